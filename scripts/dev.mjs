@@ -1,0 +1,84 @@
+// `npm run dev`: the provider sandbox on :8789 and every worker in one `wrangler dev`
+// session on :8787 (Sales first, so the public API is there), local state persisted under
+// .wrangler/, .dev.vars created from the examples, then the demo catalog seeded.
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { SANDBOX, WORKERS } from "./workers.mjs";
+
+const PORT = Number(process.env.PORT ?? 8787);
+const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8789);
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+
+for (const example of [".dev.vars.example", ...[...WORKERS, SANDBOX].map((w) => w.config.replace(/wrangler\.toml$/, ".dev.vars.example"))]) {
+  const target = example.replace(/\.example$/, "");
+  if (existsSync(example) && !existsSync(target)) {
+    copyFileSync(example, target);
+    console.log(`created ${target} from ${example}`);
+  }
+}
+
+const children = [];
+function start(label, args) {
+  const child = spawn("wrangler", args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const prefix = (chunk) =>
+    chunk
+      .toString()
+      .split("\n")
+      .filter((line) => line.trim())
+      .map((line) => `[${label}] ${line}\n`)
+      .join("");
+  child.stdout.on("data", (chunk) => process.stdout.write(prefix(chunk)));
+  child.stderr.on("data", (chunk) => process.stderr.write(prefix(chunk)));
+  child.on("exit", (code) => {
+    console.log(`[${label}] exited with ${code}`);
+    shutdown(code ?? 1);
+  });
+  children.push(child);
+}
+
+let stopping = false;
+function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, "SIGTERM"); // the whole group: wrangler, esbuild, workerd
+    } catch {}
+  }
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));
+
+const common = ["--show-interactive-dev-session=false", "--ip", "127.0.0.1"];
+start("sandbox", ["dev", "-c", SANDBOX.config, "--port", String(SANDBOX_PORT), "--inspector-port", "9230", "--persist-to", ".wrangler/sandbox-state", ...common]);
+const ordered = [WORKERS.find((w) => w.name === "sales"), ...WORKERS.filter((w) => w.name !== "sales")];
+start("app", ["dev", ...ordered.flatMap((w) => ["-c", w.config]), "--port", String(PORT), "--inspector-port", "9229", "--persist-to", ".wrangler/state", ...common]);
+
+async function waitFor(url, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${ms / 1000}s`);
+}
+
+try {
+  await Promise.all([waitFor(`http://127.0.0.1:${PORT}/health`), waitFor(`http://127.0.0.1:${SANDBOX_PORT}/health`)]);
+  const seed = spawn(process.execPath, ["scripts/seed.mjs"], { env: { ...env, CHOREO_URL: `http://127.0.0.1:${PORT}` }, stdio: "inherit" });
+  await new Promise((resolve, reject) => seed.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seed exited ${code}`)))));
+  console.log(`
+  choreo is running
+    order API     http://localhost:${PORT}          (POST /orders, GET /orders/:id, GET /products)
+    API docs      http://localhost:${PORT}/docs     (OpenAPI: /openapi.json)
+    sandbox       http://localhost:${SANDBOX_PORT}/_sandbox/requests   (faults: POST /_sandbox/faults)
+    admin token   dev-admin-token  (from .dev.vars)
+  Ctrl-C stops everything.
+`);
+} catch (error) {
+  console.error(String(error));
+  shutdown(1);
+}

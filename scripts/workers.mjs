@@ -1,0 +1,8 @@
+// The workers of this repository, in deploy order (a worker's service bindings point at
+// workers deployed before it). `sandbox` runs only locally and is never deployed.
+export const WORKERS = [
+  { name: "billing", config: "workers/billing/wrangler.toml", envInterface: "BillingEnv" },
+  { name: "warehouse", config: "workers/warehouse/wrangler.toml", envInterface: "WarehouseEnv" },
+  { name: "sales", config: "wrangler.toml", envInterface: "SalesEnv", typesOut: "workers/sales/worker-configuration.d.ts" },
+];
+export const SANDBOX = { name: "sandbox", config: "workers/sandbox/wrangler.toml", envInterface: "SandboxEnv" };

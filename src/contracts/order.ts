@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { Address, Currency, Customer, MinorUnits, OrderId, OrderLine, OrderStatus } from "./values";
+
+/** One step in an order's life, pointing at the event that caused it. */
+export const TimelineEntry = z.object({
+  status: OrderStatus,
+  eventId: z.string(),
+  eventType: z.string(),
+  source: z.string(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const Payment = z.object({
+  invoiceId: z.string(),
+  paymentId: z.string(),
+  amount: MinorUnits,
+  currency: Currency,
+  billedAt: z.iso.datetime({ offset: true }),
+});
+
+export const Shipment = z.object({
+  shipmentId: z.string(),
+  carrier: z.string(),
+  service: z.string(),
+  trackingNumber: z.string(),
+  trackingUrl: z.string().optional(),
+  labelUrl: z.string(),
+});
+
+/**
+ * The whole order as Sales knows it. `version` grows by one with every change, so a
+ * downstream copy can refuse to go backwards when snapshots arrive late or twice.
+ */
+export const OrderSnapshot = z.object({
+  id: OrderId,
+  version: z.number().int().positive(),
+  status: OrderStatus,
+  customerId: z.string(),
+  customer: Customer,
+  shippingAddress: Address,
+  lines: z.array(OrderLine),
+  currency: Currency,
+  subtotal: MinorUnits,
+  total: MinorUnits,
+  placedAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+  payment: Payment.optional(),
+  shipment: Shipment.optional(),
+  timeline: z.array(TimelineEntry),
+});
+export type OrderSnapshot = z.infer<typeof OrderSnapshot>;

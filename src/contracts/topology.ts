@@ -1,0 +1,26 @@
+import type { EventType } from "./events";
+
+/**
+ * Queues allow one consumer each, so publish-subscribe is a table: the publisher's relay
+ * sends every event to each queue subscribed to its type. Adding a consumer is a queue,
+ * a row here and a producer binding; no publisher code changes.
+ */
+export const QUEUES = ["sales", "billing", "warehouse"] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export const subscriptions: Record<EventType, readonly QueueName[]> = {
+  "order.placed.v1": ["billing"],
+  "order.billed.v1": ["warehouse", "sales"],
+  "shipping_label.created.v1": ["sales"],
+  "order.status_changed.v1": [],
+};
+
+export function subscribersOf(type: EventType): readonly QueueName[] {
+  return subscriptions[type];
+}
+
+/** Each queue's dead-letter queue, where messages that can never succeed are kept. */
+export const deadLetterQueueOf = (queue: QueueName) => `${queue}-dlq` as const;
+
+/** The producer binding a worker must declare to publish to a queue: `billing` → `BILLING_QUEUE`. */
+export const producerBindingOf = (queue: string) => `${queue.toUpperCase().replace(/-/g, "_")}_QUEUE`;

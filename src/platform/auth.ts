@@ -1,0 +1,29 @@
+import { Problem } from "./problem";
+
+const encoder = new TextEncoder();
+
+async function digest(value: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest("SHA-256", encoder.encode(value));
+}
+
+/**
+ * True when the request carries `Authorization: Bearer <adminToken>`. Both sides are hashed
+ * first so the comparison is constant-time and of equal length whatever was sent.
+ */
+export async function isAdmin(authorization: string | undefined | null, adminToken: string | undefined): Promise<boolean> {
+  if (!adminToken || !authorization) return false;
+  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+  if (!match) return false;
+  const [given, expected] = await Promise.all([digest(match[1]!), digest(adminToken)]);
+  return crypto.subtle.timingSafeEqual(given, expected);
+}
+
+/** Throws a 401 problem unless the request is from an admin. */
+export async function requireAdmin(authorization: string | undefined | null, adminToken: string | undefined): Promise<void> {
+  if (!adminToken) {
+    throw new Problem(503, "admin-disabled", "Admin API is not configured", "Set the ADMIN_TOKEN secret to enable admin endpoints.");
+  }
+  if (!(await isAdmin(authorization, adminToken))) {
+    throw new Problem(401, "unauthorized", "Admin credentials required", "Send Authorization: Bearer <ADMIN_TOKEN>.");
+  }
+}

@@ -1,0 +1,105 @@
+import type { DeadLetter, DeadLetterReason } from "../contracts/dead-letter";
+import { readEvent, type EventOf, type EventType } from "../contracts/events";
+import { errorMessage, log } from "./log";
+import type { Outcome } from "./outcome";
+import { backoffSeconds, type BackoffOptions } from "./retry";
+
+export type Delivery = { attempts: number; messageId: string };
+
+export type EventHandlers = {
+  [T in EventType]?: (event: EventOf<T>, delivery: Delivery) => Promise<Outcome | void>;
+};
+
+export type ConsumerOptions = {
+  handlers: EventHandlers;
+  /** The queue's dead-letter queue, for messages that can never succeed. */
+  deadLetters: Queue;
+  backoff?: BackoffOptions;
+};
+
+export type BatchSummary = { acked: number; retried: number; deadLettered: number };
+
+/**
+ * Runs one queue batch: every message is validated, routed by event type and then
+ * acked, retried with backoff, or parked in the dead-letter queue on its own, so one
+ * bad message never holds back or replays its neighbours.
+ */
+export async function consumeBatch(batch: MessageBatch<unknown>, options: ConsumerOptions): Promise<BatchSummary> {
+  const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const action = await decide(batch.queue, message, options);
+      await settle(batch.queue, message, action, options, summary);
+    }),
+  );
+  return summary;
+}
+
+type Action =
+  | { kind: "ack" }
+  | { kind: "retry"; delaySeconds: number; reason: string }
+  | { kind: "dead"; reason: DeadLetterReason; error: string };
+
+async function decide(queue: string, message: Message<unknown>, options: ConsumerOptions): Promise<Action> {
+  const read = readEvent(message.body);
+  if (!read.ok) return { kind: "dead", reason: read.reason, error: read.error };
+  const { event } = read;
+  const handler = options.handlers[event.type] as
+    | ((event: unknown, delivery: Delivery) => Promise<Outcome | void>)
+    | undefined;
+  if (!handler) return { kind: "dead", reason: "unsubscribed_type", error: `${queue} has no handler for ${event.type}` };
+  let outcome: Outcome | void;
+  try {
+    outcome = await handler(event, { attempts: message.attempts, messageId: message.id });
+  } catch (error) {
+    outcome = { kind: "retry", reason: errorMessage(error) };
+  }
+  const context = { queue, eventId: event.id, type: event.type, correlationid: event.correlationid, attempts: message.attempts };
+  if (!outcome || outcome.kind === "done") {
+    if (outcome?.note) log("info", outcome.note, context);
+    return { kind: "ack" };
+  }
+  if (outcome.kind === "reject") return { kind: "dead", reason: "rejected", error: outcome.reason };
+  const delaySeconds = outcome.afterSeconds ?? backoffSeconds(message.attempts, options.backoff);
+  log("warn", "retrying event", { ...context, reason: outcome.reason, delaySeconds });
+  return { kind: "retry", delaySeconds, reason: outcome.reason };
+}
+
+async function settle(
+  queue: string,
+  message: Message<unknown>,
+  action: Action,
+  options: ConsumerOptions,
+  summary: BatchSummary,
+): Promise<void> {
+  if (action.kind === "ack") {
+    message.ack();
+    summary.acked++;
+    return;
+  }
+  if (action.kind === "retry") {
+    message.retry({ delaySeconds: action.delaySeconds });
+    summary.retried++;
+    return;
+  }
+  const letter: DeadLetter = {
+    kind: "dead_letter",
+    queue,
+    reason: action.reason,
+    error: action.error,
+    attempts: message.attempts,
+    failedAt: new Date().toISOString(),
+    body: message.body,
+  };
+  try {
+    await options.deadLetters.send(letter, { contentType: "json" });
+    log("error", "dead-lettered message", { queue, messageId: message.id, reason: action.reason, error: action.error });
+    message.ack();
+    summary.deadLettered++;
+  } catch (error) {
+    // Never drop a message: if the dead-letter queue is unreachable, keep it on its queue.
+    log("error", "dead-letter send failed; retrying", { queue, messageId: message.id, error: errorMessage(error) });
+    message.retry({ delaySeconds: backoffSeconds(message.attempts, options.backoff) });
+    summary.retried++;
+  }
+}

@@ -1,0 +1,67 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, Env, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { errorMessage, log } from "./log";
+import { fieldsOf, Problem, validationProblem } from "./problem";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * An OpenAPI-documented Hono app whose every failure is RFC 9457 problem+json: validation
+ * errors list the failing fields, unknown routes are 404, thrown errors are 500 and logged.
+ */
+export function createApi<E extends Env>(): OpenAPIHono<E> {
+  const app = new OpenAPIHono<E>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return validationProblem(fieldsOf(result.error)).toResponse(new URL(c.req.url).pathname);
+      }
+    },
+  });
+  app.onError((error, c) => problemFor(error, c));
+  app.notFound((c) =>
+    new Problem(404, "not-found", "Not found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`).toResponse(
+      new URL(c.req.url).pathname,
+    ),
+  );
+  return app;
+}
+
+function problemFor(error: unknown, c: Context): Response {
+  const instance = new URL(c.req.url).pathname;
+  if (error instanceof Problem) return error.toResponse(instance);
+  if (error instanceof HTTPException) {
+    if (error.status === 400) {
+      return new Problem(400, "malformed-body", "Malformed request body", error.message || "The body is not valid JSON.").toResponse(instance);
+    }
+    return new Problem(error.status, "http-error", error.message || "Request failed").toResponse(instance);
+  }
+  log("error", "unhandled error", { path: instance, method: c.req.method, error: errorMessage(error) });
+  return new Problem(500, "internal-error", "Internal server error", "Something went wrong on our side; it was logged.").toResponse(instance);
+}
+
+/**
+ * Guards for endpoints that take a JSON body: 415 unless the body is declared as JSON,
+ * 413 past `maxBytes`, both before anything is parsed or stored.
+ */
+export function jsonBodyOnly(maxBytes = MAX_BODY_BYTES): MiddlewareHandler[] {
+  const contentType: MiddlewareHandler = async (c, next) => {
+    if (["POST", "PUT", "PATCH"].includes(c.req.method)) {
+      const type = c.req.header("content-type") ?? "";
+      if (!/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(type)) {
+        throw new Problem(415, "unsupported-media-type", "Unsupported media type", "Send the body as application/json.");
+      }
+    }
+    await next();
+  };
+  const limit = bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new Problem(413, "body-too-large", "Request body too large", `The body must be at most ${maxBytes} bytes.`);
+    },
+  });
+  return [contentType, limit];
+}
+
+export { fieldsOf, Problem, validationProblem };

@@ -1,0 +1,35 @@
+// Crockford base32: sortable, case-insensitive-safe, no I/L/O/U to misread.
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** UUIDv7 (RFC 9562): time-ordered, so event ids sort by creation in logs and the lake. */
+export function newEventId(now = Date.now()): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let ms = now;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * A ULID (48-bit time, 80 random bits) with a prefix: unguessable yet sortable,
+ * so a customer can't enumerate other people's orders by counting.
+ */
+export function newId(prefix: string, now = Date.now()): string {
+  let time = "";
+  let ms = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[ms % 32] + time;
+    ms = Math.floor(ms / 32);
+  }
+  const random = crypto.getRandomValues(new Uint8Array(16));
+  let rest = "";
+  for (let i = 0; i < 16; i++) rest += CROCKFORD[random[i]! % 32];
+  return `${prefix}_${time}${rest}`;
+}
+
+export const newOrderId = () => newId("ord");

@@ -1,0 +1,240 @@
+import type { AnyEvent } from "../contracts/events";
+import { producerBindingOf, QUEUES, subscribersOf, type QueueName } from "../contracts/topology";
+import { errorMessage, log } from "./log";
+
+export type QueueProducers = Partial<Record<QueueName, Queue>>;
+
+/** Picks every producer binding a worker declares, by the `<QUEUE>_QUEUE` naming rule. */
+export function queueProducers(env: object): QueueProducers {
+  const producers: QueueProducers = {};
+  const bindings = env as Record<string, unknown>;
+  for (const queue of QUEUES) {
+    const binding = bindings[producerBindingOf(queue)];
+    if (binding) producers[queue] = binding as Queue;
+  }
+  return producers;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS inbox (
+  event_id TEXT PRIMARY KEY,
+  received_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event TEXT NOT NULL,      -- the CloudEvent, JSON
+  pending TEXT NOT NULL,    -- JSON array of queues it has not reached yet
+  attempts INTEGER NOT NULL DEFAULT 0
+);`;
+
+/** Safety-net delay: if the immediate relay is lost with the object, the alarm resends. */
+const ALARM_GRACE_MS = 10_000;
+const MAX_BATCH_MESSAGES = 100;
+const RELAY_PAGE = 1_000;
+const MAX_BATCH_BYTES = 200_000; // under the 256 KB sendBatch limit, with room for metadata
+
+export type MailboxOptions = { retryBaseMs?: number; retryMaxMs?: number };
+
+type OutboxRow = { seq: number; event: string; pending: string; attempts: number };
+
+/**
+ * The inbox and outbox of one Durable Object. A change to the object's state, the record
+ * of the event that caused it and the events it publishes commit in one SQLite
+ * transaction; the outbox is then relayed at once and, failing that, from an alarm that
+ * re-arms until every subscriber queue has its copy. Exactly-once effects on top of
+ * at-least-once queues come from the inbox: a redelivered event id changes nothing.
+ */
+export class Mailbox {
+  private relaying: Promise<void> | undefined;
+  private relayAgain = false;
+  private alarmArmed: boolean | undefined;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly producers: QueueProducers,
+    private readonly options: MailboxOptions = {},
+  ) {
+    ctx.storage.sql.exec(SCHEMA);
+    // An object woken after a crash or eviction finishes what its last life staged.
+    if (this.pendingCount() > 0) ctx.waitUntil(this.relay());
+  }
+
+  /**
+   * Applies `change` for an incoming event unless that event was already processed.
+   * `change` runs inside the transaction; whatever it returns in `publish` is staged.
+   */
+  receive<T>(eventId: string, change: () => { value: T; publish?: AnyEvent[] }): { duplicate: true } | { duplicate: false; value: T } {
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const inserted = this.ctx.storage.sql.exec(
+        "INSERT OR IGNORE INTO inbox (event_id, received_at) VALUES (?, ?)",
+        eventId,
+        Date.now(),
+      ).rowsWritten;
+      if (inserted === 0) return { duplicate: true as const, staged: 0 };
+      const { value, publish = [] } = change();
+      return { duplicate: false as const, value, staged: this.stage(publish) };
+    });
+    this.afterCommit(outcome.staged);
+    return outcome.duplicate ? { duplicate: true } : { duplicate: false, value: outcome.value as T };
+  }
+
+  /** True when this event id has been processed by this object. */
+  hasReceived(eventId: string): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM inbox WHERE event_id = ?", eventId).toArray().length > 0;
+  }
+
+  /** Applies a change that was not caused by an event (an API call) and stages its events. */
+  commit<T>(change: () => { value: T; publish?: AnyEvent[] }): T {
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const { value, publish = [] } = change();
+      return { value, staged: this.stage(publish) };
+    });
+    this.afterCommit(outcome.staged);
+    return outcome.value;
+  }
+
+  /** Number of events still waiting to reach at least one queue. */
+  pendingCount(): number {
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+  }
+
+  /** Call from the object's `alarm()` handler. */
+  async alarm(): Promise<void> {
+    this.alarmArmed = false;
+    await this.relay();
+  }
+
+  /** Sends what is pending; concurrent calls share one run, and a call during a run triggers another. */
+  relay(): Promise<void> {
+    if (this.relaying) {
+      this.relayAgain = true;
+      return this.relaying;
+    }
+    this.relaying = (async () => {
+      do {
+        this.relayAgain = false;
+        await this.relayOnce();
+      } while (this.relayAgain);
+    })().finally(() => {
+      this.relaying = undefined;
+    });
+    return this.relaying;
+  }
+
+  private stage(events: AnyEvent[]): number {
+    let staged = 0;
+    for (const event of events) {
+      const queues = subscribersOf(event.type);
+      if (queues.length === 0) continue;
+      this.ctx.storage.sql.exec(
+        "INSERT INTO outbox (event, pending) VALUES (?, ?)",
+        JSON.stringify(event),
+        JSON.stringify(queues),
+      );
+      staged++;
+    }
+    return staged;
+  }
+
+  private afterCommit(staged: number): void {
+    if (staged === 0) return;
+    // Armed without an await after the transaction, so it is written in the same batch.
+    if (!this.alarmArmed) {
+      void this.ctx.storage.setAlarm(Date.now() + ALARM_GRACE_MS);
+      this.alarmArmed = true;
+    }
+    this.ctx.waitUntil(this.relay());
+  }
+
+  private async relayOnce(): Promise<void> {
+    const rows = this.ctx.storage.sql
+      .exec<OutboxRow>("SELECT seq, event, pending, attempts FROM outbox ORDER BY seq LIMIT ?", RELAY_PAGE)
+      .toArray();
+    if (rows.length === 0) return;
+
+    const byQueue = new Map<QueueName, { seq: number; body: unknown; size: number }[]>();
+    for (const row of rows) {
+      const body = JSON.parse(row.event) as unknown;
+      for (const queue of JSON.parse(row.pending) as QueueName[]) {
+        const list = byQueue.get(queue) ?? [];
+        list.push({ seq: row.seq, body, size: row.event.length });
+        byQueue.set(queue, list);
+      }
+    }
+
+    const delivered = new Map<number, Set<QueueName>>();
+    await Promise.all(
+      [...byQueue].map(async ([queue, items]) => {
+        const producer = this.producers[queue];
+        if (!producer) {
+          log("error", "no producer binding for subscribed queue; event kept in outbox", {
+            queue,
+            binding: `${queue.toUpperCase()}_QUEUE`,
+          });
+          return;
+        }
+        for (const chunk of chunks(items)) {
+          try {
+            await producer.sendBatch(chunk.map((item) => ({ body: item.body, contentType: "json" as const })));
+          } catch (error) {
+            log("warn", "outbox relay failed; will retry", { queue, error: errorMessage(error) });
+            return;
+          }
+          for (const item of chunk) {
+            const set = delivered.get(item.seq) ?? new Set<QueueName>();
+            set.add(queue);
+            delivered.set(item.seq, set);
+          }
+        }
+      }),
+    );
+
+    let maxAttempts = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const row of rows) {
+        const sent = delivered.get(row.seq);
+        const remaining = (JSON.parse(row.pending) as QueueName[]).filter((q) => !sent?.has(q));
+        if (remaining.length === 0) {
+          this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", row.seq);
+        } else {
+          maxAttempts = Math.max(maxAttempts, row.attempts + 1);
+          this.ctx.storage.sql.exec(
+            "UPDATE outbox SET pending = ?, attempts = ? WHERE seq = ?",
+            JSON.stringify(remaining),
+            row.attempts + 1,
+            row.seq,
+          );
+        }
+      }
+    });
+
+    const left = this.pendingCount();
+    if (left > 0 && rows.length === RELAY_PAGE && delivered.size === rows.length) {
+      this.relayAgain = true; // a full page went out cleanly: keep draining now
+    } else if (left > 0) {
+      const base = this.options.retryBaseMs ?? 1_000;
+      const max = this.options.retryMaxMs ?? 60_000;
+      const delay = Math.min(max, base * 2 ** Math.max(0, maxAttempts - 1));
+      await this.ctx.storage.setAlarm(Date.now() + delay);
+      this.alarmArmed = true;
+    } else if (this.alarmArmed !== false) {
+      await this.ctx.storage.deleteAlarm();
+      this.alarmArmed = false;
+    }
+  }
+}
+
+function* chunks<T extends { size: number }>(items: T[]): Generator<T[]> {
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length > 0 && (current.length >= MAX_BATCH_MESSAGES || bytes + item.size > MAX_BATCH_BYTES)) {
+      yield current;
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.size;
+  }
+  if (current.length > 0) yield current;
+}

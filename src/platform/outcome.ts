@@ -1,0 +1,13 @@
+/**
+ * What a handler decided about one message. Durable Objects return these instead of
+ * throwing, because custom error classes do not survive an RPC boundary.
+ */
+export type Outcome =
+  | { kind: "done"; note?: string }
+  | { kind: "retry"; reason: string; afterSeconds?: number }
+  | { kind: "reject"; reason: string };
+
+export const done = (note?: string): Outcome => (note ? { kind: "done", note } : { kind: "done" });
+export const retry = (reason: string, afterSeconds?: number): Outcome =>
+  afterSeconds === undefined ? { kind: "retry", reason } : { kind: "retry", reason, afterSeconds };
+export const reject = (reason: string): Outcome => ({ kind: "reject", reason });

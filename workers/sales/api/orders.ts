@@ -1,0 +1,79 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { OrderId } from "../../../src/contracts/values";
+import { requireAdmin } from "../../../src/platform/auth";
+import { Problem } from "../../../src/platform/problem";
+import { orderObject, placeOrder, type SalesStores } from "../place-order";
+import { AdminOrder, adminView, OrderIdParam, PlaceOrderRequest, problemResponse, PublicOrder, publicView } from "./schemas";
+
+export type SalesApiEnv = { Bindings: SalesEnv; Variables: { stores: SalesStores } };
+
+const IdempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, "1 to 255 printable ASCII characters")
+    .optional()
+    .meta({ description: "Makes retries safe: same key and body return the same order for 24 hours." }),
+});
+
+const placeOrderRoute = createRoute({
+  method: "post",
+  path: "/orders",
+  summary: "Place an order",
+  description:
+    "Validates and prices the order from the catalog, stores it and publishes order.placed. The rest of the workflow (billing, allocation, label) happens asynchronously; poll the order or subscribe to webhooks.",
+  request: {
+    headers: IdempotencyHeaders,
+    body: { content: { "application/json": { schema: PlaceOrderRequest } }, required: true },
+  },
+  responses: {
+    202: {
+      description: "Accepted; the order is placed and moves on asynchronously.",
+      headers: { Location: { schema: { type: "string" }, description: "The order's URL" } },
+      content: { "application/json": { schema: PublicOrder } },
+    },
+    400: problemResponse("Malformed JSON"),
+    413: problemResponse("Body over 64 KiB"),
+    415: problemResponse("Body is not application/json"),
+    422: problemResponse("Invalid fields, unknown SKU, or an Idempotency-Key reused with another body"),
+  },
+});
+
+const getOrderRoute = createRoute({
+  method: "get",
+  path: "/orders/{id}",
+  summary: "Get an order with its timeline",
+  description: "Public view without contact data; with `Authorization: Bearer <ADMIN_TOKEN>` the admin view adds customer, address and provider references.",
+  request: { params: OrderIdParam },
+
+  responses: {
+    200: { description: "The order", content: { "application/json": { schema: z.union([PublicOrder, AdminOrder]) } } },
+    401: problemResponse("Authorization header present but not a valid admin token"),
+    404: problemResponse("No such order"),
+  },
+});
+
+export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
+  app.openapi(placeOrderRoute, async (c) => {
+    const result = await placeOrder(c.var.stores, c.req.valid("json"), {
+      idempotencyKey: c.req.valid("header")["idempotency-key"],
+      defaultPaymentMethod: c.env.DEFAULT_PAYMENT_METHOD || undefined,
+    });
+    const headers: Record<string, string> = { "content-type": "application/json", location: `/orders/${result.orderId}` };
+    if (result.replayed) headers["idempotent-replayed"] = "true";
+    return new Response(result.body, { status: result.status, headers }) as never;
+  });
+
+  app.openapi(getOrderRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const authorization = c.req.header("authorization");
+    // A wrong token is an error, not a silent fall-back to the public view.
+    const admin = authorization !== undefined;
+    if (admin) await requireAdmin(authorization, c.env.ADMIN_TOKEN);
+    const notFound = new Problem(404, "order-not-found", "Order not found", `There is no order ${id}.`);
+    if (!OrderId.safeParse(id).success) throw notFound;
+    const order = await orderObject(c.var.stores, id).view();
+    if (!order) throw notFound;
+    return c.json(admin ? adminView(order) : publicView(order), 200);
+  });
+}

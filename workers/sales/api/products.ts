@@ -1,0 +1,45 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { requireAdmin } from "../../../src/platform/auth";
+import { catalogOf } from "../place-order";
+import type { SalesApiEnv } from "./orders";
+import { problemResponse, ProductInputSchema, ProductSchema, SkuParam } from "./schemas";
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/products",
+  summary: "List the catalog",
+  responses: { 200: { description: "Every product with its price", content: { "application/json": { schema: z.object({ products: z.array(ProductSchema) }) } } } },
+});
+
+const putRoute = createRoute({
+  method: "put",
+  path: "/admin/products/{sku}",
+  summary: "Create or update a product (admin)",
+  security: [{ adminToken: [] }],
+  request: {
+    params: SkuParam,
+    body: { content: { "application/json": { schema: ProductInputSchema } }, required: true },
+  },
+  responses: {
+    200: { description: "Updated", content: { "application/json": { schema: ProductSchema } } },
+    201: { description: "Created", content: { "application/json": { schema: ProductSchema } } },
+    401: problemResponse("Missing or wrong admin token"),
+    422: problemResponse("Invalid product"),
+  },
+});
+
+export function registerProductRoutes(app: OpenAPIHono<SalesApiEnv>): void {
+  app.openapi(listRoute, async (c) => c.json({ products: await catalogOf(c.var.stores).list() }, 200));
+
+  // Authorization is checked before the body is validated, so strangers learn nothing.
+  app.use("/admin/products/*", async (c, next) => {
+    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
+    await next();
+  });
+  app.openapi(putRoute, async (c) => {
+    const { sku } = c.req.valid("param");
+    const { product, created } = await catalogOf(c.var.stores).upsert(sku, c.req.valid("json"));
+    return created ? c.json(product, 201) : c.json(product, 200);
+  });
+}

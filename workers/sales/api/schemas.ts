@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { OrderSnapshot } from "../../../src/contracts/order";
+import { Address, Currency, Customer, MinorUnits, OrderId, OrderLine, OrderStatus, Sku } from "../../../src/contracts/values";
+import { Product, ProductInput } from "../catalog";
+
+export const PlaceOrderRequest = z
+  .strictObject({
+    customer: Customer,
+    items: z
+      .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1000) }))
+      .min(1)
+      .max(100),
+    shippingAddress: Address,
+    /** A Stripe PaymentMethod id collected by the storefront (Stripe.js); never card data. */
+    paymentMethod: z.string().regex(/^pm_[A-Za-z0-9_]{1,200}$/, "expected a Stripe PaymentMethod id such as pm_card_visa").optional(),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Map<string, number>();
+    body.items.forEach((item, index) => {
+      const first = seen.get(item.sku);
+      if (first !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["items", index, "sku"], message: `duplicates items.${first}.sku; send one line per SKU` });
+      } else seen.set(item.sku, index);
+    });
+  })
+  .meta({ id: "PlaceOrderRequest", 
+    example: {
+      customer: { email: "ada@example.com", phone: "+14155550100", name: "Ada" },
+      items: [{ sku: "MUG-001", quantity: 2 }],
+      shippingAddress: { line1: "1 Main St", city: "Springfield", postalCode: "12345", country: "US" },
+    },
+  });
+export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
+
+const TimelineItem = z.object({
+  status: OrderStatus,
+  eventId: z.string(),
+  eventType: z.string(),
+  source: z.string(),
+  at: z.string(),
+});
+
+/** What anyone holding the order id may see: no contact data, no address. */
+export const PublicOrder = z
+  .object({
+    id: OrderId,
+    status: OrderStatus,
+    currency: Currency,
+    subtotal: MinorUnits,
+    total: MinorUnits,
+    items: z.array(OrderLine),
+    placedAt: z.string(),
+    updatedAt: z.string(),
+    payment: z.object({ amount: MinorUnits, currency: Currency, billedAt: z.string() }).optional(),
+    shipment: z.object({ carrier: z.string(), service: z.string(), trackingNumber: z.string(), trackingUrl: z.string().optional() }).optional(),
+    timeline: z.array(TimelineItem),
+    links: z.object({ self: z.string() }),
+  })
+  .meta({ id: "Order" });
+
+/** The admin view adds the customer, the address and the provider references. */
+export const AdminOrder = PublicOrder.extend({
+  version: z.number().int(),
+  customerId: z.string(),
+  customer: Customer,
+  shippingAddress: Address,
+  payment: OrderSnapshot.shape.payment,
+  shipment: OrderSnapshot.shape.shipment,
+}).meta({ id: "AdminOrder" });
+
+export function publicView(order: OrderSnapshot): z.infer<typeof PublicOrder> {
+  return {
+    id: order.id,
+    status: order.status,
+    currency: order.currency,
+    subtotal: order.subtotal,
+    total: order.total,
+    items: order.lines,
+    placedAt: order.placedAt,
+    updatedAt: order.updatedAt,
+    ...(order.payment
+      ? { payment: { amount: order.payment.amount, currency: order.payment.currency, billedAt: order.payment.billedAt } }
+      : {}),
+    ...(order.shipment
+      ? {
+          shipment: {
+            carrier: order.shipment.carrier,
+            service: order.shipment.service,
+            trackingNumber: order.shipment.trackingNumber,
+            ...(order.shipment.trackingUrl ? { trackingUrl: order.shipment.trackingUrl } : {}),
+          },
+        }
+      : {}),
+    timeline: order.timeline,
+    links: { self: `/orders/${order.id}` },
+  };
+}
+
+export function adminView(order: OrderSnapshot): z.infer<typeof AdminOrder> {
+  return {
+    ...publicView(order),
+    version: order.version,
+    customerId: order.customerId,
+    customer: order.customer,
+    shippingAddress: order.shippingAddress,
+    payment: order.payment,
+    shipment: order.shipment,
+  };
+}
+
+export const ProblemDetails = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: "Problem" });
+
+export const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemDetails } },
+});
+
+export const ProductSchema = Product.meta({ id: "Product" });
+export const ProductInputSchema = ProductInput.meta({ id: "ProductInput" });
+export const SkuParam = z.object({ sku: Sku.meta({ param: { name: "sku", in: "path" }, example: "MUG-001" }) });
+export const OrderIdParam = z.object({
+  id: z.string().meta({ param: { name: "id", in: "path" }, example: "ord_01JD5ZQ4C8X9M2N3P4Q5R6S7T8" }),
+});

@@ -1,0 +1,23 @@
+import { consumeBatch } from "../../src/platform/consumer";
+import { createSalesApi } from "./api/app";
+import { orderEventHandlers } from "./order-events";
+import type { SalesStores } from "./place-order";
+
+export { Catalog } from "./catalog";
+export { IdempotencyKey } from "./idempotency-key";
+export { Order } from "./order";
+
+const stores = (env: SalesEnv): SalesStores => ({
+  orders: env.ORDERS,
+  catalog: env.CATALOG,
+  idempotencyKeys: env.IDEMPOTENCY_KEYS,
+});
+
+const api = createSalesApi(stores);
+
+export default {
+  fetch: (request, env, ctx) => api.fetch(request, env, ctx),
+  async queue(batch, env) {
+    await consumeBatch(batch, { handlers: orderEventHandlers(stores(env)), deadLetters: env.DEAD_LETTERS });
+  },
+} satisfies ExportedHandler<SalesEnv>;

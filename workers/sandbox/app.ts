@@ -1,0 +1,71 @@
+import { Hono } from "hono";
+import { Problem } from "../../src/platform/problem";
+import { Provider } from "./faults";
+import type { ProviderLedger } from "./ledger";
+
+type SandboxApiEnv = { Bindings: SandboxEnv };
+
+const ledgerOf = (env: SandboxEnv) => env.LEDGER.get(env.LEDGER.idFromName("ledger")) as DurableObjectStub<ProviderLedger>;
+
+/** Where each provider's API is mounted; the workers' `*_API_BASE` vars point here in dev. */
+const MOUNTS: Record<Provider, string> = { stripe: "/stripe", carrier: "/carrier" };
+
+// The smallest valid PDF, so a label URL opens in a viewer.
+const LABEL_PDF =
+  "%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj " +
+  "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 288 432]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/**
+ * Local stand-ins for Stripe and the carrier, speaking their API shapes, recording every
+ * request and failing on demand. Runs under `npm run dev` and in tests; never deployed.
+ */
+export function createSandboxApp() {
+  const app = new Hono<SandboxApiEnv>();
+  app.onError((error) =>
+    error instanceof Problem ? error.toResponse() : Response.json({ error: String(error) }, { status: 500 }),
+  );
+
+  app.get("/health", (c) => c.json({ ok: true, service: "sandbox" }));
+
+  app.get("/carrier/labels/:file", async (c) => {
+    const id = c.req.param("file").replace(/\.pdf$/, "");
+    if (!(await ledgerOf(c.env).object(id))) return c.notFound();
+    return new Response(LABEL_PDF, { headers: { "content-type": "application/pdf" } });
+  });
+
+  for (const provider of Provider.options) {
+    app.all(`${MOUNTS[provider]}/*`, async (c) => {
+      const url = new URL(c.req.url);
+      const answer = await ledgerOf(c.env).handle({
+        provider,
+        method: c.req.method,
+        path: url.pathname.slice(MOUNTS[provider].length) || "/",
+        headers: Object.fromEntries(c.req.raw.headers),
+        body: await c.req.text(),
+        origin: url.origin,
+      });
+      if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+      return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    });
+  }
+
+  app.get("/_sandbox/requests", async (c) => {
+    const provider = c.req.query("provider");
+    const since = Number(c.req.query("since") ?? 0);
+    return c.json({ requests: await ledgerOf(c.env).requests({ ...(provider ? { provider } : {}), since }) });
+  });
+  app.delete("/_sandbox/requests", async (c) => {
+    await ledgerOf(c.env).reset();
+    return c.body(null, 204);
+  });
+  app.get("/_sandbox/faults", async (c) => c.json({ faults: await ledgerOf(c.env).faults() }));
+  app.post("/_sandbox/faults", async (c) => {
+    try {
+      return c.json(await ledgerOf(c.env).setFault(await c.req.json()));
+    } catch (error) {
+      throw new Problem(422, "invalid-fault", "Invalid fault", String(error));
+    }
+  });
+  app.get("/_sandbox/objects/:kind", async (c) => c.json({ objects: await ledgerOf(c.env).objects(c.req.param("kind")) }));
+  return app;
+}

@@ -1,0 +1,41 @@
+/** Simulates Shippo's instalabel POST /transactions. */
+export type CarrierAnswer = { status: number; body: unknown; outcome: "created" | "invalid" };
+
+type Address = { name?: string; street1?: string; city?: string; zip?: string; country?: string };
+type TransactionRequest = {
+  shipment?: { address_from?: Address; address_to?: Address; parcels?: unknown[] };
+  carrier_account?: string;
+  servicelevel_token?: string;
+  metadata?: string;
+};
+
+export function createTransaction(request: TransactionRequest, origin: string, newId: (prefix: string) => string): CarrierAnswer {
+  const to = request.shipment?.address_to;
+  const missing = ["name", "street1", "city", "zip", "country"].filter((field) => !to?.[field as keyof Address]);
+  if (!request.shipment?.address_from || missing.length > 0 || !request.shipment.parcels?.length) {
+    return {
+      status: 400,
+      outcome: "invalid",
+      body: { shipment: [`address_to is missing ${missing.join(", ") || "parcels or address_from"}`] },
+    };
+  }
+  const id = newId("tx");
+  const tracking = `9400${String(Math.floor(Math.random() * 1e18)).padStart(18, "0")}`;
+  return {
+    status: 201,
+    outcome: "created",
+    body: {
+      object_id: id,
+      object_state: "VALID",
+      status: "SUCCESS",
+      object_created: new Date().toISOString(),
+      tracking_number: tracking,
+      tracking_status: "UNKNOWN",
+      tracking_url_provider: `https://tools.usps.com/go/TrackConfirmAction?tLabels=${tracking}`,
+      label_url: `${origin}/carrier/labels/${id}.pdf`,
+      rate: { provider: "USPS", servicelevel: { token: request.servicelevel_token ?? "usps_priority", name: "Priority Mail" } },
+      metadata: request.metadata ?? "",
+      messages: [],
+    },
+  };
+}

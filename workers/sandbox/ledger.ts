@@ -1,0 +1,250 @@
+import { DurableObject } from "cloudflare:workers";
+import { createTransaction } from "./carrier";
+import { Fault, faultResponse, type Provider } from "./faults";
+import { createPaymentIntent } from "./stripe";
+
+export type ProviderRequest = {
+  provider: Provider;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  origin: string;
+};
+
+export type ProviderResponse = { status: number; headers: Record<string, string>; body: string; delayMs: number };
+
+export type RecordedRequest = {
+  seq: number;
+  provider: Provider;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+  outcome: string;
+  at: string;
+};
+
+type Answer = { status: number; body: unknown; outcome: string; headers?: Record<string, string> };
+
+/**
+ * The sandbox's memory: every request each provider received, the answer given, the
+ * objects created (payment intents, labels), idempotency keys and the fault switches.
+ * One object, so counting "charged exactly once" is a query, not a guess.
+ */
+export class ProviderLedger extends DurableObject<SandboxEnv> {
+  private counter = 0;
+
+  constructor(ctx: DurableObjectState, env: SandboxEnv) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS requests (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
+        headers TEXT NOT NULL, body TEXT NOT NULL,
+        status INTEGER NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS faults (provider TEXT PRIMARY KEY, fault TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS idempotency (
+        provider TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (provider, key)
+      );
+      CREATE TABLE IF NOT EXISTS objects (
+        id TEXT PRIMARY KEY, provider TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL
+      );`);
+  }
+
+  async handle(request: ProviderRequest): Promise<ProviderResponse> {
+    const fault = this.activeFault(request.provider);
+    let delayMs = 0;
+    if (fault) {
+      const injected = faultResponse(fault);
+      if (injected) {
+        const body = await injected.text();
+        this.record(request, injected.status, `fault:${fault.mode}`);
+        return { status: injected.status, headers: Object.fromEntries(injected.headers), body, delayMs: 0 };
+      }
+      if (fault.mode === "slow") delayMs = fault.delayMs;
+    }
+    const answer = this.answer(request);
+    this.record(request, answer.status, answer.outcome);
+    return {
+      status: answer.status,
+      headers: { "content-type": "application/json", ...answer.headers },
+      body: JSON.stringify(answer.body),
+      delayMs,
+    };
+  }
+
+  async setFault(input: unknown): Promise<Fault> {
+    const fault = Fault.parse(input);
+    if (fault.mode === "ok") this.ctx.storage.sql.exec("DELETE FROM faults WHERE provider = ?", fault.provider);
+    else {
+      this.ctx.storage.sql.exec(
+        "INSERT INTO faults (provider, fault) VALUES (?, ?) ON CONFLICT (provider) DO UPDATE SET fault = excluded.fault",
+        fault.provider,
+        JSON.stringify(fault),
+      );
+    }
+    return fault;
+  }
+
+  async faults(): Promise<Fault[]> {
+    return this.ctx.storage.sql.exec<{ fault: string }>("SELECT fault FROM faults").toArray().map((r) => JSON.parse(r.fault) as Fault);
+  }
+
+  async requests(filter: { provider?: string; since?: number } = {}): Promise<RecordedRequest[]> {
+    return this.ctx.storage.sql
+      .exec<Omit<RecordedRequest, "headers"> & { headers: string }>(
+        "SELECT * FROM requests WHERE (?1 IS NULL OR provider = ?1) AND seq > ?2 ORDER BY seq",
+        filter.provider ?? null,
+        filter.since ?? 0,
+      )
+      .toArray()
+      .map((row) => ({ ...row, headers: JSON.parse(row.headers) as Record<string, string> }));
+  }
+
+  async objects(kind: string): Promise<unknown[]> {
+    return this.ctx.storage.sql
+      .exec<{ body: string }>("SELECT body FROM objects WHERE kind = ? ORDER BY created_at, id", kind)
+      .toArray()
+      .map((row) => JSON.parse(row.body) as unknown);
+  }
+
+  /** Forgets everything: requests, objects, keys and faults. */
+  async reset(): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM requests; DELETE FROM faults; DELETE FROM idempotency; DELETE FROM objects;");
+  }
+
+  private answer(request: ProviderRequest): Answer {
+    if (request.provider === "stripe") return this.stripe(request);
+    return this.carrier(request);
+  }
+
+  private stripe(request: ProviderRequest): Answer {
+    if (!/^Bearer sk_(test|live)_\S+$/.test(request.headers["authorization"] ?? "")) {
+      return { status: 401, outcome: "unauthorized", body: { error: { type: "invalid_request_error", message: "You did not provide a valid API key." } } };
+    }
+    const intent = /^\/v1\/payment_intents\/([^/]+)$/.exec(request.path);
+    if (request.method === "GET" && intent) {
+      const found = this.objectOf(intent[1]!);
+      return found
+        ? { status: 200, outcome: "read", body: found }
+        : { status: 404, outcome: "missing", body: { error: { type: "invalid_request_error", message: "No such payment_intent" } } };
+    }
+    if (request.method === "POST" && request.path === "/v1/payment_intents") {
+      return this.idempotent(request, () => {
+        const answer = createPaymentIntent(new URLSearchParams(request.body), (prefix) => this.newId(prefix));
+        if (answer.outcome === "created") this.store("stripe", "payment_intent", answer.body as { id: string });
+        return answer;
+      });
+    }
+    return { status: 404, outcome: "missing", body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${request.method}: ${request.path})` } } };
+  }
+
+  private carrier(request: ProviderRequest): Answer {
+    if (!/^ShippoToken \S+$/.test(request.headers["authorization"] ?? "")) {
+      return { status: 401, outcome: "unauthorized", body: { detail: "Invalid token." } };
+    }
+    if (request.method === "POST" && /^\/transactions\/?$/.test(request.path)) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(request.body);
+      } catch {
+        return { status: 400, outcome: "invalid", body: { detail: "JSON parse error" } };
+      }
+      const answer = createTransaction(parsed as never, request.origin, (prefix) => this.newId(prefix));
+      if (answer.outcome === "created") this.store("carrier", "label", answer.body as { id?: string; object_id: string });
+      return answer;
+    }
+    return { status: 404, outcome: "missing", body: { detail: "Not found." } };
+  }
+
+  /** Stripe's Idempotency-Key: same key and body replay the first answer; another body is an error. */
+  private idempotent(request: ProviderRequest, run: () => Answer): Answer {
+    const key = request.headers["idempotency-key"];
+    if (!key) return run();
+    const row = this.ctx.storage.sql
+      .exec<{ fingerprint: string; status: number; body: string }>(
+        "SELECT fingerprint, status, body FROM idempotency WHERE provider = ? AND key = ?",
+        request.provider,
+        key,
+      )
+      .toArray()[0];
+    if (row) {
+      if (row.fingerprint !== request.body) {
+        return {
+          status: 400,
+          outcome: "idempotency_mismatch",
+          body: { error: { type: "idempotency_error", message: "Keys for idempotent requests can only be used with the same parameters they were first used with." } },
+        };
+      }
+      return { status: row.status, outcome: "replayed", body: JSON.parse(row.body), headers: { "idempotent-replayed": "true" } };
+    }
+    const answer = run();
+    this.ctx.storage.sql.exec(
+      "INSERT INTO idempotency (provider, key, fingerprint, status, body) VALUES (?, ?, ?, ?, ?)",
+      request.provider,
+      key,
+      request.body,
+      answer.status,
+      JSON.stringify(answer.body),
+    );
+    return answer;
+  }
+
+  private store(provider: Provider, kind: string, body: { id?: string; object_id?: string }): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO objects (id, provider, kind, body, created_at) VALUES (?, ?, ?, ?, ?)",
+      body.id ?? body.object_id,
+      provider,
+      kind,
+      JSON.stringify(body),
+      new Date().toISOString(),
+    );
+  }
+
+  async object(id: string): Promise<unknown> {
+    return this.objectOf(id) ?? null;
+  }
+
+  private objectOf(id: string): unknown {
+    const row = this.ctx.storage.sql.exec<{ body: string }>("SELECT body FROM objects WHERE id = ?", id).toArray()[0];
+    return row ? (JSON.parse(row.body) as unknown) : undefined;
+  }
+
+  private activeFault(provider: Provider): Fault | undefined {
+    const row = this.ctx.storage.sql.exec<{ fault: string }>("SELECT fault FROM faults WHERE provider = ?", provider).toArray()[0];
+    if (!row) return undefined;
+    const fault = JSON.parse(row.fault) as Fault;
+    if (Math.random() >= fault.rate) return undefined;
+    if (fault.remaining !== undefined) {
+      if (fault.remaining <= 1) this.ctx.storage.sql.exec("DELETE FROM faults WHERE provider = ?", provider);
+      else {
+        this.ctx.storage.sql.exec("UPDATE faults SET fault = ? WHERE provider = ?", JSON.stringify({ ...fault, remaining: fault.remaining - 1 }), provider);
+      }
+    }
+    return fault;
+  }
+
+  private record(request: ProviderRequest, status: number, outcome: string): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO requests (provider, method, path, headers, body, status, outcome, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      request.provider,
+      request.method,
+      request.path,
+      JSON.stringify(request.headers),
+      request.body,
+      status,
+      outcome,
+      new Date().toISOString(),
+    );
+  }
+
+  private newId(prefix: string): string {
+    this.counter += 1;
+    const random = crypto.getRandomValues(new Uint8Array(9));
+    return `${prefix}_sandbox${[...random].map((b) => b.toString(36).padStart(2, "0")).join("").slice(0, 14)}${this.counter}`;
+  }
+}

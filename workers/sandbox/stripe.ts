@@ -1,0 +1,56 @@
+/** Stripe test PaymentMethods and what they do, as in Stripe's test mode. */
+const DECLINES: Record<string, { code: string; decline_code: string; message: string }> = {
+  pm_card_chargeDeclined: { code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." },
+  pm_card_chargeDeclinedInsufficientFunds: { code: "card_declined", decline_code: "insufficient_funds", message: "Your card has insufficient funds." },
+  pm_card_chargeDeclinedExpiredCard: { code: "expired_card", decline_code: "expired_card", message: "Your card has expired." },
+};
+
+export type StripeAnswer = { status: number; body: unknown; outcome: "created" | "declined" | "invalid" };
+
+/** Simulates POST /v1/payment_intents with confirm=true. */
+export function createPaymentIntent(form: URLSearchParams, newId: (prefix: string) => string): StripeAnswer {
+  const amount = Number(form.get("amount"));
+  const currency = form.get("currency");
+  const paymentMethod = form.get("payment_method");
+  if (!Number.isInteger(amount) || amount < 50) return invalid("amount", "Amount must be an integer of at least 50 (minor units).");
+  if (!currency || !/^[a-z]{3}$/.test(currency)) return invalid("currency", "Invalid currency: must be a lowercase ISO code.");
+  if (!paymentMethod) return invalid("payment_method", "Missing required param: payment_method.");
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of form) {
+    const match = /^metadata\[(.+)\]$/.exec(key);
+    if (match) metadata[match[1]!] = value;
+  }
+  const id = newId("pi");
+  const intent = {
+    id,
+    object: "payment_intent",
+    amount,
+    amount_received: 0,
+    currency,
+    payment_method: paymentMethod,
+    confirmation_method: "automatic",
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    metadata,
+    status: "requires_payment_method",
+    latest_charge: null as string | null,
+  };
+  const decline = DECLINES[paymentMethod];
+  if (decline) {
+    return {
+      status: 402,
+      outcome: "declined",
+      body: { error: { type: "card_error", ...decline, payment_intent: { ...intent, last_payment_error: decline } } },
+    };
+  }
+  if (!paymentMethod.startsWith("pm_")) return invalid("payment_method", `No such PaymentMethod: '${paymentMethod}'`);
+  return {
+    status: 200,
+    outcome: "created",
+    body: { ...intent, status: "succeeded", amount_received: amount, latest_charge: newId("ch") },
+  };
+}
+
+function invalid(param: string, message: string): StripeAnswer {
+  return { status: 400, outcome: "invalid", body: { error: { type: "invalid_request_error", param, message } } };
+}

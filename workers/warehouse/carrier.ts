@@ -1,0 +1,76 @@
+import type { Address } from "../../src/contracts/values";
+import { callProvider } from "../../src/platform/provider";
+
+/** A Shippo-shaped carrier API: one call buys a label ("instalabel"). */
+export type CarrierConfig = { baseUrl: string; apiKey: string; carrierAccount: string; serviceLevel: string };
+
+export type ShipFrom = { name: string; street1: string; city: string; state?: string; zip: string; country: string; phone?: string; email?: string };
+
+export type LabelPurchase =
+  | { kind: "bought"; transactionId: string; carrier: string; service: string; trackingNumber: string; trackingUrl?: string; labelUrl: string }
+  | { kind: "retryable"; reason: string; afterSeconds?: number }
+  | { kind: "refused"; reason: string };
+
+type ShippoTransaction = {
+  object_id: string;
+  status: string;
+  tracking_number?: string;
+  tracking_url_provider?: string;
+  label_url?: string;
+  rate?: { provider?: string; servicelevel?: { token?: string; name?: string } };
+  messages?: { text?: string }[];
+};
+
+export async function buyLabel(
+  config: CarrierConfig,
+  shipment: {
+    orderId: string;
+    from: ShipFrom;
+    to: { name: string; phone?: string; address: Address };
+    weightGrams: number;
+  },
+): Promise<LabelPurchase> {
+  const { address } = shipment.to;
+  const reply = await callProvider("carrier", `${config.baseUrl.replace(/\/$/, "")}/transactions/`, {
+    method: "POST",
+    headers: { authorization: `ShippoToken ${config.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      shipment: {
+        address_from: shipment.from,
+        address_to: {
+          name: shipment.to.name,
+          street1: address.line1,
+          ...(address.line2 ? { street2: address.line2 } : {}),
+          city: address.city,
+          ...(address.region ? { state: address.region } : {}),
+          zip: address.postalCode,
+          country: address.country,
+          ...(shipment.to.phone ? { phone: shipment.to.phone } : {}),
+        },
+        parcels: [
+          { length: "30", width: "20", height: "15", distance_unit: "cm", weight: String(shipment.weightGrams), mass_unit: "g" },
+        ],
+      },
+      carrier_account: config.carrierAccount,
+      servicelevel_token: config.serviceLevel,
+      label_file_type: "PDF",
+      metadata: `order ${shipment.orderId}`,
+      async: false,
+    }),
+  });
+  if (reply.kind !== "ok") return reply.kind === "refused" ? { kind: "refused", reason: reply.reason } : reply;
+  const tx = reply.body as ShippoTransaction;
+  if (tx.status !== "SUCCESS" || !tx.tracking_number || !tx.label_url) {
+    // Shippo reports address and rate problems as a transaction in status ERROR.
+    return { kind: "refused", reason: `label not created: ${tx.messages?.map((m) => m.text).join("; ") || tx.status}` };
+  }
+  return {
+    kind: "bought",
+    transactionId: tx.object_id,
+    carrier: tx.rate?.provider ?? "carrier",
+    service: tx.rate?.servicelevel?.name ?? config.serviceLevel,
+    trackingNumber: tx.tracking_number,
+    labelUrl: tx.label_url,
+    ...(tx.tracking_url_provider ? { trackingUrl: tx.tracking_url_provider } : {}),
+  };
+}

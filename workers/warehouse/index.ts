@@ -1,0 +1,15 @@
+import { consumeBatch } from "../../src/platform/consumer";
+import { orderEventHandlers } from "./order-events";
+import { createStockApi } from "./stock-api";
+
+export { Inventory } from "./inventory";
+export { Shipment } from "./shipment";
+
+const api = createStockApi();
+
+export default {
+  fetch: (request, env, ctx) => api.fetch(request, env, ctx),
+  async queue(batch, env) {
+    await consumeBatch(batch, { handlers: orderEventHandlers(env.SHIPMENTS), deadLetters: env.DEAD_LETTERS });
+  },
+} satisfies ExportedHandler<WarehouseEnv>;

@@ -1,0 +1,53 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { Sku } from "../../src/contracts/values";
+import { requireAdmin } from "../../src/platform/auth";
+import { createApi, jsonBodyOnly } from "../../src/platform/http";
+import { StockInput, StockLevel, type Inventory } from "./inventory";
+
+type StockApiEnv = { Bindings: WarehouseEnv };
+
+const inventoryOf = (env: WarehouseEnv) => env.INVENTORY.get(env.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
+
+const Problem = { content: { "application/problem+json": { schema: z.object({ type: z.string(), title: z.string(), status: z.number() }) } } };
+
+/** Warehouse's admin API: stock levels. Reached directly or through the Sales edge. */
+export function createStockApi() {
+  const app = createApi<StockApiEnv>();
+  app.get("/health", (c) => c.json({ ok: true, service: "warehouse" }));
+  app.use("/admin/*", async (c, next) => {
+    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
+    await next();
+  });
+  app.use("*", ...jsonBodyOnly());
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/stock",
+      summary: "Stock levels per SKU (admin)",
+      responses: { 200: { description: "Stock", content: { "application/json": { schema: z.object({ stock: z.array(StockLevel) }) } } } },
+    }),
+    async (c) => c.json({ stock: await inventoryOf(c.env).list() }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/admin/stock/{sku}",
+      summary: "Set the stock level of a SKU (admin)",
+      request: {
+        params: z.object({ sku: Sku }),
+        body: { content: { "application/json": { schema: StockInput } }, required: true },
+      },
+      responses: {
+        200: { description: "The new level", content: { "application/json": { schema: StockLevel } } },
+        422: { description: "Invalid level", ...Problem },
+      },
+    }),
+    async (c) => c.json(await inventoryOf(c.env).setStock(c.req.valid("param").sku, c.req.valid("json")), 200),
+  );
+
+  app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "choreo warehouse admin API", version: "1.0.0" } });
+  return app;
+}
