@@ -104,12 +104,9 @@ export class Mailbox {
     await this.relay();
   }
 
-  /** Sends what is pending; concurrent calls share one run, and a call during a run triggers another. */
+  /** Sends what is pending; a call during a run joins it (resolves when the run ends). */
   relay(): Promise<void> {
-    if (this.relaying) {
-      this.relayAgain = true;
-      return this.relaying;
-    }
+    if (this.relaying) return this.relaying;
     this.relaying = (async () => {
       do {
         this.relayAgain = false;
@@ -143,7 +140,9 @@ export class Mailbox {
       void this.ctx.storage.setAlarm(Date.now() + ALARM_GRACE_MS);
       this.alarmArmed = true;
     }
-    this.ctx.waitUntil(this.relay());
+    // Rows staged during a run are picked up by one more pass of that run.
+    if (this.relaying) this.relayAgain = true;
+    else this.ctx.waitUntil(this.relay());
   }
 
   private async relayOnce(): Promise<void> {

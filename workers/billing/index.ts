@@ -5,7 +5,7 @@ export { Invoice } from "./invoice";
 
 export default {
   fetch: () => Response.json({ ok: true, service: "billing" }),
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await consumeBatch(batch, { handlers: orderEventHandlers(env.INVOICES), deadLetters: env.DEAD_LETTERS });
   },
 } satisfies ExportedHandler<BillingEnv>;

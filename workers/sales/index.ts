@@ -17,7 +17,7 @@ const api = createSalesApi(stores);
 
 export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await consumeBatch(batch, { handlers: orderEventHandlers(stores(env)), deadLetters: env.DEAD_LETTERS });
   },
 } satisfies ExportedHandler<SalesEnv>;

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { Problem } from "../../src/platform/problem";
-import { Provider } from "./faults";
+import { fieldsOf, Problem, validationProblem } from "../../src/platform/problem";
+import { Fault, Provider } from "./faults";
 import type { ProviderLedger } from "./ledger";
 
 type SandboxApiEnv = { Bindings: SandboxEnv };
@@ -60,11 +60,9 @@ export function createSandboxApp() {
   });
   app.get("/_sandbox/faults", async (c) => c.json({ faults: await ledgerOf(c.env).faults() }));
   app.post("/_sandbox/faults", async (c) => {
-    try {
-      return c.json(await ledgerOf(c.env).setFault(await c.req.json()));
-    } catch (error) {
-      throw new Problem(422, "invalid-fault", "Invalid fault", String(error));
-    }
+    const fault = Fault.safeParse(await c.req.json().catch(() => null));
+    if (!fault.success) throw validationProblem(fieldsOf(fault.error), "Not a fault: see workers/sandbox/faults.ts.");
+    return c.json(await ledgerOf(c.env).setFault(fault.data));
   });
   app.get("/_sandbox/objects/:kind", async (c) => c.json({ objects: await ledgerOf(c.env).objects(c.req.param("kind")) }));
   return app;

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { createTransaction } from "./carrier";
-import { Fault, faultResponse, type Provider } from "./faults";
+import { faultResponse, type Fault, type Provider } from "./faults";
 import { createPaymentIntent } from "./stripe";
 
 export type ProviderRequest = {
@@ -77,8 +77,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     };
   }
 
-  async setFault(input: unknown): Promise<Fault> {
-    const fault = Fault.parse(input);
+  async setFault(fault: Fault): Promise<Fault> {
     if (fault.mode === "ok") this.ctx.storage.sql.exec("DELETE FROM faults WHERE provider = ?", fault.provider);
     else {
       this.ctx.storage.sql.exec(

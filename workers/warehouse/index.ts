@@ -9,7 +9,7 @@ const api = createStockApi();
 
 export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await consumeBatch(batch, { handlers: orderEventHandlers(env.SHIPMENTS), deadLetters: env.DEAD_LETTERS });
   },
 } satisfies ExportedHandler<WarehouseEnv>;

@@ -6,8 +6,6 @@ import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { buyLabel, type ShipFrom } from "./carrier";
 import type { Inventory } from "./inventory";
 
-/** How long to wait before trying an allocation again when stock is short. */
-const RESTOCK_RETRY_SECONDS = 60;
 
 export type ShipmentRecord = {
   shipmentId: string;
@@ -48,7 +46,8 @@ export class Shipment extends DurableObject<WarehouseEnv> {
     const allocation = await inventory.allocate(orderId, lines);
     if (!allocation.ok) {
       const short = allocation.short.map((s) => `${s.sku} ${s.available}/${s.requested}`).join(", ");
-      return retry(`stock short for ${orderId}: ${short}`, RESTOCK_RETRY_SECONDS);
+      // Not lost: retried until restocked (STOCK_RETRY_SECONDS apart), then parked in the DLQ.
+      return retry(`stock short for ${orderId}: ${short}`, Number(this.env.STOCK_RETRY_SECONDS) || 60);
     }
 
     const now = new Date().toISOString();

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { placeOrderBody } from "./fixtures/orders";
+import { startStack, waitFor, type Stack } from "./stack";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack?.close());
+
+const chargesFor = async (orderId: string) =>
+  (await stack.providerObjects("payment_intent")).filter((intent) => intent.metadata?.order_id === orderId);
+const labelsFor = async (orderId: string) =>
+  (await stack.providerObjects("label")).filter((label) => label.metadata === `order ${orderId}`);
+
+describe("the order workflow across Sales, Billing and Warehouse", () => {
+  it("takes every order to ready_to_ship, charging each once and buying one label each", async () => {
+    const placed = await Promise.all([
+      stack.placeOrder(placeOrderBody()),
+      stack.placeOrder(placeOrderBody({ items: [{ sku: "TEE-001", quantity: 3 }, { sku: "BOOK-001", quantity: 1 }] })),
+      stack.placeOrder(placeOrderBody({ customer: { name: "Grace", email: "grace@example.com" } })),
+    ]);
+    const keyed = await stack.placeOrder(placeOrderBody({ items: [{ sku: "STICKER-001", quantity: 10 }] }), { "idempotency-key": "e2e-k1" });
+    const retried = await stack.placeOrder(placeOrderBody({ items: [{ sku: "STICKER-001", quantity: 10 }] }), { "idempotency-key": "e2e-k1" });
+    expect(retried.body.id).toBe(keyed.body.id);
+
+    const ids = [...placed, keyed].map((reply) => {
+      expect(reply.status).toBe(202);
+      return reply.body.id as string;
+    });
+    const orders = await Promise.all(ids.map((id) => stack.waitForStatus(id, "ready_to_ship")));
+
+    for (const order of orders) {
+      expect(order.timeline.map((step: { status: string; source: string }) => `${step.status}@${step.source}`)).toEqual([
+        "placed@/sales",
+        "billed@/billing",
+        "ready_to_ship@/warehouse",
+      ]);
+      const charges = await chargesFor(order.id);
+      expect(charges).toHaveLength(1);
+      expect(charges[0]).toMatchObject({ amount: order.total, currency: "usd", status: "succeeded" });
+      expect(order.payment.paymentId).toBe(charges[0].id);
+      const labels = await labelsFor(order.id);
+      expect(labels).toHaveLength(1);
+      expect(order.shipment.trackingNumber).toBe(labels[0].tracking_number);
+    }
+    expect(orders[1].total).toBe(3 * 2500 + 3900);
+
+    const stripeCalls = await stack.providerRequests("stripe");
+    const call = stripeCalls.find((request) => request.body.includes(ids[0]!))!;
+    expect(call.headers["authorization"]).toBe("Bearer sk_test_e2e");
+    expect(call.headers["idempotency-key"]).toBe(`choreo-charge-${ids[0]}`);
+    expect(call.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(new URLSearchParams(call.body).get("metadata[order_id]")).toBe(ids[0]);
+
+    const stock = await stack.admin("GET", "/admin/stock");
+    const tees = stock.body.stock.find((level: { sku: string }) => level.sku === "TEE-001");
+    expect(tees.available).toBe(500 - 3);
+  });
+
+  it("holds orders while Stripe is down and completes them, charged once, when it is back", async () => {
+    await stack.setFault({ provider: "stripe", mode: "error" });
+    const reply = await stack.placeOrder(placeOrderBody());
+    expect(reply.status).toBe(202);
+    const id = reply.body.id as string;
+
+    await waitFor(async () => {
+      const failures = (await stack.providerRequests("stripe")).filter((r) => r.body.includes(id) && r.outcome === "fault:error");
+      return failures.length >= 1 ? failures : undefined;
+    });
+    expect((await stack.order(id)).status).toBe("placed");
+
+    await stack.setFault({ provider: "stripe", mode: "ok" });
+    const order = await stack.waitForStatus(id, "ready_to_ship", 60_000);
+    expect(order.timeline.map((step: { status: string }) => step.status)).toEqual(["placed", "billed", "ready_to_ship"]);
+    expect(await chargesFor(id)).toHaveLength(1);
+  });
+
+  it("keeps an order whose stock is short retrying until Warehouse is restocked", async () => {
+    const reply = await stack.placeOrder(placeOrderBody({ items: [{ sku: "RARE-001", quantity: 1 }] }));
+    const id = reply.body.id as string;
+    await stack.waitForStatus(id, "billed");
+    await waitFor(async () => (stack.logs().some((line) => line.includes("stock short") && line.includes(id)) ? true : undefined));
+    expect((await stack.order(id)).status).toBe("billed");
+
+    await stack.admin("PUT", "/admin/stock/RARE-001", { available: 1, weightGrams: 100 });
+    await stack.waitForStatus(id, "ready_to_ship", 60_000);
+    expect(await labelsFor(id)).toHaveLength(1);
+  });
+
+  it("ignores a redelivered order.placed: no second charge, not even a second call", async () => {
+    const reply = await stack.placeOrder(placeOrderBody());
+    const id = reply.body.id as string;
+    const order = await stack.waitForStatus(id, "ready_to_ship");
+    const placedEventId = order.timeline[0].eventId;
+    const before = (await stack.providerRequests("stripe")).filter((r) => r.body.includes(id)).length;
+
+    const original = {
+      specversion: "1.0",
+      id: placedEventId,
+      source: "/sales",
+      type: "order.placed.v1",
+      time: order.placedAt,
+      subject: id,
+      datacontenttype: "application/json",
+      correlationid: id,
+      data: {
+        orderId: id,
+        customerId: order.customerId,
+        customer: order.customer,
+        shippingAddress: order.shippingAddress,
+        lines: order.items,
+        currency: order.currency,
+        subtotal: order.subtotal,
+        total: order.total,
+        paymentMethod: "pm_card_visa",
+        placedAt: order.placedAt,
+      },
+    };
+    await stack.sendToQueue("BILLING_QUEUE", original);
+    await stack.sendToQueue("BILLING_QUEUE", original);
+    await waitFor(async () => {
+      const ignored = stack.logs().filter((line) => line.includes("duplicate order.placed ignored") && line.includes(placedEventId));
+      return ignored.length >= 2 ? ignored : undefined;
+    });
+    const after = (await stack.providerRequests("stripe")).filter((r) => r.body.includes(id)).length;
+    expect(after).toBe(before);
+    expect(await chargesFor(id)).toHaveLength(1);
+  });
+
+  it("dead-letters a malformed message at once instead of retrying it", async () => {
+    await stack.sendToQueue("BILLING_QUEUE", { hello: "not an event", marker: "e2e-garbage" });
+    const line = await waitFor(async () => stack.logs().find((entry) => entry.includes("dead-lettered message") && entry.includes("invalid_envelope")));
+    expect(line).toContain("billing");
+    expect(stack.logs().filter((entry) => entry.includes("retrying event") && entry.includes("e2e-garbage"))).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+// Starts the whole system for an end-to-end test: the provider sandbox in one harness
+// (listening on a real port) and Sales, Billing and Warehouse in another, configured from
+// their real wrangler.toml files with the provider URLs pointed at the sandbox.
+import path from "node:path";
+import { createTestHarness } from "wrangler";
+import catalog from "../scripts/demo-catalog.json" with { type: "json" };
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+export const ADMIN_TOKEN = "e2e-admin-token";
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+export async function startStack(options: { stockRetrySeconds?: number } = {}) {
+  const sandbox = createTestHarness({ root: ROOT, workers: [{ configPath: "workers/sandbox/wrangler.toml" }] });
+  const { url } = await sandbox.listen();
+  const sandboxUrl = url.origin;
+  const app = createTestHarness({
+    root: ROOT,
+    workers: [
+      { configPath: "wrangler.toml", vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa" }, secrets: { ADMIN_TOKEN } },
+      {
+        configPath: "workers/billing/wrangler.toml",
+        vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe` },
+        secrets: { STRIPE_SECRET_KEY: "sk_test_e2e" },
+      },
+      {
+        configPath: "workers/warehouse/wrangler.toml",
+        vars: {
+          CARRIER_API_BASE: `${sandboxUrl}/carrier`,
+          CARRIER_ACCOUNT: "sandbox-usps",
+          STOCK_RETRY_SECONDS: String(options.stockRetrySeconds ?? 1),
+        },
+        secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
+      },
+    ],
+  });
+  await app.listen();
+
+  const json = async (response: Response) => ({ status: response.status, headers: response.headers, body: (await response.json()) as any });
+  const stack = {
+    app,
+    sandbox,
+    sandboxUrl,
+    async placeOrder(body: unknown, headers: Record<string, string> = {}) {
+      return json(await app.fetch("/orders", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
+    },
+    async order(id: string) {
+      return (await json(await app.fetch(`/orders/${id}`, { headers: admin }))).body;
+    },
+    async admin(method: string, pathname: string, body?: unknown) {
+      return json(await app.fetch(pathname, { method, headers: admin, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+    },
+    async waitForStatus(id: string, status: string, timeoutMs = 30_000) {
+      return waitFor(async () => {
+        const order = await stack.order(id);
+        return order.status === status ? order : undefined;
+      }, timeoutMs, () => `order ${id} did not reach ${status}`);
+    },
+    /** What the sandbox provider records say happened, per provider. */
+    async providerRequests(provider: "stripe" | "carrier") {
+      const res = await fetch(`${sandboxUrl}/_sandbox/requests?provider=${provider}`);
+      return ((await res.json()) as { requests: { path: string; body: string; status: number; outcome: string; headers: Record<string, string> }[] }).requests;
+    },
+    async providerObjects(kind: "payment_intent" | "label") {
+      const res = await fetch(`${sandboxUrl}/_sandbox/objects/${kind}`);
+      return ((await res.json()) as { objects: any[] }).objects;
+    },
+    async setFault(fault: Record<string, unknown>) {
+      const res = await fetch(`${sandboxUrl}/_sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
+      if (!res.ok) throw new Error(`fault refused: ${await res.text()}`);
+    },
+    /** Puts a message straight on a queue, as a redelivery or a stray producer would. */
+    async sendToQueue(binding: "BILLING_QUEUE", body: unknown) {
+      const env = await app.getWorker<SalesEnv>("sales").getEnv();
+      await env[binding].send(body, { contentType: "json" });
+    },
+    logs(): string[] {
+      return app.getLogs().map((entry) => JSON.stringify(entry));
+    },
+    async close() {
+      await Promise.allSettled([app.close(), sandbox.close()]);
+    },
+  };
+
+  for (const product of catalog.products) {
+    await stack.admin("PUT", `/admin/products/${product.sku}`, { name: product.name, price: product.price, currency: product.currency });
+    await stack.admin("PUT", `/admin/stock/${product.sku}`, { available: product.stock, weightGrams: product.weightGrams });
+  }
+  return stack;
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = () => "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+// Each worker is a project running in workerd (the Workers Vitest plugin); test/ holds the
+// end-to-end suite, which runs every worker through wrangler's test harness from Node.
+export default defineConfig({
+  test: {
+    projects: ["workers/*/vitest.config.ts", "test/vitest.config.ts"],
+  },
+});

@@ -1,0 +1,183 @@
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ada, placeOrderBody, springfield } from "../../../test/fixtures/orders";
+import { KEY_LIFETIME_MS } from "../idempotency-key";
+import { ADMIN, call, seedProduct } from "../test-helpers";
+
+const e = env as SalesEnv;
+const orderCount = async () => (await listDurableObjectIds(e.ORDERS)).length;
+
+beforeAll(async () => {
+  await seedProduct("MUG-001", 1500);
+  await seedProduct("TEE-001", 2500);
+  await seedProduct("EURO-001", 1000, "EUR");
+});
+
+describe("POST /orders", () => {
+  it("accepts an order, prices it from the catalog and answers 202 with its location", async () => {
+    const res = await call("POST", "/orders", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 2 }, { sku: "TEE-001", quantity: 1 }] }));
+    expect(res.status).toBe(202);
+    expect(res.json.id).toMatch(/^ord_[0-9A-Z]{26}$/);
+    expect(res.headers.get("location")).toBe(`/orders/${res.json.id}`);
+    expect(res.json).toMatchObject({
+      status: "placed",
+      currency: "USD",
+      subtotal: 5500,
+      total: 5500,
+      items: [
+        { sku: "MUG-001", quantity: 2, unitPrice: 1500, lineTotal: 3000 },
+        { sku: "TEE-001", quantity: 1, unitPrice: 2500, lineTotal: 2500 },
+      ],
+      links: { self: `/orders/${res.json.id}` },
+    });
+    expect(res.json.timeline).toEqual([expect.objectContaining({ status: "placed", eventType: "order.placed.v1", source: "/sales" })]);
+    expect(JSON.stringify(res.json)).not.toContain(ada.email);
+  });
+
+  it("stores the order with its order.placed event and relays it to the billing queue", async () => {
+    const res = await call("POST", "/orders", placeOrderBody());
+    const stub = e.ORDERS.get(e.ORDERS.idFromName(res.json.id));
+    await runInDurableObject(stub, async (_instance, state) => {
+      // The relay runs right after the commit; wait for it to drain.
+      for (let i = 0; i < 50 && state.storage.sql.exec("SELECT 1 FROM outbox").toArray().length > 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n).toBe(0);
+      const saved = JSON.parse(state.storage.sql.exec<{ state: string }>("SELECT state FROM order_state").one().state);
+      expect(saved.order.timeline[0].eventType).toBe("order.placed.v1");
+    });
+  });
+
+  it("gives every order a distinct, unguessable id", async () => {
+    const ids = await Promise.all(Array.from({ length: 5 }, async () => (await call("POST", "/orders", placeOrderBody())).json.id));
+    expect(new Set(ids).size).toBe(5);
+  });
+
+  const huge = JSON.stringify(placeOrderBody({ customer: { ...ada, name: "x".repeat(70_000) } }));
+  const cases: [string, unknown, Record<string, string>, number, string, string?][] = [
+    ["malformed JSON", "{not json", {}, 400, "malformed-body"],
+    ["a body over 64 KiB", huge, {}, 413, "body-too-large"],
+    ["a non-JSON content type", JSON.stringify(placeOrderBody()), { "content-type": "text/plain" }, 415, "unsupported-media-type"],
+    ["an unknown field", placeOrderBody({ coupon: "FREE" }), {}, 422, "validation-failed", "(root)"],
+    ["a wrong type", placeOrderBody({ items: "MUG-001" }), {}, 422, "validation-failed", "items"],
+    ["no items", placeOrderBody({ items: [] }), {}, 422, "validation-failed", "items"],
+    ["101 items", placeOrderBody({ items: Array.from({ length: 101 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 })) }), {}, 422, "validation-failed", "items"],
+    ["zero quantity", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 0 }] }), {}, 422, "validation-failed", "items.0.quantity"],
+    ["negative quantity", placeOrderBody({ items: [{ sku: "MUG-001", quantity: -2 }] }), {}, 422, "validation-failed", "items.0.quantity"],
+    ["fractional quantity", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 1.5 }] }), {}, 422, "validation-failed", "items.0.quantity"],
+    ["quantity over 1000", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 1001 }] }), {}, 422, "validation-failed", "items.0.quantity"],
+    ["a client-sent price", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 1, unitPrice: 1 }] }), {}, 422, "validation-failed", "items.0"],
+    ["the same SKU twice", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 1 }, { sku: "MUG-001", quantity: 2 }] }), {}, 422, "validation-failed", "items.1.sku"],
+    ["a bad email", placeOrderBody({ customer: { ...ada, email: "ada-at-example" } }), {}, 422, "validation-failed", "customer.email"],
+    ["a phone not in E.164", placeOrderBody({ customer: { ...ada, phone: "415-555-0100" } }), {}, 422, "validation-failed", "customer.phone"],
+    ["an unknown country", placeOrderBody({ shippingAddress: { ...springfield, country: "XX" } }), {}, 422, "validation-failed", "shippingAddress.country"],
+    ["a lower-case country", placeOrderBody({ shippingAddress: { ...springfield, country: "us" } }), {}, 422, "validation-failed", "shippingAddress.country"],
+    ["an unknown SKU", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 1 }, { sku: "GHOST-001", quantity: 1 }] }), {}, 422, "unknown-sku", "items.1.sku"],
+    ["items in two currencies", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 1 }, { sku: "EURO-001", quantity: 1 }] }), {}, 422, "mixed-currencies"],
+    ["a bad payment method", placeOrderBody({ paymentMethod: "4242424242424242" }), {}, 422, "validation-failed", "paymentMethod"],
+    ["an overlong Idempotency-Key", placeOrderBody(), { "idempotency-key": "k".repeat(256) }, 422, "validation-failed", "idempotency-key"],
+  ];
+
+  it.each(cases)("refuses %s with a problem and stores nothing", async (_case, body, headers, status, slug, path) => {
+    const before = await orderCount();
+    const res = await call("POST", "/orders", body, headers);
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.json).toMatchObject({ type: `/problems/${slug}`, status, instance: "/orders" });
+    if (path) expect(res.json.errors.map((error: { path: string }) => error.path)).toContain(path);
+    expect(await orderCount()).toBe(before);
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("returns the same order and response for a retried request, creating one order", async () => {
+    const key = crypto.randomUUID();
+    const before = await orderCount();
+    const first = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": key });
+    const again = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": key });
+    expect(again.status).toBe(202);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(await orderCount()).toBe(before + 1);
+  });
+
+  it("treats the same body with its keys in another order as the same request", async () => {
+    const key = crypto.randomUUID();
+    const first = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": key });
+    const { items, shippingAddress, customer } = placeOrderBody();
+    const reordered = await call("POST", "/orders", { shippingAddress, items, customer }, { "idempotency-key": key });
+    expect(reordered.json.id).toBe(first.json.id);
+  });
+
+  it("creates one order when the same key arrives concurrently", async () => {
+    const key = crypto.randomUUID();
+    const before = await orderCount();
+    const replies = await Promise.all(Array.from({ length: 5 }, () => call("POST", "/orders", placeOrderBody(), { "idempotency-key": key })));
+    expect(new Set(replies.map((r) => r.json.id)).size).toBe(1);
+    expect(replies.every((r) => r.status === 202)).toBe(true);
+    expect(await orderCount()).toBe(before + 1);
+  });
+
+  it("refuses the same key with a different body, changing nothing", async () => {
+    const key = crypto.randomUUID();
+    const first = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": key });
+    const before = await orderCount();
+    const other = await call("POST", "/orders", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 3 }] }), { "idempotency-key": key });
+    expect(other.status).toBe(422);
+    expect(other.json.type).toBe("/problems/idempotency-key-reused");
+    expect(await orderCount()).toBe(before);
+    const view = await call("GET", `/orders/${first.json.id}`);
+    expect(view.json.items[0].quantity).toBe(2);
+  });
+
+  it("does not save a request that failed validation, so the key stays usable", async () => {
+    const key = crypto.randomUUID();
+    const bad = await call("POST", "/orders", placeOrderBody({ items: [{ sku: "GHOST-001", quantity: 1 }] }), { "idempotency-key": key });
+    expect(bad.status).toBe(422);
+    const good = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": key });
+    expect(good.status).toBe(202);
+  });
+
+  it("forgets a key after 24 hours", async () => {
+    const stub = e.IDEMPOTENCY_KEYS.get(e.IDEMPOTENCY_KEYS.idFromName(crypto.randomUUID()));
+    const now = Date.now();
+    const first = await stub.claim("fingerprint-a", now);
+    expect(first.kind).toBe("new");
+    expect(await stub.claim("fingerprint-b", now + KEY_LIFETIME_MS - 1)).toEqual({ kind: "mismatch" });
+    const later = await stub.claim("fingerprint-b", now + KEY_LIFETIME_MS);
+    expect(later.kind).toBe("new");
+    if (first.kind === "new" && later.kind === "new") expect(later.orderId).not.toBe(first.orderId);
+  });
+});
+
+describe("GET /orders/:id", () => {
+  it("shows the public view without contact data", async () => {
+    const placed = await call("POST", "/orders", placeOrderBody());
+    const res = await call("GET", `/orders/${placed.json.id}`);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ id: placed.json.id, status: "placed", total: 3000 });
+    for (const secret of [ada.email, ada.phone, ada.name, springfield.line1]) expect(res.text).not.toContain(secret);
+  });
+
+  it("shows customer, address and references to an admin", async () => {
+    const placed = await call("POST", "/orders", placeOrderBody());
+    const res = await call("GET", `/orders/${placed.json.id}`, undefined, ADMIN);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ customer: ada, shippingAddress: springfield, version: 1 });
+    expect(res.json.customerId).toMatch(/^cus_[0-9a-f]{24}$/);
+  });
+
+  it("refuses a wrong admin token instead of silently showing the public view", async () => {
+    const placed = await call("POST", "/orders", placeOrderBody());
+    const res = await call("GET", `/orders/${placed.json.id}`, undefined, { authorization: "Bearer guess" });
+    expect(res.status).toBe(401);
+  });
+
+  it.each(["ord_00000000000000000000000000", "not-an-id", "ord_lowercase0000000000000000"])("answers 404 for %s", async (id) => {
+    const res = await call("GET", `/orders/${id}`);
+    expect(res.status).toBe(404);
+    expect(res.json.type).toBe("/problems/order-not-found");
+  });
+});

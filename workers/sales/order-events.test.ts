@@ -1,0 +1,77 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { billedEvent, labelEvent, placeOrderBody, placedEvent } from "../../test/fixtures/orders";
+import worker from "./index";
+import { ADMIN, call, seedProduct } from "./test-helpers";
+
+const e = env as SalesEnv;
+
+async function deliver(bodies: unknown[]) {
+  const batch = createMessageBatch<unknown>(
+    "sales",
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, e, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function placeOrder() {
+  const res = await call("POST", "/orders", placeOrderBody());
+  return res.json.id as string;
+}
+
+beforeAll(() => seedProduct("MUG-001", 1500));
+
+describe("Sales consuming Billing and Warehouse events", () => {
+  it("moves an order to billed, then ready_to_ship, recording each event in the timeline", async () => {
+    const id = await placeOrder();
+    const billed = billedEvent(id);
+    const label = labelEvent(id, billed);
+    expect((await deliver([billed])).explicitAcks).toEqual(["m0"]);
+    expect((await call("GET", `/orders/${id}`)).json.status).toBe("billed");
+    expect((await deliver([label])).explicitAcks).toEqual(["m0"]);
+    const order = (await call("GET", `/orders/${id}`, undefined, ADMIN)).json;
+    expect(order.status).toBe("ready_to_ship");
+    expect(order.timeline.map((t: { status: string; eventId: string; source: string }) => [t.status, t.eventId, t.source])).toEqual([
+      ["placed", order.timeline[0].eventId, "/sales"],
+      ["billed", billed.id, "/billing"],
+      ["ready_to_ship", label.id, "/warehouse"],
+    ]);
+    expect(order.shipment).toMatchObject({ carrier: "USPS", trackingNumber: label.data.trackingNumber });
+    expect(order.payment).toMatchObject({ paymentId: "pi_test", amount: 3000 });
+  });
+
+  it("reaches the same state when the label arrives before the payment, and twice", async () => {
+    const id = await placeOrder();
+    const billed = billedEvent(id);
+    const label = labelEvent(id, billed);
+    const result = await deliver([label, label]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+    expect((await call("GET", `/orders/${id}`)).json.status).toBe("placed");
+    await deliver([billed, billed, label]);
+    const order = (await call("GET", `/orders/${id}`, undefined, ADMIN)).json;
+    expect(order.status).toBe("ready_to_ship");
+    expect(order.timeline.map((t: { status: string }) => t.status)).toEqual(["placed", "billed", "ready_to_ship"]);
+    expect(order.version).toBe(4);
+  });
+
+  it("dead-letters an event for an order Sales never placed, without retrying it", async () => {
+    const send = vi.spyOn(e.DEAD_LETTERS, "send");
+    const ghost = billedEvent(placedEvent().subject);
+    const result = await deliver([ghost]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(send).toHaveBeenCalledWith(expect.objectContaining({ reason: "rejected", queue: "sales", body: ghost }), { contentType: "json" });
+    send.mockRestore();
+  });
+
+  it("dead-letters an order.placed delivered to Sales' queue by mistake", async () => {
+    const send = vi.spyOn(e.DEAD_LETTERS, "send");
+    const result = await deliver([placedEvent()]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(send).toHaveBeenCalledWith(expect.objectContaining({ reason: "unsubscribed_type" }), { contentType: "json" });
+    send.mockRestore();
+  });
+});

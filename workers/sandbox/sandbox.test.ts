@@ -1,0 +1,121 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import worker from "./index";
+
+async function send(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  const request = new Request(`http://sandbox.local${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, env as SandboxEnv, {} as ExecutionContext);
+  const text = await response.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // a PDF label or a plain-text fault
+  }
+  return { status: response.status, headers: response.headers, json, text };
+}
+
+const stripe = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+  send("POST", "/stripe/v1/payment_intents", new URLSearchParams(form).toString(), {
+    authorization: "Bearer sk_test_x",
+    "content-type": "application/x-www-form-urlencoded",
+    ...headers,
+  });
+const visa = { amount: "1000", currency: "usd", payment_method: "pm_card_visa", confirm: "true", "metadata[order_id]": "ord_1" };
+
+beforeEach(async () => {
+  await send("DELETE", "/_sandbox/requests");
+});
+
+describe("Stripe stand-in", () => {
+  it("creates a succeeded PaymentIntent for a good card", async () => {
+    const res = await stripe(visa);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ object: "payment_intent", amount: 1000, currency: "usd", status: "succeeded", metadata: { order_id: "ord_1" } });
+    expect(res.json.id).toMatch(/^pi_/);
+  });
+
+  it("declines the declining test cards with a card_error", async () => {
+    const res = await stripe({ ...visa, payment_method: "pm_card_chargeDeclinedInsufficientFunds" });
+    expect(res.status).toBe(402);
+    expect(res.json.error).toMatchObject({ type: "card_error", code: "card_declined", decline_code: "insufficient_funds" });
+  });
+
+  it("replays the first answer for a repeated Idempotency-Key and refuses other parameters", async () => {
+    const first = await stripe(visa, { "idempotency-key": "key-1" });
+    const again = await stripe(visa, { "idempotency-key": "key-1" });
+    expect(again.json.id).toBe(first.json.id);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const other = await stripe({ ...visa, amount: "2000" }, { "idempotency-key": "key-1" });
+    expect(other.status).toBe(400);
+    expect(other.json.error.type).toBe("idempotency_error");
+    const { objects } = (await send("GET", "/_sandbox/objects/payment_intent")).json;
+    expect(objects).toHaveLength(1);
+  });
+
+  it("requires an API key", async () => {
+    const res = await stripe(visa, { authorization: "" });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("carrier stand-in", () => {
+  const label = {
+    shipment: {
+      address_from: { name: "W", street1: "1 A St", city: "SF", zip: "94117", country: "US" },
+      address_to: { name: "Ada", street1: "1 Main St", city: "Springfield", zip: "12345", country: "US" },
+      parcels: [{ weight: "100", mass_unit: "g" }],
+    },
+    metadata: "order ord_1",
+  };
+
+  it("buys a label with a tracking number and a label URL that serves a PDF", async () => {
+    const res = await send("POST", "/carrier/transactions/", JSON.stringify(label), { authorization: "ShippoToken t", "content-type": "application/json" });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ status: "SUCCESS", metadata: "order ord_1" });
+    const pdf = await send("GET", new URL(res.json.label_url).pathname);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect(pdf.text.startsWith("%PDF-")).toBe(true);
+  });
+
+  it("refuses an incomplete address", async () => {
+    const broken = { ...label, shipment: { ...label.shipment, address_to: { name: "Ada" } } };
+    const res = await send("POST", "/carrier/transactions/", JSON.stringify(broken), { authorization: "ShippoToken t" });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("faults and the request record", () => {
+  it("fails the next N requests as asked, then answers normally", async () => {
+    await send("POST", "/_sandbox/faults", JSON.stringify({ provider: "stripe", mode: "throttle", retryAfterSeconds: 9, remaining: 2 }));
+    const first = await stripe(visa);
+    const second = await stripe(visa);
+    const third = await stripe(visa);
+    expect([first.status, second.status, third.status]).toEqual([429, 429, 200]);
+    expect(first.headers.get("retry-after")).toBe("9");
+  });
+
+  it("keeps a fault on one provider away from the others", async () => {
+    await send("POST", "/_sandbox/faults", JSON.stringify({ provider: "carrier", mode: "down" }));
+    expect((await stripe(visa)).status).toBe(200);
+    const res = await send("POST", "/carrier/transactions/", "{}", { authorization: "ShippoToken t" });
+    expect(res.status).toBe(503);
+    await send("POST", "/_sandbox/faults", JSON.stringify({ provider: "carrier", mode: "ok" }));
+  });
+
+  it("records every request with its outcome", async () => {
+    await stripe(visa);
+    await send("POST", "/_sandbox/faults", JSON.stringify({ provider: "stripe", mode: "error", remaining: 1 }));
+    await stripe(visa);
+    const { requests } = (await send("GET", "/_sandbox/requests?provider=stripe")).json;
+    expect(requests.map((r: { outcome: string; status: number }) => [r.outcome, r.status])).toEqual([
+      ["created", 200],
+      ["fault:error", 500],
+    ]);
+  });
+
+  it("rejects an unknown fault", async () => {
+    const res = await send("POST", "/_sandbox/faults", JSON.stringify({ provider: "stripe", mode: "explode" }));
+    expect(res.status).toBe(422);
+  });
+});

@@ -1,0 +1,98 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { billedEvent, placedEvent } from "../../test/fixtures/orders";
+import { tapped } from "../../test/fixtures/tap";
+import type { Inventory } from "./inventory";
+import { shipmentOf } from "./order-events";
+
+const e = env as WarehouseEnv;
+const tap = (env as unknown as { TAP: Fetcher }).TAP;
+const sandbox = inject("sandboxUrl");
+const inventory = () => e.INVENTORY.get(e.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
+
+async function labelsFor(orderId: string) {
+  const { objects } = (await (await fetch(`${sandbox}/_sandbox/objects/label`)).json()) as { objects: { metadata: string }[] };
+  return objects.filter((label) => label.metadata === `order ${orderId}`);
+}
+
+async function fault(body: Record<string, unknown>) {
+  await fetch(`${sandbox}/_sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+beforeAll(async () => {
+  await inventory().setStock("MUG-001", { available: 100, weightGrams: 350 });
+  await inventory().setStock("SCARCE-001", { available: 1, weightGrams: 100 });
+});
+
+describe("Shipment", () => {
+  it("allocates stock, buys one label and announces it to Sales", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    const shipment = shipmentOf(e.SHIPMENTS, billed.subject);
+    expect(await shipment.fulfil(billed)).toEqual({ kind: "done" });
+    const record = await shipment.view();
+    expect(record).toMatchObject({ orderId: billed.subject, status: "labelled", labelAttempts: 1 });
+    const [published] = await tapped(tap, (m) => m.body.subject === billed.subject);
+    expect(published?.body).toMatchObject({
+      type: "shipping_label.created.v1",
+      source: "/warehouse",
+      causationid: billed.id,
+      data: { orderId: billed.subject, shipmentId: record?.shipmentId, carrier: "USPS", trackingNumber: record?.label?.trackingNumber },
+    });
+    const labels = await labelsFor(billed.subject);
+    expect(labels).toHaveLength(1);
+    expect(labels[0]).toMatchObject({ status: "SUCCESS" });
+  });
+
+  it("sends the carrier the ship-to address and the parcel weight of what was allocated", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    await shipmentOf(e.SHIPMENTS, billed.subject).fulfil(billed);
+    const { requests } = (await (await fetch(`${sandbox}/_sandbox/requests?provider=carrier`)).json()) as {
+      requests: { body: string; headers: Record<string, string> }[];
+    };
+    const request = requests.find((r) => r.body.includes(billed.subject))!;
+    expect(request.headers["authorization"]).toBe("ShippoToken shippo_test_unit");
+    const body = JSON.parse(request.body);
+    expect(body.shipment.address_to).toMatchObject({ name: "Ada Lovelace", street1: "1 Main St", city: "Springfield", zip: "12345", country: "US" });
+    expect(body.shipment.parcels[0]).toMatchObject({ weight: "700", mass_unit: "g" });
+    expect(body.carrier_account).toBe("sandbox-usps");
+  });
+
+  it("takes stock once and buys one label however often order.billed arrives", async () => {
+    const before = (await inventory().list()).find((s) => s.sku === "MUG-001")!.available;
+    const billed = billedEvent(placedEvent().subject);
+    const shipment = shipmentOf(e.SHIPMENTS, billed.subject);
+    await shipment.fulfil(billed);
+    await shipment.fulfil(billed);
+    await shipment.fulfil({ ...billed, id: crypto.randomUUID() });
+    expect((await inventory().list()).find((s) => s.sku === "MUG-001")!.available).toBe(before - 2);
+    expect(await labelsFor(billed.subject)).toHaveLength(1);
+  });
+
+  it("keeps the order retryable when stock is short, taking nothing", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    const lines = [{ sku: "SCARCE-001", quantity: 2 }];
+    const outcome = await shipmentOf(e.SHIPMENTS, billed.subject).fulfil({ ...billed, data: { ...billed.data, lines } });
+    expect(outcome).toEqual({ kind: "retry", reason: expect.stringContaining("SCARCE-001 1/2"), afterSeconds: 5 });
+    expect((await inventory().list()).find((s) => s.sku === "SCARCE-001")!.available).toBe(1);
+    expect(await labelsFor(billed.subject)).toHaveLength(0);
+  });
+
+  it("retries a carrier outage without taking the stock twice", async () => {
+    await fault({ provider: "carrier", mode: "error", remaining: 1 });
+    const before = (await inventory().list()).find((s) => s.sku === "MUG-001")!.available;
+    const billed = billedEvent(placedEvent().subject);
+    const shipment = shipmentOf(e.SHIPMENTS, billed.subject);
+    expect((await shipment.fulfil(billed)).kind).toBe("retry");
+    expect(await shipment.fulfil(billed)).toEqual({ kind: "done" });
+    expect((await inventory().list()).find((s) => s.sku === "MUG-001")!.available).toBe(before - 2);
+    expect((await shipment.view())?.labelAttempts).toBe(2);
+    expect(await labelsFor(billed.subject)).toHaveLength(1);
+  });
+
+  it("does not retry an address the carrier refuses", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    const shipTo = { ...billed.data.shipTo, address: { ...billed.data.shipTo.address, city: "" } };
+    const outcome = await shipmentOf(e.SHIPMENTS, billed.subject).fulfil({ ...billed, data: { ...billed.data, shipTo } });
+    expect(outcome).toEqual({ kind: "reject", reason: expect.stringContaining("400") });
+  });
+});
