@@ -37,7 +37,7 @@ export async function startStack(options: { stockRetrySeconds?: number } = {}) {
   });
   await app.listen();
 
-  const json = async (response: Response) => ({ status: response.status, headers: response.headers, body: (await response.json()) as any });
+  const json = async (response: { status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> }) => ({ status: response.status, headers: response.headers, body: (await response.json()) as any });
   const stack = {
     app,
     sandbox,
