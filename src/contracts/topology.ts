@@ -15,6 +15,18 @@ export const subscriptions: Record<EventType, readonly QueueName[]> = {
   "order.status_changed.v1": [],
 };
 
+/** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
+export const consumerOf: Record<QueueName, string> = {
+  sales: "wrangler.toml",
+  billing: "workers/billing/wrangler.toml",
+  warehouse: "workers/warehouse/wrangler.toml",
+};
+
+/** Event types a queue receives. */
+export function typesFor(queue: QueueName): EventType[] {
+  return (Object.keys(subscriptions) as EventType[]).filter((type) => subscriptions[type].includes(queue));
+}
+
 export function subscribersOf(type: EventType): readonly QueueName[] {
   return subscriptions[type];
 }

@@ -3,7 +3,8 @@ import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
 import { placedEvent } from "../../test/fixtures/orders";
 import { tapped } from "../../test/fixtures/tap";
-import { invoiceOf } from "./order-events";
+import { orderEventHandlers, invoiceOf } from "./order-events";
+import { typesFor } from "../../src/contracts/topology";
 
 const e = env as BillingEnv;
 const tap = (env as unknown as { TAP: Fetcher }).TAP;
@@ -98,5 +99,11 @@ describe("Invoice", () => {
     const placed = placedEvent(undefined, "tok_not_a_payment_method");
     const outcome = await invoiceOf(e.INVOICES, placed.subject).bill(placed);
     expect(outcome).toEqual({ kind: "reject", reason: expect.stringContaining("400") });
+  });
+});
+
+describe("Billing's subscriptions", () => {
+  it("handles exactly the event types the topology sends to its queue", () => {
+    expect(Object.keys(orderEventHandlers({} as never)).sort()).toEqual(typesFor("billing").sort());
   });
 });

@@ -3,7 +3,9 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { billedEvent, labelEvent, placeOrderBody, placedEvent } from "../../test/fixtures/orders";
 import worker from "./index";
+import { orderEventHandlers } from "./order-events";
 import { ADMIN, call, seedProduct } from "./test-helpers";
+import { typesFor } from "../../src/contracts/topology";
 
 const e = env as SalesEnv;
 
@@ -73,5 +75,11 @@ describe("Sales consuming Billing and Warehouse events", () => {
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(send).toHaveBeenCalledWith(expect.objectContaining({ reason: "unsubscribed_type" }), { contentType: "json" });
     send.mockRestore();
+  });
+});
+
+describe("Sales' subscriptions", () => {
+  it("handles exactly the event types the topology sends to its queue", () => {
+    expect(Object.keys(orderEventHandlers({} as never)).sort()).toEqual(typesFor("sales").sort());
   });
 });

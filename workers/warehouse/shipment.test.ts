@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { billedEvent, placedEvent } from "../../test/fixtures/orders";
 import { tapped } from "../../test/fixtures/tap";
 import type { Inventory } from "./inventory";
-import { shipmentOf } from "./order-events";
+import { orderEventHandlers, shipmentOf } from "./order-events";
+import { typesFor } from "../../src/contracts/topology";
 
 const e = env as WarehouseEnv;
 const tap = (env as unknown as { TAP: Fetcher }).TAP;
@@ -94,5 +95,11 @@ describe("Shipment", () => {
     const shipTo = { ...billed.data.shipTo, address: { ...billed.data.shipTo.address, city: "" } };
     const outcome = await shipmentOf(e.SHIPMENTS, billed.subject).fulfil({ ...billed, data: { ...billed.data, shipTo } });
     expect(outcome).toEqual({ kind: "reject", reason: expect.stringContaining("400") });
+  });
+});
+
+describe("Warehouse's subscriptions", () => {
+  it("handles exactly the event types the topology sends to its queue", () => {
+    expect(Object.keys(orderEventHandlers({} as never)).sort()).toEqual(typesFor("warehouse").sort());
   });
 });

@@ -1,0 +1,39 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
+import { eventCatalog, type EventType } from "../src/contracts/events";
+import { consumerOf, deadLetterQueueOf, producerBindingOf, QUEUES, subscriptions } from "../src/contracts/topology";
+import { ROOT } from "./stack";
+
+// The topology table is the single place that says who hears what. These checks keep every
+// wrangler.toml in step with it, so a missing binding fails here rather than in production.
+const configOf = (relative: string) => unstable_readConfig({ config: path.join(ROOT, relative) });
+const producerConfig: Record<string, string> = {
+  "/sales": "wrangler.toml",
+  "/billing": "workers/billing/wrangler.toml",
+  "/warehouse": "workers/warehouse/wrangler.toml",
+};
+
+describe("topology", () => {
+  it.each(QUEUES)("queue %s is consumed by one worker, with its dead-letter queue", (queue) => {
+    const config = configOf(consumerOf[queue]);
+    const consumer = config.queues.consumers?.find((c) => c.queue === queue);
+    expect(consumer).toBeDefined();
+    expect(consumer?.dead_letter_queue).toBe(deadLetterQueueOf(queue));
+    expect(consumer?.max_retries).toBeGreaterThanOrEqual(5);
+    // The runtime parks poison messages itself, so it needs a producer for that same DLQ.
+    expect(config.queues.producers).toContainEqual({ binding: "DEAD_LETTERS", queue: deadLetterQueueOf(queue) });
+    const otherConsumers = Object.entries(consumerOf).filter(([q, file]) => q !== queue && file !== consumerOf[queue]);
+    for (const [, file] of otherConsumers) {
+      expect(configOf(file).queues.consumers?.map((c) => c.queue) ?? []).not.toContain(queue);
+    }
+  });
+
+  it.each(Object.keys(subscriptions) as EventType[])("every subscriber of %s is bound in its producer", (type) => {
+    const source = eventCatalog[type].source;
+    const config = configOf(producerConfig[source]!);
+    for (const queue of subscriptions[type]) {
+      expect(config.queues.producers).toContainEqual({ binding: producerBindingOf(queue), queue });
+    }
+  });
+});
