@@ -17,7 +17,7 @@ const producerConfig: Record<string, string> = {
 describe("topology", () => {
   it.each(QUEUES)("queue %s is consumed by one worker, with its dead-letter queue", (queue) => {
     const config = configOf(consumerOf[queue]);
-    const consumer = config.queues.consumers?.find((c) => c.queue === queue);
+    const consumer = config.queues.consumers?.find((c: { queue: string }) => c.queue === queue);
     expect(consumer).toBeDefined();
     expect(consumer?.dead_letter_queue).toBe(deadLetterQueueOf(queue));
     expect(consumer?.max_retries).toBeGreaterThanOrEqual(5);
@@ -25,7 +25,7 @@ describe("topology", () => {
     expect(config.queues.producers).toContainEqual({ binding: "DEAD_LETTERS", queue: deadLetterQueueOf(queue) });
     const otherConsumers = Object.entries(consumerOf).filter(([q, file]) => q !== queue && file !== consumerOf[queue]);
     for (const [, file] of otherConsumers) {
-      expect(configOf(file).queues.consumers?.map((c) => c.queue) ?? []).not.toContain(queue);
+      expect(configOf(file).queues.consumers?.map((c: { queue: string }) => c.queue) ?? []).not.toContain(queue);
     }
   });
 
