@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { orderBilled, type OrderPlaced } from "../../src/contracts/events";
 import { newId } from "../../src/platform/ids";
+import { StoredDocument } from "../../src/platform/document";
 import { Mailbox, queueProducers } from "../../src/platform/mailbox";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { chargeOrder } from "./stripe";
@@ -19,24 +20,22 @@ export type InvoiceRecord = {
 /** The invoice and payment of one order: charges at most once, publishes the outcome. */
 export class Invoice extends DurableObject<BillingEnv> {
   private readonly mailbox: Mailbox;
+  private readonly document: StoredDocument<InvoiceRecord>;
 
   constructor(ctx: DurableObjectState, env: BillingEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS invoice (
-      id INTEGER PRIMARY KEY CHECK (id = 1),
-      record TEXT NOT NULL        -- InvoiceRecord as JSON
-    )`);
+    this.document = new StoredDocument<InvoiceRecord>(ctx.storage.sql, "invoice");
     this.mailbox = new Mailbox(ctx, queueProducers(env));
   }
 
   async view(): Promise<InvoiceRecord | null> {
-    return this.load() ?? null;
+    return this.document.load() ?? null;
   }
 
   /** Charges the order placed in `event`, once, however often the event is delivered. */
   async bill(event: OrderPlaced): Promise<Outcome> {
     if (this.mailbox.hasReceived(event.id)) return done("duplicate order.placed ignored");
-    if (this.load()) {
+    if (this.document.load()) {
       this.mailbox.receive(event.id, () => ({ value: undefined }));
       return done("order already billed");
     }
@@ -81,8 +80,8 @@ export class Invoice extends DurableObject<BillingEnv> {
         );
         this.mailbox.receive(event.id, () => {
           // A concurrent delivery may have finished first while we waited on Stripe.
-          if (this.load()) return { value: undefined };
-          this.save(record);
+          if (this.document.load()) return { value: undefined };
+          this.document.save(record);
           return { value: undefined, publish: [billed] };
         });
         return done();
@@ -92,17 +91,5 @@ export class Invoice extends DurableObject<BillingEnv> {
 
   override async alarm(): Promise<void> {
     await this.mailbox.alarm();
-  }
-
-  private load(): InvoiceRecord | undefined {
-    const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM invoice WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.record) as InvoiceRecord) : undefined;
-  }
-
-  private save(record: InvoiceRecord): void {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO invoice (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-      JSON.stringify(record),
-    );
   }
 }

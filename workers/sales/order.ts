@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { orderPlaced, orderStatusChanged, type OrderBilled, type ShippingLabelCreated } from "../../src/contracts/events";
 import type { OrderSnapshot } from "../../src/contracts/order";
 import type { Address, Customer } from "../../src/contracts/values";
+import { StoredDocument } from "../../src/platform/document";
 import { Mailbox, queueProducers } from "../../src/platform/mailbox";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
 import { recordEvent, type OrderState, type Transition } from "./order-lifecycle";
@@ -21,73 +22,51 @@ export type NewOrder = PricedOrder & {
  */
 export class Order extends DurableObject<SalesEnv> {
   private readonly mailbox: Mailbox;
+  private readonly document: StoredDocument<OrderState>;
 
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS order_state (
-      id INTEGER PRIMARY KEY CHECK (id = 1),
-      state TEXT NOT NULL          -- OrderState as JSON
-    )`);
+    this.document = new StoredDocument<OrderState>(ctx.storage.sql, "order_state");
     this.mailbox = new Mailbox(ctx, queueProducers(env));
   }
 
   /** Creates the order and its `order.placed` event at once; placing it again returns it unchanged. */
   async place(draft: NewOrder): Promise<{ order: OrderSnapshot; created: boolean }> {
-    const existing = this.load();
+    const existing = this.document.load();
     if (existing) return { order: existing.order, created: false };
 
     const now = new Date();
-    const { orderId, paymentMethod, ...rest } = draft;
-    const placed = orderPlaced.create(
-      {
-        orderId,
-        customerId: rest.customerId,
-        customer: rest.customer,
-        shippingAddress: rest.shippingAddress,
-        lines: rest.lines,
-        currency: rest.currency,
-        subtotal: rest.subtotal,
-        total: rest.total,
-        paymentMethod,
-        placedAt: now.toISOString(),
-      },
-      { subject: orderId, time: now },
-    );
+    const { orderId, paymentMethod, ...details } = draft;
+    const placed = orderPlaced.create({ orderId, ...details, paymentMethod, placedAt: now.toISOString() }, { subject: orderId, time: now });
     const order: OrderSnapshot = {
       id: orderId,
       version: 1,
       status: "placed",
-      customerId: rest.customerId,
-      customer: rest.customer,
-      shippingAddress: rest.shippingAddress,
-      lines: rest.lines,
-      currency: rest.currency,
-      subtotal: rest.subtotal,
-      total: rest.total,
+      ...details,
       placedAt: placed.time,
       updatedAt: placed.time,
       timeline: [{ status: "placed", eventId: placed.id, eventType: placed.type, source: placed.source, at: placed.time }],
     };
     const changed = orderStatusChanged.create({ previousStatus: null, order }, { subject: orderId, causedBy: placed, time: now });
     this.mailbox.commit(() => {
-      this.save({ order, evidence: {} });
+      this.document.save({ order, evidence: {} });
       return { value: undefined, publish: [placed, changed] };
     });
     return { order, created: true };
   }
 
   async view(): Promise<OrderSnapshot | null> {
-    return this.load()?.order ?? null;
+    return this.document.load()?.order ?? null;
   }
 
   /** Applies an event from Billing or Warehouse exactly once, in workflow order. */
   async record(event: OrderBilled | ShippingLabelCreated): Promise<Outcome> {
-    if (!this.load()) return reject(`order ${event.subject} does not exist`);
+    if (!this.document.load()) return reject(`order ${event.subject} does not exist`);
     const result = this.mailbox.receive(event.id, () => {
-      const current = this.load()!;
+      const current = this.document.load()!;
       const next = recordEvent(current, event, new Date());
       if (!next.changed) return { value: [] as Transition[] };
-      this.save(next.state);
+      this.document.save(next.state);
       const publish = next.transitions.map((step, i) =>
         orderStatusChanged.create(
           { previousStatus: step.from, order: orderAt(next.state.order, next.transitions.length - 1 - i) },
@@ -102,18 +81,6 @@ export class Order extends DurableObject<SalesEnv> {
 
   override async alarm(): Promise<void> {
     await this.mailbox.alarm();
-  }
-
-  private load(): OrderState | undefined {
-    const row = this.ctx.storage.sql.exec<{ state: string }>("SELECT state FROM order_state WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.state) as OrderState) : undefined;
-  }
-
-  private save(state: OrderState): void {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO order_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
-      JSON.stringify(state),
-    );
   }
 }
 

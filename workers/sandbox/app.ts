@@ -41,7 +41,7 @@ export function createSandboxApp() {
         method: c.req.method,
         path: url.pathname.slice(MOUNTS[provider].length) || "/",
         headers: Object.fromEntries(c.req.raw.headers),
-        body: await c.req.text(),
+        body: new TextDecoder().decode(await c.req.arrayBuffer()), // form bodies too, without a charset warning
         origin: url.origin,
       });
       if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));

@@ -5,7 +5,7 @@ import worker from "./index";
 async function send(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
   const request = new Request(`http://sandbox.local${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
   const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, env as SandboxEnv, {} as ExecutionContext);
-  const text = await response.text();
+  const text = new TextDecoder().decode(await response.arrayBuffer());
   let json: any = null;
   try {
     json = JSON.parse(text);

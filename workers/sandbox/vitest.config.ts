@@ -1,10 +1,3 @@
-import path from "node:path";
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { workerProject } from "../../test/worker-project.ts";
 
-const root = path.resolve(import.meta.dirname, "../..");
-
-export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: path.join(import.meta.dirname, "wrangler.toml") } })],
-  test: { name: "sandbox", root, include: ["workers/sandbox/**/*.test.ts"] },
-});
+export default workerProject({ name: "sandbox", config: "workers/sandbox/wrangler.toml", include: ["workers/sandbox/**/*.test.ts"] });

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { shippingLabelCreated, type OrderBilled } from "../../src/contracts/events";
 import { newId } from "../../src/platform/ids";
+import { StoredDocument } from "../../src/platform/document";
 import { Mailbox, queueProducers } from "../../src/platform/mailbox";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { buyLabel, type ShipFrom } from "./carrier";
@@ -20,23 +21,21 @@ export type ShipmentRecord = {
 /** One order's shipment: allocate its stock, buy its label, announce it once. */
 export class Shipment extends DurableObject<WarehouseEnv> {
   private readonly mailbox: Mailbox;
+  private readonly document: StoredDocument<ShipmentRecord>;
 
   constructor(ctx: DurableObjectState, env: WarehouseEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS shipment (
-      id INTEGER PRIMARY KEY CHECK (id = 1),
-      record TEXT NOT NULL        -- ShipmentRecord as JSON
-    )`);
+    this.document = new StoredDocument<ShipmentRecord>(ctx.storage.sql, "shipment");
     this.mailbox = new Mailbox(ctx, queueProducers(env));
   }
 
   async view(): Promise<ShipmentRecord | null> {
-    return this.load() ?? null;
+    return this.document.load() ?? null;
   }
 
   async fulfil(event: OrderBilled): Promise<Outcome> {
     if (this.mailbox.hasReceived(event.id)) return done("duplicate order.billed ignored");
-    if (this.load()?.label) {
+    if (this.document.load()?.label) {
       this.mailbox.receive(event.id, () => ({ value: undefined }));
       return done("label already created");
     }
@@ -51,7 +50,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
     }
 
     const now = new Date().toISOString();
-    const record: ShipmentRecord = this.load() ?? {
+    const record: ShipmentRecord = this.document.load() ?? {
       shipmentId: newId("shp"),
       orderId,
       status: "allocated",
@@ -59,7 +58,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
       labelAttempts: 0,
     };
     record.labelAttempts += 1;
-    this.save(record);
+    this.document.save(record);
 
     const config = this.carrierConfig();
     if (!config) return retry("carrier is not configured (CARRIER_API_BASE, CARRIER_API_KEY, SHIP_FROM)", 300);
@@ -83,10 +82,10 @@ export class Shipment extends DurableObject<WarehouseEnv> {
       { subject: orderId, causedBy: event },
     );
     this.mailbox.receive(event.id, () => {
-      const current = this.load()!;
+      const current = this.document.load()!;
       if (current.label) return { value: undefined };
       const { kind: _kind, ...bought } = label;
-      this.save({ ...current, status: "labelled", label: { ...bought, createdAt } });
+      this.document.save({ ...current, status: "labelled", label: { ...bought, createdAt } });
       return { value: undefined, publish: [created] };
     });
     return done();
@@ -104,17 +103,5 @@ export class Shipment extends DurableObject<WarehouseEnv> {
       carrier: { baseUrl: CARRIER_API_BASE, apiKey: CARRIER_API_KEY, carrierAccount: CARRIER_ACCOUNT, serviceLevel: CARRIER_SERVICE_LEVEL },
       from,
     };
-  }
-
-  private load(): ShipmentRecord | undefined {
-    const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM shipment WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.record) as ShipmentRecord) : undefined;
-  }
-
-  private save(record: ShipmentRecord): void {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO shipment (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-      JSON.stringify(record),
-    );
   }
 }

@@ -44,7 +44,7 @@ describe("POST /orders", () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n).toBe(0);
-      const saved = JSON.parse(state.storage.sql.exec<{ state: string }>("SELECT state FROM order_state").one().state);
+      const saved = JSON.parse(state.storage.sql.exec<{ body: string }>("SELECT body FROM order_state").one().body);
       expect(saved.order.timeline[0].eventType).toBe("order.placed.v1");
     });
   });

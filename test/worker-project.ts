@@ -1,0 +1,46 @@
+// The Vitest project of one worker: its real wrangler.toml in workerd, plus the provider
+// sandbox (over HTTP) and a queue tap when the worker calls providers or publishes events.
+import path from "node:path";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { queueTap } from "./queue-tap.ts";
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+
+type Options = {
+  name: string;
+  /** The worker's wrangler config, relative to the repository root. */
+  config: string;
+  /** Test files, relative to the repository root. */
+  include: string[];
+  /** Start the provider sandbox for this project; its origin is passed to `bindings`. */
+  sandbox?: boolean;
+  /** Vars and secrets for the test. */
+  bindings?: (sandboxUrl: string) => Record<string, string>;
+  /** Queues whose messages the test wants to see (through the TAP service binding). */
+  tap?: string[];
+  /** Extra auxiliary workers (stand-ins for services this worker binds to). */
+  workers?: Record<string, unknown>[];
+};
+
+export function workerProject(options: Options) {
+  const usesSandbox = options.sandbox === true;
+  return defineConfig({
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: path.join(ROOT, options.config) },
+        miniflare: {
+          bindings: options.bindings?.(usesSandbox ? inject("sandboxUrl") : "") ?? {},
+          ...(options.tap ? { serviceBindings: { TAP: "queue-tap" } } : {}),
+          workers: [...(options.tap ? [queueTap(options.tap)] : []), ...(options.workers ?? [])] as never[],
+        },
+      })),
+    ],
+    test: {
+      name: options.name,
+      root: ROOT,
+      include: options.include,
+      ...(usesSandbox ? { globalSetup: [path.join(ROOT, "test/sandbox-server.ts")] } : {}),
+    },
+  });
+}
