@@ -1,13 +1,21 @@
 import { CloudEvent as CloudEventSchema, type CloudEvent } from "../envelope";
 import { orderBilled } from "./order-billed";
+import { orderBillingFailed } from "./order-billing-failed";
+import { orderCancelled } from "./order-cancelled";
 import { orderPlaced } from "./order-placed";
+import { orderRefunded } from "./order-refunded";
 import { orderStatusChanged } from "./order-status-changed";
 import { shippingLabelCreated } from "./shipping-label-created";
+import { stockUnavailable } from "./stock-unavailable";
 
 export * from "./order-billed";
+export * from "./order-billing-failed";
+export * from "./order-cancelled";
 export * from "./order-placed";
+export * from "./order-refunded";
 export * from "./order-status-changed";
 export * from "./shipping-label-created";
+export * from "./stock-unavailable";
 
 /** Every event the system publishes. A type missing here can never be consumed. */
 export const eventCatalog = {
@@ -15,6 +23,10 @@ export const eventCatalog = {
   [orderBilled.type]: orderBilled,
   [shippingLabelCreated.type]: shippingLabelCreated,
   [orderStatusChanged.type]: orderStatusChanged,
+  [orderBillingFailed.type]: orderBillingFailed,
+  [stockUnavailable.type]: stockUnavailable,
+  [orderRefunded.type]: orderRefunded,
+  [orderCancelled.type]: orderCancelled,
 } as const;
 
 export type EventType = keyof typeof eventCatalog;
