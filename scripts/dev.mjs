@@ -2,17 +2,26 @@
 // session on :8787 (Sales first, so the public API is there), local state persisted under
 // .wrangler/, .dev.vars created from the examples, then the demo catalog seeded.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { SANDBOX, WORKERS } from "./workers.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8789);
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const INSPECTOR_PORT = Number(process.env.INSPECTOR_PORT ?? 9229);
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  // Wrangler's dev registry is global per user by default; a per-checkout one keeps two
+  // checkouts' "sales" workers from binding to each other.
+  WRANGLER_REGISTRY_PATH: process.env.WRANGLER_REGISTRY_PATH ?? path.resolve(".wrangler/registry"),
+};
 
 for (const example of [".dev.vars.example", ...[...WORKERS, SANDBOX].map((w) => w.config.replace(/wrangler\.toml$/, ".dev.vars.example"))]) {
   const target = example.replace(/\.example$/, "");
   if (existsSync(example) && !existsSync(target)) {
-    copyFileSync(example, target);
+    writeFileSync(target, readFileSync(example, "utf8").replaceAll("127.0.0.1:8789", `127.0.0.1:${SANDBOX_PORT}`));
     console.log(`created ${target} from ${example}`);
   }
 }
@@ -51,9 +60,9 @@ process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
 const common = ["--show-interactive-dev-session=false", "--ip", "127.0.0.1"];
-start("sandbox", ["dev", "-c", SANDBOX.config, "--port", String(SANDBOX_PORT), "--inspector-port", "9230", "--persist-to", ".wrangler/sandbox-state", ...common]);
+start("sandbox", ["dev", "-c", SANDBOX.config, "--port", String(SANDBOX_PORT), "--inspector-port", String(INSPECTOR_PORT + 1), "--persist-to", ".wrangler/sandbox-state", ...common]);
 const ordered = [WORKERS.find((w) => w.name === "sales"), ...WORKERS.filter((w) => w.name !== "sales")];
-start("app", ["dev", ...ordered.flatMap((w) => ["-c", w.config]), "--port", String(PORT), "--inspector-port", "9229", "--persist-to", ".wrangler/state", ...common]);
+start("app", ["dev", ...ordered.flatMap((w) => ["-c", w.config]), "--port", String(PORT), "--inspector-port", String(INSPECTOR_PORT), "--persist-to", ".wrangler/state", ...common]);
 
 async function waitFor(url, ms = 60_000) {
   const deadline = Date.now() + ms;
