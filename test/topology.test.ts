@@ -2,7 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import { eventCatalog, type EventType } from "../src/contracts/events";
-import { consumerOf, deadLetterQueueOf, producerBindingOf, QUEUES, subscriptions } from "../src/contracts/topology";
+import { consumerOf, deadLetterBindingOf, deadLetterQueueOf, producerBindingOf, QUEUES, subscriptions } from "../src/contracts/topology";
 import { ROOT } from "./stack";
 
 // The topology table is the single place that says who hears what. These checks keep every
@@ -22,10 +22,21 @@ describe("topology", () => {
     expect(consumer?.dead_letter_queue).toBe(deadLetterQueueOf(queue));
     expect(consumer?.max_retries).toBeGreaterThanOrEqual(5);
     // The runtime parks poison messages itself, so it needs a producer for that same DLQ.
-    expect(config.queues.producers).toContainEqual({ binding: "DEAD_LETTERS", queue: deadLetterQueueOf(queue) });
+    expect(config.queues.producers).toContainEqual({ binding: deadLetterBindingOf(queue), queue: deadLetterQueueOf(queue) });
     const otherConsumers = Object.entries(consumerOf).filter(([q, file]) => q !== queue && file !== consumerOf[queue]);
     for (const [, file] of otherConsumers) {
       expect(configOf(file).queues.consumers?.map((c: { queue: string }) => c.queue) ?? []).not.toContain(queue);
+    }
+  });
+
+  it("gives a worker consuming several queues one dead-letter binding per queue", () => {
+    expect(deadLetterBindingOf("billing")).toBe("DEAD_LETTERS");
+    const integrations = QUEUES.filter((queue) => consumerOf[queue] === "workers/integrations/wrangler.toml");
+    expect(integrations.map(deadLetterBindingOf)).toEqual(["EMAIL_DEAD_LETTERS", "SMS_DEAD_LETTERS", "WEBHOOKS_DEAD_LETTERS"]);
+    const producers = configOf("workers/integrations/wrangler.toml").queues.producers ?? [];
+    for (const queue of integrations) {
+      // Each DLQ is reached through exactly one binding, so one queue's poison never lands in another's DLQ.
+      expect(producers.filter((p: { queue: string }) => p.queue === deadLetterQueueOf(queue))).toHaveLength(1);
     }
   });
 

@@ -5,19 +5,19 @@ import type { EventType } from "./events";
  * sends every event to each queue subscribed to its type. Adding a consumer is a queue,
  * a row here and a producer binding; no publisher code changes.
  */
-export const QUEUES = ["sales", "billing", "warehouse"] as const;
+export const QUEUES = ["sales", "billing", "warehouse", "email", "sms", "webhooks"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export const subscriptions: Record<EventType, readonly QueueName[]> = {
-  "order.placed.v1": ["billing"],
-  "order.billed.v1": ["warehouse", "sales"],
-  "shipping_label.created.v1": ["sales"],
-  "order.status_changed.v1": [],
-  // Compensation (issue 5): subscribers are added as the handlers land.
-  "order.billing_failed.v1": [],
-  "stock.unavailable.v1": [],
-  "order.refunded.v1": [],
-  "order.cancelled.v1": [],
+  "order.placed.v1": ["billing", "email", "sms", "webhooks"],
+  "order.billed.v1": ["warehouse", "sales", "webhooks"],
+  "shipping_label.created.v1": ["sales", "email", "sms", "webhooks"],
+  "order.status_changed.v1": ["webhooks"],
+  // Compensation (issue 5): Sales' and Billing's subscribers are added as the handlers land.
+  "order.billing_failed.v1": ["email", "webhooks"],
+  "stock.unavailable.v1": ["webhooks"],
+  "order.refunded.v1": ["email", "webhooks"],
+  "order.cancelled.v1": ["webhooks"],
 };
 
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
@@ -25,6 +25,11 @@ export const consumerOf: Record<QueueName, string> = {
   sales: "wrangler.toml",
   billing: "workers/billing/wrangler.toml",
   warehouse: "workers/warehouse/wrangler.toml",
+  // One worker for all three channels, but each its own queue and DLQ: an outage at one
+  // provider backs up only its own queue.
+  email: "workers/integrations/wrangler.toml",
+  sms: "workers/integrations/wrangler.toml",
+  webhooks: "workers/integrations/wrangler.toml",
 };
 
 /** Event types a queue receives. */
@@ -38,6 +43,16 @@ export function subscribersOf(type: EventType): readonly QueueName[] {
 
 /** Each queue's dead-letter queue, where messages that can never succeed are kept. */
 export const deadLetterQueueOf = (queue: QueueName) => `${queue}-dlq` as const;
+
+/**
+ * The producer binding a consumer uses to park messages in a queue's DLQ: `DEAD_LETTERS` for
+ * a worker that consumes one queue, `<QUEUE>_DEAD_LETTERS` for one that consumes several, so
+ * each queue's poison messages land in its own DLQ.
+ */
+export function deadLetterBindingOf(queue: QueueName): string {
+  const shared = QUEUES.filter((other) => consumerOf[other] === consumerOf[queue]).length > 1;
+  return shared ? `${queue.toUpperCase().replace(/-/g, "_")}_DEAD_LETTERS` : "DEAD_LETTERS";
+}
 
 /** The producer binding a worker must declare to publish to a queue: `billing` → `BILLING_QUEUE`. */
 export const producerBindingOf = (queue: string) => `${queue.toUpperCase().replace(/-/g, "_")}_QUEUE`;

@@ -2,7 +2,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { billedEvent, placedEvent } from "../../test/fixtures/orders";
-import { Mailbox } from "./mailbox";
+import type { EventType } from "../contracts/events";
+import { subscribersOf } from "../contracts/topology";
+import { Mailbox, type QueueProducers } from "./mailbox";
 
 /** A queue producer that fails its first `failures` sends, then records what it gets. */
 function flakyQueue(failures: number) {
@@ -17,6 +19,10 @@ function flakyQueue(failures: number) {
   return { queue: queue as unknown as Queue, received };
 }
 
+/** Working producers for every queue subscribed to `type`, with `overrides` in place of some. */
+const producersFor = (type: EventType, overrides: QueueProducers): QueueProducers =>
+  Object.fromEntries(subscribersOf(type).map((queue) => [queue, overrides[queue] ?? flakyQueue(0).queue]));
+
 // A fresh Durable Object's real SQLite storage and alarm hosts a Mailbox with fake producers.
 const freshObject = () => env.ORDERS.get(env.ORDERS.newUniqueId());
 
@@ -24,7 +30,7 @@ describe("Mailbox", () => {
   it("relays staged events to every subscribed queue and empties the outbox", async () => {
     const billing = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, { billing: billing.queue }, { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
       const placed = placedEvent();
       mailbox.commit(() => ({ value: undefined, publish: [placed] }));
       await mailbox.relay();
@@ -37,7 +43,7 @@ describe("Mailbox", () => {
   it("keeps an event whose send failed and delivers it from the alarm", async () => {
     const billing = flakyQueue(1);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, { billing: billing.queue }, { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
       const placed = placedEvent();
       mailbox.commit(() => ({ value: undefined, publish: [placed] }));
       await mailbox.relay();
@@ -55,7 +61,7 @@ describe("Mailbox", () => {
     const warehouse = flakyQueue(1);
     const sales = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, { warehouse: warehouse.queue, sales: sales.queue }, { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, producersFor("order.billed.v1", { warehouse: warehouse.queue, sales: sales.queue }), { retryBaseMs: 60_000 });
       const billed = billedEvent(placedEvent().subject);
       mailbox.commit(() => ({ value: undefined, publish: [billed] }));
       await mailbox.relay();
@@ -70,7 +76,7 @@ describe("Mailbox", () => {
   it("applies an incoming event once: a redelivery changes nothing and publishes nothing", async () => {
     const billing = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, { billing: billing.queue }, { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
       let applied = 0;
       const incoming = placedEvent();
       for (let i = 0; i < 3; i++) {

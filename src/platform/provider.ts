@@ -8,7 +8,7 @@ import { parseRetryAfter } from "./retry";
 export type ProviderReply =
   | { kind: "ok"; status: number; body: unknown; headers: Headers }
   | { kind: "retryable"; reason: string; afterSeconds?: number }
-  | { kind: "refused"; status: number; body: unknown; reason: string };
+  | { kind: "refused"; status: number; body: unknown; reason: string; headers: Headers };
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 const RETRYABLE_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
@@ -43,7 +43,7 @@ export async function callProvider(
     const afterSeconds = parseRetryAfter(response.headers.get("retry-after"));
     return afterSeconds === undefined ? { kind: "retryable", reason } : { kind: "retryable", reason, afterSeconds };
   }
-  return { kind: "refused", status: response.status, body, reason };
+  return { kind: "refused", status: response.status, body, reason, headers: response.headers };
 }
 
 function summarize(body: unknown): string {

@@ -8,7 +8,7 @@ type SandboxApiEnv = { Bindings: SandboxEnv };
 const ledgerOf = (env: SandboxEnv) => env.LEDGER.get(env.LEDGER.idFromName("ledger")) as DurableObjectStub<ProviderLedger>;
 
 /** Where each provider's API is mounted; the workers' `*_API_BASE` vars point here in dev. */
-const MOUNTS: Record<Provider, string> = { stripe: "/stripe", carrier: "/carrier" };
+const MOUNTS: Record<Provider, string> = { stripe: "/stripe", carrier: "/carrier", ses: "/ses", twilio: "/twilio", webhooks: "/webhooks" };
 
 // The smallest valid PDF, so a label URL opens in a viewer.
 const LABEL_PDF =
@@ -16,7 +16,7 @@ const LABEL_PDF =
   "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 288 432]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
 /**
- * Local stand-ins for Stripe and the carrier, speaking their API shapes, recording every
+ * Local stand-ins for Stripe, the carrier, SES, Twilio and webhook receivers, speaking their API shapes, recording every
  * request and failing on demand. Runs under `npm run dev` and in tests; never deployed.
  */
 export function createSandboxApp() {
@@ -40,6 +40,7 @@ export function createSandboxApp() {
         provider,
         method: c.req.method,
         path: url.pathname.slice(MOUNTS[provider].length) || "/",
+        query: url.search,
         headers: Object.fromEntries(c.req.raw.headers),
         body: new TextDecoder().decode(await c.req.arrayBuffer()), // form bodies too, without a charset warning
         origin: url.origin,

@@ -1,12 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
 import { createTransaction } from "./carrier";
 import { faultResponse, type Fault, type Provider } from "./faults";
+import { sendEmail } from "./ses";
 import { createPaymentIntent } from "./stripe";
+import { createMessage } from "./twilio";
 
 export type ProviderRequest = {
   provider: Provider;
   method: string;
   path: string;
+  /** The query string (`?status=410`), which webhook receivers obey. */
+  query?: string;
   headers: Record<string, string>;
   body: string;
   origin: string;
@@ -26,7 +30,7 @@ export type RecordedRequest = {
   at: string;
 };
 
-type Answer = { status: number; body: unknown; outcome: string; headers?: Record<string, string> };
+type Answer = { status: number; body: unknown; outcome: string; headers?: Record<string, string>; delayMs?: number };
 
 /**
  * The sandbox's memory: every request each provider received, the answer given, the
@@ -73,7 +77,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
       status: answer.status,
       headers: { "content-type": "application/json", ...answer.headers },
       body: JSON.stringify(answer.body),
-      delayMs,
+      delayMs: delayMs + (answer.delayMs ?? 0),
     };
   }
 
@@ -117,8 +121,57 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
   }
 
   private answer(request: ProviderRequest): Answer {
-    if (request.provider === "stripe") return this.stripe(request);
-    return this.carrier(request);
+    switch (request.provider) {
+      case "stripe":
+        return this.stripe(request);
+      case "carrier":
+        return this.carrier(request);
+      case "ses":
+        return this.ses(request);
+      case "twilio":
+        return this.twilio(request);
+      case "webhooks":
+        return this.webhookReceiver(request);
+    }
+  }
+
+  private ses(request: ProviderRequest): Answer {
+    if (request.method !== "POST" || request.path !== "/v2/email/outbound-emails") {
+      return { status: 404, outcome: "missing", body: { message: `no route ${request.method} ${request.path}` } };
+    }
+    const answer = sendEmail(request.body, request.headers["authorization"] ?? "", (prefix) => this.newId(prefix));
+    if (answer.outcome === "sent") {
+      const sent = JSON.parse(request.body);
+      const simple = sent.Content.Simple;
+      this.store("ses", "email", {
+        id: (answer.body as { MessageId: string }).MessageId,
+        from: sent.FromEmailAddress,
+        to: sent.Destination.ToAddresses,
+        subject: simple.Subject.Data,
+        text: simple.Body.Text?.Data,
+        html: simple.Body.Html?.Data,
+        tags: sent.EmailTags ?? [],
+      });
+    }
+    return answer;
+  }
+
+  private twilio(request: ProviderRequest): Answer {
+    const route = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(request.path);
+    if (request.method !== "POST" || !route) return { status: 404, outcome: "missing", body: { code: 20404, message: "The requested resource was not found" } };
+    const answer = createMessage(decodeURIComponent(route[1]!), new URLSearchParams(request.body), request.headers["authorization"] ?? "", (prefix) => this.newId(prefix));
+    if (answer.outcome === "sent") this.store("twilio", "sms", { id: (answer.body as { sid: string }).sid, ...(answer.body as object) });
+    return answer;
+  }
+
+  /** A webhook receiver at /webhooks/<any name>: 200 unless the URL asks for ?status=, ?retryAfter=, ?delayMs=. */
+  private webhookReceiver(request: ProviderRequest): Answer {
+    const asked = new URLSearchParams(request.query ?? "");
+    const status = Number(asked.get("status") ?? 200);
+    const headers: Record<string, string> = {};
+    if (asked.get("retryAfter")) headers["retry-after"] = asked.get("retryAfter")!;
+    if (status >= 300 && status < 400) headers["location"] = `${request.origin}/webhooks/elsewhere`;
+    return { status, outcome: status < 300 ? "received" : `answered:${status}`, body: { received: status < 300 }, headers, delayMs: Number(asked.get("delayMs") ?? 0) };
   }
 
   private stripe(request: ProviderRequest): Answer {
@@ -193,7 +246,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     return answer;
   }
 
-  private store(provider: Provider, kind: string, body: { id?: string; object_id?: string }): void {
+  private store(provider: Provider, kind: string, body: { id?: string; object_id?: string; [field: string]: unknown }): void {
     this.ctx.storage.sql.exec(
       "INSERT INTO objects (id, provider, kind, body, created_at) VALUES (?, ?, ?, ?, ?)",
       body.id ?? body.object_id,

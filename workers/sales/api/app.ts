@@ -5,7 +5,11 @@ import { registerOrderRoutes, type SalesApiEnv } from "./orders";
 import { registerProductRoutes } from "./products";
 
 /** Admin APIs of other workers, reachable through the public edge over service bindings. */
-const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" }[] = [{ prefix: "/admin/stock", binding: "WAREHOUSE" }];
+const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" | "INTEGRATIONS" }[] = [
+  { prefix: "/admin/stock", binding: "WAREHOUSE" },
+  { prefix: "/admin/webhooks", binding: "INTEGRATIONS" },
+  { prefix: "/admin/notifications", binding: "INTEGRATIONS" },
+];
 
 /** The public edge: order and catalog API, its OpenAPI document and docs page. */
 export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {

@@ -70,10 +70,16 @@ describe("admin gateway", () => {
     const res = await call("PUT", "/admin/stock/MUG-001", { available: 5 }, ADMIN);
     expect(res.json).toEqual({
       forwarded: true,
+      to: "warehouse",
       method: "PUT",
       path: "/admin/stock/MUG-001",
       authorization: ADMIN.authorization,
       body: JSON.stringify({ available: 5 }),
     });
+  });
+
+  it.each(["/admin/webhooks/endpoints", "/admin/notifications/ord_01JDV3K9Q8ZP4M7T2X6C5B1N0R"])("forwards %s to Integrations", async (path) => {
+    const res = await call("GET", path, undefined, ADMIN);
+    expect(res.json).toMatchObject({ forwarded: true, to: "integrations", method: "GET", path, authorization: ADMIN.authorization });
   });
 });

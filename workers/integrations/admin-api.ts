@@ -1,0 +1,285 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { eventCatalog, type EventType } from "../../src/contracts/events";
+import { OrderId } from "../../src/contracts/values";
+import { requireAdmin } from "../../src/platform/auth";
+import { createApi, jsonBodyOnly, Problem, validationProblem } from "../../src/platform/http";
+import { checkEndpointUrl } from "./endpoint-url";
+import { notificationsOf, registryOf } from "./order-events";
+import { deliverWebhook, urlPolicy } from "./webhook-delivery";
+
+type AdminApiEnv = { Bindings: IntegrationsEnv };
+
+const problem = (description: string) => ({
+  description,
+  content: {
+    "application/problem+json": {
+      schema: z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() }).meta({ id: "Problem" }),
+    },
+  },
+});
+const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { "application/json": { schema } } });
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
+
+const EventTypeName = z.enum(Object.keys(eventCatalog) as [EventType, ...EventType[]]);
+const EndpointId = z.string().regex(/^ep_[0-9A-Z]{26}$/, "expected an endpoint id such as ep_01J…");
+const EndpointParam = z.object({ id: EndpointId });
+
+const EndpointInput = z
+  .strictObject({
+    url: z.string().max(2048),
+    description: z.string().max(500).optional(),
+    eventTypes: z.array(EventTypeName).max(50).optional().meta({ description: "Event types to receive; absent or empty: all of them." }),
+  })
+  .meta({ id: "WebhookEndpointInput", example: { url: "https://example.com/webhooks/choreo", eventTypes: ["order.placed.v1"], description: "ERP" } });
+const EndpointPatch = z
+  .strictObject({
+    url: z.string().max(2048).optional(),
+    description: z.string().max(500).optional(),
+    eventTypes: z.array(EventTypeName).max(50).optional(),
+    enabled: z.boolean().optional().meta({ description: "Re-enable a disabled endpoint, or pause one." }),
+  })
+  .meta({ id: "WebhookEndpointPatch" });
+
+const Endpoint = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    description: z.string(),
+    eventTypes: z.array(z.string()),
+    status: z.enum(["enabled", "disabled"]),
+    disabledReason: z.string().optional(),
+    failingSince: z.string().optional(),
+    previousSecretExpiresAt: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    activity: z.array(z.object({ type: z.string(), at: z.string(), detail: z.string() })),
+  })
+  .meta({ id: "WebhookEndpoint" });
+const Attempt = z.object({
+  attempt: z.number(),
+  at: z.string(),
+  statusCode: z.number().optional(),
+  latencyMs: z.number(),
+  response: z.string().meta({ description: "First 1 KiB of the response body" }),
+  error: z.string().optional(),
+});
+const Delivery = z
+  .object({
+    id: z.string(),
+    webhookId: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    status: z.enum(["pending", "sending", "retrying", "scheduled", "delivered", "failed"]),
+    nextAttemptAt: z.string().optional(),
+    lastError: z.string().optional(),
+    createdAt: z.string(),
+    attempts: z.array(Attempt),
+  })
+  .meta({ id: "WebhookDelivery" });
+const Notification = z
+  .object({
+    channel: z.enum(["email", "sms"]),
+    template: z.string(),
+    status: z.enum(["sending", "retrying", "sent", "failed", "skipped"]),
+    attempts: z.number(),
+    eventId: z.string(),
+    to: z.string().optional(),
+    providerMessageId: z.string().optional(),
+    lastError: z.object({ code: z.string().optional(), message: z.string() }).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Notification" });
+
+const endpointNotFound = (id: string) => new Problem(404, "endpoint-not-found", "Webhook endpoint not found", `There is no endpoint ${id}.`);
+/** The registry answers null for an unknown endpoint; the API answers 404. */
+const found = <T>(value: T | null, id: string): T => {
+  if (value === null) throw endpointNotFound(id);
+  return value;
+};
+const notFound = problem("No such endpoint");
+const invalid = problem("Invalid fields, or a URL the SSRF guard refuses");
+
+/** Integrations' admin API: the delivery log of an order's notifications, and webhook endpoints. */
+export function createAdminApi() {
+  const app = createApi<AdminApiEnv>();
+  app.get("/health", (c) => c.json({ ok: true, service: "integrations" }));
+  app.use("/admin/*", async (c, next) => {
+    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
+    await next();
+  });
+  app.use("*", ...jsonBodyOnly());
+
+  /** Refuses URLs the SSRF guard rejects, as a 422 naming the field. */
+  const checkedUrl = (env: IntegrationsEnv, url: string) => {
+    const verdict = checkEndpointUrl(url, urlPolicy(env));
+    if (!verdict.ok) throw validationProblem([{ path: "url", message: verdict.reason }], `The endpoint URL is refused: ${verdict.reason}.`);
+    return verdict.url;
+  };
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/notifications/{orderId}",
+      summary: "Delivery log of an order's emails and text messages (admin)",
+      request: { params: z.object({ orderId: OrderId }) },
+      responses: { 200: json("One line per channel and template", z.object({ orderId: z.string(), notifications: z.array(Notification) })), 422: invalid },
+    }),
+    async (c) => {
+      const { orderId } = c.req.valid("param");
+      return c.json({ orderId, notifications: await notificationsOf(c.env.NOTIFICATIONS, orderId).log() }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/webhooks/endpoints",
+      summary: "Subscribe a webhook endpoint (admin); its signing secret is shown once",
+      request: body(EndpointInput),
+      responses: { 201: json("The endpoint and its secret", Endpoint.extend({ secret: z.string() })), 422: invalid },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      const { endpoint, secret } = await registryOf(c.env.WEBHOOKS).createEndpoint({ ...input, url: checkedUrl(c.env, input.url) });
+      return c.json({ ...endpoint, secret }, 201, { location: `/admin/webhooks/endpoints/${endpoint.id}` });
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/admin/webhooks/endpoints", summary: "Webhook endpoints (admin)", responses: { 200: json("Every endpoint", z.object({ endpoints: z.array(Endpoint) })) } }),
+    async (c) => c.json({ endpoints: await registryOf(c.env.WEBHOOKS).listEndpoints() }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/webhooks/endpoints/{id}",
+      summary: "One webhook endpoint, with its recent activity (admin)",
+      request: { params: EndpointParam },
+      responses: { 200: json("The endpoint", Endpoint), 404: notFound },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json(found(await registryOf(c.env.WEBHOOKS).getEndpoint(id), id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/admin/webhooks/endpoints/{id}",
+      summary: "Change a webhook endpoint's URL, event types or description; enable or disable it (admin)",
+      request: { params: EndpointParam, ...body(EndpointPatch) },
+      responses: { 200: json("The endpoint", Endpoint), 404: notFound, 422: invalid },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const patch = c.req.valid("json");
+      const patched = { ...patch, ...(patch.url ? { url: checkedUrl(c.env, patch.url) } : {}) };
+      return c.json(found(await registryOf(c.env.WEBHOOKS).updateEndpoint(id, patched), id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/admin/webhooks/endpoints/{id}",
+      summary: "Delete a webhook endpoint and its delivery log (admin)",
+      request: { params: EndpointParam },
+      responses: { 204: { description: "Deleted" }, 404: notFound },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      if (!(await registryOf(c.env.WEBHOOKS).deleteEndpoint(id))) throw endpointNotFound(id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/webhooks/endpoints/{id}/rotate-secret",
+      summary: "New signing secret; the old one keeps signing alongside it for 24 hours (admin)",
+      request: { params: EndpointParam },
+      responses: { 200: json("The new secret, shown once", z.object({ secret: z.string(), previousSecretExpiresAt: z.string() })), 404: notFound },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json(found(await registryOf(c.env.WEBHOOKS).rotateSecret(id), id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/webhooks/endpoints/{id}/test",
+      summary: "Send a signed webhook.test message now and report the attempt (admin)",
+      request: { params: EndpointParam },
+      responses: { 200: json("The test delivery with its attempt", Delivery), 404: notFound },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const registry = registryOf(c.env.WEBHOOKS);
+      const deliveryId = found(await registry.createTestDelivery(id), id);
+      await deliverWebhook(registry, deliveryId, c.env, { retries: false });
+      const [delivery] = (await registry.deliveries(id, { limit: 1 })) ?? [];
+      return c.json(delivery!, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/webhooks/endpoints/{id}/deliveries",
+      summary: "Deliveries to an endpoint, newest first, each attempt with status, latency and response snippet (admin)",
+      request: {
+        params: EndpointParam,
+        query: z.object({
+          status: Delivery.shape.status.optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+        }),
+      },
+      responses: { 200: json("Deliveries", z.object({ deliveries: z.array(Delivery) })), 404: notFound, 422: invalid },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json({ deliveries: found(await registryOf(c.env.WEBHOOKS).deliveries(id, c.req.valid("query")), id) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/webhooks/endpoints/{id}/deliveries/{deliveryId}/replay",
+      summary: "Send one delivery again, same webhook-id, with a fresh retry schedule (admin)",
+      request: { params: EndpointParam.extend({ deliveryId: z.string().regex(/^dlv_[0-9A-Z]{26}$/, "expected a delivery id such as dlv_01J…") }) },
+      responses: { 202: json("Queued", z.object({ replayed: z.number() })), 404: problem("No such endpoint or delivery") },
+    }),
+    async (c) => {
+      const { id, deliveryId } = c.req.valid("param");
+      const replayed = await registryOf(c.env.WEBHOOKS).replay(id, { deliveryId });
+      if (replayed === null) throw new Problem(404, "delivery-not-found", "Delivery not found", `Endpoint ${id} has no delivery ${deliveryId} that can be replayed.`);
+      return c.json({ replayed }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/webhooks/endpoints/{id}/replay",
+      summary: "Send every failed delivery created since a time again (admin)",
+      request: { params: EndpointParam, ...body(z.strictObject({ since: z.iso.datetime({ offset: true }) }).meta({ id: "ReplaySince" })) },
+      responses: { 202: json("Queued", z.object({ replayed: z.number() })), 404: notFound, 422: invalid },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const replayed = await registryOf(c.env.WEBHOOKS).replay(id, { failedSince: Date.parse(c.req.valid("json").since) });
+      return c.json({ replayed: found(replayed, id) }, 202);
+    },
+  );
+
+  app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "choreo integrations admin API", version: "1.0.0" } });
+  return app;
+}

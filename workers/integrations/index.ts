@@ -1,0 +1,22 @@
+import type { QueueName } from "../../src/contracts/topology";
+import { consumeBatch } from "../../src/platform/consumer";
+import { createAdminApi } from "./admin-api";
+import { handlersFor, type IntegrationStores } from "./order-events";
+
+export { Notifications } from "./notifications";
+export { WebhookRegistry } from "./webhook-registry";
+
+const api = createAdminApi();
+
+const stores = (env: IntegrationsEnv): IntegrationStores => ({ notifications: env.NOTIFICATIONS, webhooks: env.WEBHOOKS, policy: env });
+
+export default {
+  fetch: (request, env, ctx) => api.fetch(request, env, ctx),
+  // email, sms and webhooks each arrive as their own batches; each parks its poison in its own DLQ.
+  async queue(batch, env, _ctx) {
+    const deadLetters: Partial<Record<QueueName, Queue>> = { email: env.EMAIL_DEAD_LETTERS, sms: env.SMS_DEAD_LETTERS, webhooks: env.WEBHOOKS_DEAD_LETTERS };
+    const queue = batch.queue as QueueName;
+    if (!deadLetters[queue]) throw new Error(`integrations does not consume queue ${batch.queue}`);
+    await consumeBatch(batch, { handlers: handlersFor(queue, stores(env)), deadLetters: deadLetters[queue] });
+  },
+} satisfies ExportedHandler<IntegrationsEnv>;

@@ -1,0 +1,54 @@
+import { AwsClient } from "aws4fetch";
+import { callProvider } from "../../src/platform/provider";
+import { unsent, type SendResult } from "./send-result";
+import type { Email } from "./templates";
+
+export type SesConfig = {
+  /** API origin (and path prefix): the real SES, or the sandbox in dev and tests. */
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  from: string;
+};
+
+export const sesEndpointFor = (region: string) => `https://email.${region}.amazonaws.com`;
+
+/**
+ * SES v2 SendEmail, signed with SigV4 by aws4fetch. Its own retries are off (`retries: 0`):
+ * the queue consumer owns retries, with backoff and the delivery log.
+ */
+export async function sendEmail(config: SesConfig, to: string, email: Email, tags: Record<string, string>): Promise<SendResult> {
+  const client = new AwsClient({
+    accessKeyId: config.accessKeyId,
+    secretAccessKey: config.secretAccessKey,
+    service: "ses",
+    region: config.region,
+    retries: 0,
+  });
+  const body = JSON.stringify({
+    FromEmailAddress: config.from,
+    Destination: { ToAddresses: [to] },
+    Content: {
+      Simple: {
+        Subject: { Data: email.subject, Charset: "UTF-8" },
+        Body: { Text: { Data: email.text, Charset: "UTF-8" }, Html: { Data: email.html, Charset: "UTF-8" } },
+      },
+    },
+    EmailTags: Object.entries(tags).map(([Name, Value]) => ({ Name, Value })),
+  });
+  const url = `${config.endpoint.replace(/\/$/, "")}/v2/email/outbound-emails`;
+  const signed = await client.sign(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const reply = await callProvider("SES", signed.url, { method: "POST", headers: signed.headers, body });
+  if (reply.kind === "ok") return { kind: "sent", messageId: String((reply.body as { MessageId?: unknown }).MessageId) };
+  return unsent(reply, sesError);
+}
+
+/** SES names the error in `x-amzn-ErrorType` ("MessageRejected:http://…") or the body's `__type`. */
+function sesError(body: unknown, headers: Headers) {
+  const fields = (typeof body === "object" && body ? body : {}) as { __type?: string; message?: string; Message?: string };
+  const type = headers.get("x-amzn-errortype") ?? fields.__type;
+  const code = type?.split(":")[0]?.split("#").at(-1);
+  const message = fields.message ?? fields.Message;
+  return { ...(code ? { code } : {}), ...(message ? { message } : {}) };
+}

@@ -1,0 +1,43 @@
+// What the integrations tests need from the sandbox and the admin API.
+import { env, exports } from "cloudflare:workers";
+import { inject } from "vitest";
+
+export const e = env as IntegrationsEnv;
+export const sandbox = inject("sandboxUrl");
+
+export type Recorded = { seq: number; path: string; body: string; status: number; outcome: string; headers: Record<string, string>; at: string };
+
+export async function requestsTo(provider: "ses" | "twilio" | "webhooks", match: (r: Recorded) => boolean = () => true): Promise<Recorded[]> {
+  const { requests } = (await (await fetch(`${sandbox}/_sandbox/requests?provider=${provider}`)).json()) as { requests: Recorded[] };
+  return requests.filter(match);
+}
+
+export async function sandboxObjects<T = any>(kind: "email" | "sms"): Promise<T[]> {
+  return ((await (await fetch(`${sandbox}/_sandbox/objects/${kind}`)).json()) as { objects: T[] }).objects;
+}
+
+export async function fault(body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${sandbox}/_sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`fault refused: ${await res.text()}`);
+}
+
+/** Calls the worker's admin API as an admin. */
+export async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await (exports as unknown as { default: Fetcher }).default.fetch(`https://integrations${path}`, {
+    method,
+    headers: { authorization: "Bearer test-admin-token", ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as any) : null };
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

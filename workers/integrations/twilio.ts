@@ -1,0 +1,30 @@
+import { callProvider, formEncode } from "../../src/platform/provider";
+import { unsent, type SendResult } from "./send-result";
+
+export type TwilioConfig = {
+  baseUrl: string;
+  accountSid: string;
+  authToken: string;
+  /** A number you own, or a Messaging Service that picks one. */
+  sender: { from: string } | { messagingServiceSid: string };
+};
+
+/** Twilio's Messages API: form-encoded, Basic auth with the account SID and auth token. */
+export async function sendSms(config: TwilioConfig, to: string, text: string): Promise<SendResult> {
+  const url = `${config.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
+  const sender = "from" in config.sender ? { From: config.sender.from } : { MessagingServiceSid: config.sender.messagingServiceSid };
+  const reply = await callProvider("Twilio", url, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${btoa(`${config.accountSid}:${config.authToken}`)}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: formEncode({ To: to, ...sender, Body: text }),
+  });
+  if (reply.kind === "ok") return { kind: "sent", messageId: String((reply.body as { sid?: unknown }).sid) };
+  // Twilio errors carry a numeric code: 21211 invalid number, 21610 unsubscribed, 21614 not a mobile.
+  return unsent(reply, (body) => {
+    const error = (typeof body === "object" && body ? body : {}) as { code?: number | string; message?: string };
+    return { ...(error.code !== undefined ? { code: String(error.code) } : {}), ...(error.message ? { message: error.message } : {}) };
+  });
+}
