@@ -21,11 +21,11 @@ export async function fault(body: Record<string, unknown>): Promise<void> {
   if (!res.ok) throw new Error(`fault refused: ${await res.text()}`);
 }
 
-/** Calls the worker's admin API as an admin. */
+/** Calls the worker's admin API as an admin; like every client, declares JSON on each POST, body or not. */
 export async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await (exports as unknown as { default: Fetcher }).default.fetch(`https://integrations${path}`, {
     method,
-    headers: { authorization: "Bearer test-admin-token", ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    headers: { authorization: "Bearer test-admin-token", ...(method === "GET" || method === "DELETE" ? {} : { "content-type": "application/json" }), ...headers },
     ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
   const text = await response.text();

@@ -12,6 +12,7 @@ export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** An attempt older than this is taken as lost (the 15 s timeout has long passed). */
 const STALE_ATTEMPT_MS = 60_000;
 const SEND_BATCH = 100;
+const TEST_EVENT_TYPE = "webhook.test.v1";
 
 export type EndpointInput = { url: string; description?: string; eventTypes?: EventType[] };
 export type EndpointPatch = Partial<EndpointInput> & { enabled?: boolean };
@@ -381,11 +382,24 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   async replay(endpointId: string, which: { deliveryId: string } | { failedSince: number }): Promise<number | null> {
     const endpoint = this.endpoint(endpointId);
     if (!endpoint) return null;
+    // Test messages are not events the queue consumer knows; send a new test instead.
     const ids =
       "deliveryId" in which
-        ? this.sql.exec<{ id: string }>("SELECT id FROM deliveries WHERE id = ? AND endpoint_id = ? AND status <> 'sending'", which.deliveryId, endpointId).toArray()
+        ? this.sql
+            .exec<{ id: string }>(
+              "SELECT id FROM deliveries WHERE id = ? AND endpoint_id = ? AND status <> 'sending' AND event_type <> ?",
+              which.deliveryId,
+              endpointId,
+              TEST_EVENT_TYPE,
+            )
+            .toArray()
         : this.sql
-            .exec<{ id: string }>("SELECT id FROM deliveries WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ?", endpointId, which.failedSince)
+            .exec<{ id: string }>(
+              "SELECT id FROM deliveries WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ? AND event_type <> ?",
+              endpointId,
+              which.failedSince,
+              TEST_EVENT_TYPE,
+            )
             .toArray();
     if ("deliveryId" in which && ids.length === 0) return null;
     this.ctx.storage.transactionSync(() => {
@@ -406,20 +420,22 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       specversion: "1.0",
       id: eventId,
       source: "/integrations",
-      type: "webhook.test.v1",
+      type: TEST_EVENT_TYPE,
       time: iso(now),
       subject: endpointId,
       datacontenttype: "application/json",
       data: { message: "A test message from choreo. Verify its signature and answer 2xx." },
+      correlationid: endpointId,
     });
     const id = newId("dlv");
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("INSERT INTO messages (event_id, body) VALUES (?, ?)", eventId, body);
       this.sql.exec(
-        "INSERT INTO deliveries (id, endpoint_id, event_id, event_type, status, created_at) VALUES (?, ?, ?, 'webhook.test.v1', 'pending', ?)",
+        "INSERT INTO deliveries (id, endpoint_id, event_id, event_type, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
         id,
         endpointId,
         eventId,
+        TEST_EVENT_TYPE,
         now,
       );
     });

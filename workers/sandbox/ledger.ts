@@ -164,14 +164,19 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     return answer;
   }
 
-  /** A webhook receiver at /webhooks/<any name>: 200 unless the URL asks for ?status=, ?retryAfter=, ?delayMs=. */
+  /**
+   * A webhook receiver at /webhooks/<any name>: 200 unless the URL asks otherwise, with
+   * ?status=, ?retryAfter= (seconds), ?delayMs= (a slow receiver) or ?bodyBytes= (a long answer).
+   */
   private webhookReceiver(request: ProviderRequest): Answer {
     const asked = new URLSearchParams(request.query ?? "");
     const status = Number(asked.get("status") ?? 200);
     const headers: Record<string, string> = {};
     if (asked.get("retryAfter")) headers["retry-after"] = asked.get("retryAfter")!;
     if (status >= 300 && status < 400) headers["location"] = `${request.origin}/webhooks/elsewhere`;
-    return { status, outcome: status < 300 ? "received" : `answered:${status}`, body: { received: status < 300 }, headers, delayMs: Number(asked.get("delayMs") ?? 0) };
+    const padding = "x".repeat(Math.min(Number(asked.get("bodyBytes") ?? 0), 1_000_000));
+    const body = { received: status < 300, ...(padding ? { padding } : {}) };
+    return { status, outcome: status < 300 ? "received" : `answered:${status}`, body, headers, delayMs: Number(asked.get("delayMs") ?? 0) };
   }
 
   private stripe(request: ProviderRequest): Answer {
