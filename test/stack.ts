@@ -1,5 +1,5 @@
 // Starts the whole system for an end-to-end test: the provider sandbox in one harness
-// (listening on a real port) and Sales, Billing and Warehouse in another, configured from
+// (listening on a real port) and Sales, Billing, Warehouse and Integrations in another, configured from
 // their real wrangler.toml files with the provider URLs pointed at the sandbox.
 import path from "node:path";
 import { createTestHarness } from "wrangler";
@@ -33,6 +33,19 @@ export async function startStack(options: { stockRetrySeconds?: number } = {}) {
         },
         secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
       },
+      {
+        configPath: "workers/integrations/wrangler.toml",
+        vars: {
+          SES_ENDPOINT: `${sandboxUrl}/ses`,
+          TWILIO_API_BASE: `${sandboxUrl}/twilio`,
+          TWILIO_ACCOUNT_SID: "ACe2e",
+          TWILIO_FROM: "+15005550006",
+          EMAIL_FROM: "orders@shop.example",
+          // The sandbox's webhook receivers listen on http://127.0.0.1:<port>.
+          WEBHOOK_ALLOW_LOCAL_HTTP: "true",
+        },
+        secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
+      },
     ],
   });
   await app.listen();
@@ -58,11 +71,11 @@ export async function startStack(options: { stockRetrySeconds?: number } = {}) {
       }, timeoutMs, () => `order ${id} did not reach ${status}`);
     },
     /** What the sandbox provider records say happened, per provider. */
-    async providerRequests(provider: "stripe" | "carrier") {
+    async providerRequests(provider: "stripe" | "carrier" | "ses" | "twilio" | "webhooks") {
       const res = await fetch(`${sandboxUrl}/_sandbox/requests?provider=${provider}`);
       return ((await res.json()) as { requests: { path: string; body: string; status: number; outcome: string; headers: Record<string, string> }[] }).requests;
     },
-    async providerObjects(kind: "payment_intent" | "label") {
+    async providerObjects(kind: "payment_intent" | "label" | "email" | "sms") {
       const res = await fetch(`${sandboxUrl}/_sandbox/objects/${kind}`);
       return ((await res.json()) as { objects: any[] }).objects;
     },
@@ -71,7 +84,7 @@ export async function startStack(options: { stockRetrySeconds?: number } = {}) {
       if (!res.ok) throw new Error(`fault refused: ${await res.text()}`);
     },
     /** Puts a message straight on a queue, as a redelivery or a stray producer would. */
-    async sendToQueue(binding: "BILLING_QUEUE", body: unknown) {
+    async sendToQueue(binding: "BILLING_QUEUE" | "EMAIL_QUEUE" | "SMS_QUEUE" | "WEBHOOKS_QUEUE", body: unknown) {
       const env = await app.getWorker<SalesEnv>("sales").getEnv();
       await env[binding].send(body, { contentType: "json" });
     },

@@ -1,0 +1,124 @@
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { placeOrderBody } from "./fixtures/orders";
+import { startStack, waitFor, type Stack } from "./stack";
+
+let stack: Stack;
+let endpoint: { id: string; secret: string };
+const receiverPath = "/e2e-erp";
+
+beforeAll(async () => {
+  stack = await startStack();
+  // Subscribed through the public edge, as an operator would.
+  const created = await stack.admin("POST", "/admin/webhooks/endpoints", { url: `${stack.sandboxUrl}/webhooks${receiverPath}`, description: "ERP" });
+  expect(created.status).toBe(201);
+  endpoint = created.body;
+});
+afterAll(() => stack?.close());
+
+const sesFor = async (orderId: string) => (await stack.providerRequests("ses")).filter((r) => r.body.includes(orderId));
+const twilioFor = async (orderId: string) => (await stack.providerRequests("twilio")).filter((r) => decodeURIComponent(r.body).includes(orderId));
+const webhooksFor = async (orderId: string) =>
+  (await stack.providerRequests("webhooks")).filter((r) => r.path === receiverPath && r.body.includes(orderId));
+const notificationLog = async (orderId: string) => (await stack.admin("GET", `/admin/notifications/${orderId}`)).body.notifications as any[];
+const line = (log: any[], channel: string, template: string) => log.find((l) => l.channel === channel && l.template === template);
+
+async function notificationReaches(orderId: string, channel: string, template: string, status: string, timeoutMs = 30_000) {
+  return waitFor(async () => {
+    const found = line(await notificationLog(orderId), channel, template);
+    return found?.status === status ? found : undefined;
+  }, timeoutMs, () => `${channel} ${template} of ${orderId} did not reach ${status}`);
+}
+
+describe("integrations: email, SMS and webhooks for an order", () => {
+  it("sends one order's confirmation email, SMS and shipping notices, and signed webhooks of every step", async () => {
+    const reply = await stack.placeOrder(placeOrderBody());
+    const id = reply.body.id as string;
+    const order = await stack.waitForStatus(id, "ready_to_ship");
+
+    const confirmation = await notificationReaches(id, "email", "order_confirmation", "sent");
+    await notificationReaches(id, "sms", "order_confirmation", "sent");
+    await notificationReaches(id, "email", "shipping_notice", "sent");
+    await notificationReaches(id, "sms", "shipping_notice", "sent");
+    expect(confirmation).toMatchObject({ to: "ada@example.com", attempts: 1, providerMessageId: expect.stringMatching(/^ses_/) });
+
+    const emails = await sesFor(id);
+    expect(emails.map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([
+      `choreo: order ${id} confirmed`,
+      `choreo: order ${id} is on its way`,
+    ]);
+    expect(emails[1]!.body).toContain(order.shipment.trackingNumber);
+    const texts = await twilioFor(id);
+    expect(texts.map((r) => new URLSearchParams(r.body).get("To"))).toEqual(["+14155550100", "+14155550100"]);
+
+    // placed, billed, label, and three status changes: each signed, each verifiable.
+    const hooks = await waitFor(async () => {
+      const received = await webhooksFor(id);
+      return received.length >= 6 ? received : undefined;
+    });
+    const events = hooks.map((r) => new Webhook(endpoint.secret).verify(r.body, r.headers) as { type: string; id: string });
+    expect(events.map((event) => event.type).sort()).toEqual([
+      "order.billed.v1",
+      "order.placed.v1",
+      "order.status_changed.v1",
+      "order.status_changed.v1",
+      "order.status_changed.v1",
+      "shipping_label.created.v1",
+    ]);
+    expect(hooks.map((r) => r.headers["webhook-id"])).toEqual(events.map((event) => event.id));
+    const log = (await stack.admin("GET", `/admin/webhooks/endpoints/${endpoint.id}/deliveries?limit=500`)).body.deliveries as any[];
+    expect(log.filter((d) => events.some((event) => event.id === d.webhookId)).map((d) => d.status)).toEqual(Array(6).fill("delivered"));
+  });
+
+  it("delays only email while SES is down, and delivers the backlog exactly once when it is back", async () => {
+    await stack.setFault({ provider: "ses", mode: "down" });
+    let id: string;
+    try {
+      const reply = await stack.placeOrder(placeOrderBody());
+      id = reply.body.id as string;
+      await stack.waitForStatus(id, "ready_to_ship");
+      // The other channels are on time: both texts and the webhooks arrive while SES is down.
+      await notificationReaches(id, "sms", "order_confirmation", "sent");
+      await notificationReaches(id, "sms", "shipping_notice", "sent");
+      await waitFor(async () => ((await webhooksFor(id)).length >= 6 ? true : undefined));
+      await waitFor(async () => ((await sesFor(id)).filter((r) => r.outcome === "fault:down").length >= 2 ? true : undefined));
+      const email = line(await notificationLog(id), "email", "order_confirmation");
+      expect(email).toMatchObject({ status: "retrying", lastError: { message: expect.stringContaining("503") } });
+      expect((await sesFor(id)).filter((r) => r.outcome === "sent")).toEqual([]);
+    } finally {
+      await stack.setFault({ provider: "ses", mode: "ok" });
+    }
+    await notificationReaches(id, "email", "order_confirmation", "sent", 60_000);
+    await notificationReaches(id, "email", "shipping_notice", "sent", 60_000);
+    const sent = (await sesFor(id)).filter((r) => r.outcome === "sent");
+    expect(sent.map((r) => JSON.parse(r.body).Content.Simple.Subject.Data).sort()).toEqual([`choreo: order ${id} confirmed`, `choreo: order ${id} is on its way`]);
+  });
+
+  it("sends nothing again when an already-sent event is delivered again", async () => {
+    const reply = await stack.placeOrder(placeOrderBody());
+    const id = reply.body.id as string;
+    await notificationReaches(id, "email", "order_confirmation", "sent");
+    await notificationReaches(id, "sms", "order_confirmation", "sent");
+    const placedHook = await waitFor(async () => (await webhooksFor(id)).find((r) => r.body.includes('"order.placed.v1"')));
+    const placed = JSON.parse(placedHook.body) as { id: string };
+
+    await stack.sendToQueue("EMAIL_QUEUE", placed);
+    await stack.sendToQueue("SMS_QUEUE", placed);
+    await waitFor(async () => {
+      const ignored = stack.logs().filter((entry) => entry.includes("order_confirmation already sent") && entry.includes(placed.id));
+      return ignored.length >= 2 ? ignored : undefined;
+    });
+    expect((await sesFor(id)).filter((r) => r.body.includes("confirmed"))).toHaveLength(1);
+    expect((await twilioFor(id)).filter((r) => decodeURIComponent(r.body).includes("confirmed"))).toHaveLength(1);
+  });
+
+  it("records an email SES rejects as failed, without retrying it, and still texts", async () => {
+    const reply = await stack.placeOrder(placeOrderBody({ customer: { name: "Rita", email: "rejected@example.com", phone: "+14155550123" } }));
+    const id = reply.body.id as string;
+    const failed = await notificationReaches(id, "email", "order_confirmation", "failed");
+    expect(failed).toMatchObject({ attempts: 1, lastError: { code: "MessageRejected", message: "Email address is not verified." } });
+    await notificationReaches(id, "sms", "order_confirmation", "sent");
+    expect((await sesFor(id)).filter((r) => r.body.includes("confirmed"))).toHaveLength(1);
+    expect(stack.logs().filter((entry) => entry.includes("retrying event") && entry.includes(id) && entry.includes('"queue":"email"'))).toEqual([]);
+  });
+});
