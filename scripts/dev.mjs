@@ -84,6 +84,7 @@ try {
     order API     http://localhost:${PORT}          (POST /orders, GET /orders/:id, GET /products)
     API docs      http://localhost:${PORT}/docs     (OpenAPI: /openapi.json)
     sandbox       http://localhost:${SANDBOX_PORT}/_sandbox/requests   (faults: POST /_sandbox/faults)
+    webhooks      subscribe the sandbox receiver http://127.0.0.1:${SANDBOX_PORT}/webhooks/<name> (POST /admin/webhooks/endpoints)
     admin token   dev-admin-token  (from .dev.vars)
   Ctrl-C stops everything.
 `);
