@@ -119,3 +119,48 @@ describe("faults and the request record", () => {
     expect(res.status).toBe(422);
   });
 });
+
+describe("SES, Twilio and webhook receiver stand-ins", () => {
+  const email = JSON.stringify({
+    FromEmailAddress: "shop@example.com",
+    Destination: { ToAddresses: ["ada@example.com"] },
+    Content: { Simple: { Subject: { Data: "Hi" }, Body: { Text: { Data: "Hello" } } } },
+  });
+  const sigv4 = `AWS4-HMAC-SHA256 Credential=AKID/20261127/us-east-1/ses/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${"a".repeat(64)}`;
+
+  it("accepts a SigV4-shaped SendEmail, keeps the email and refuses an unsigned one", async () => {
+    const sent = await send("POST", "/ses/v2/email/outbound-emails", email, { authorization: sigv4, "content-type": "application/json" });
+    expect(sent.status).toBe(200);
+    expect(sent.json.MessageId).toMatch(/^ses_/);
+    const { objects } = (await send("GET", "/_sandbox/objects/email")).json;
+    expect(objects.at(-1)).toMatchObject({ id: sent.json.MessageId, to: ["ada@example.com"], subject: "Hi", text: "Hello" });
+    const unsigned = await send("POST", "/ses/v2/email/outbound-emails", email, { "content-type": "application/json" });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get("x-amzn-errortype")).toMatch(/^SignatureDoesNotMatch:/);
+  });
+
+  it("answers Twilio's magic numbers with their error codes", async () => {
+    const sms = (to: string) =>
+      send("POST", "/twilio/2010-04-01/Accounts/ACx/Messages.json", new URLSearchParams({ To: to, From: "+15005550006", Body: "hi" }).toString(), {
+        authorization: `Basic ${btoa("ACx:token")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      });
+    expect((await sms("+14155550100")).json).toMatchObject({ sid: expect.stringMatching(/^SM/), status: "queued", to: "+14155550100" });
+    expect(await sms("+15005550001")).toMatchObject({ status: 400, json: { code: 21211 } });
+    expect(await sms("+15005550004")).toMatchObject({ status: 400, json: { code: 21610 } });
+    expect(await sms("+15005550009")).toMatchObject({ status: 400, json: { code: 21614 } });
+  });
+
+  it("has webhook receivers that answer as their URL asks, and records what they got", async () => {
+    expect((await send("POST", "/webhooks/erp", "{}", { "webhook-id": "msg_1" })).status).toBe(200);
+    const gone = await send("POST", "/webhooks/erp?status=503&retryAfter=30", "{}");
+    expect(gone.status).toBe(503);
+    expect(gone.headers.get("retry-after")).toBe("30");
+    const { requests } = (await send("GET", "/_sandbox/requests?provider=webhooks")).json;
+    expect(requests.map((r: { path: string; status: number; headers: Record<string, string> }) => [r.path, r.status])).toEqual([
+      ["/erp", 200],
+      ["/erp", 503],
+    ]);
+    expect(requests[0].headers["webhook-id"]).toBe("msg_1");
+  });
+});
