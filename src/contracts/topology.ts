@@ -13,11 +13,10 @@ export const subscriptions: Record<EventType, readonly QueueName[]> = {
   "order.billed.v1": ["warehouse", "sales"],
   "shipping_label.created.v1": ["sales"],
   "order.status_changed.v1": [],
-  // Compensation (issue 5): subscribers are added as the handlers land.
-  "order.billing_failed.v1": [],
-  "stock.unavailable.v1": [],
-  "order.refunded.v1": [],
-  "order.cancelled.v1": [],
+  "order.billing_failed.v1": ["sales"],
+  "stock.unavailable.v1": ["billing"],
+  "order.refunded.v1": ["sales"],
+  "order.cancelled.v1": ["billing", "warehouse"],
 };
 
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
