@@ -76,18 +76,6 @@ describe("the order workflow across Sales, Billing and Warehouse", () => {
     expect(await chargesFor(id)).toHaveLength(1);
   });
 
-  it("keeps an order whose stock is short retrying until Warehouse is restocked", async () => {
-    const reply = await stack.placeOrder(placeOrderBody({ items: [{ sku: "RARE-001", quantity: 1 }] }));
-    const id = reply.body.id as string;
-    await stack.waitForStatus(id, "billed");
-    await waitFor(async () => (stack.logs().some((line) => line.includes("stock short") && line.includes(id)) ? true : undefined));
-    expect((await stack.order(id)).status).toBe("billed");
-
-    await stack.admin("PUT", "/admin/stock/RARE-001", { available: 1, weightGrams: 100 });
-    await stack.waitForStatus(id, "ready_to_ship", 60_000);
-    expect(await labelsFor(id)).toHaveLength(1);
-  });
-
   it("ignores a redelivered order.placed: no second charge, not even a second call", async () => {
     const reply = await stack.placeOrder(placeOrderBody());
     const id = reply.body.id as string;

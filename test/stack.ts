@@ -11,14 +11,18 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "applica
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-export async function startStack(options: { stockRetrySeconds?: number } = {}) {
+export async function startStack(options: { stuckAfterSeconds?: { placed: number; billed: number } } = {}) {
   const sandbox = createTestHarness({ root: ROOT, workers: [{ configPath: "workers/sandbox/wrangler.toml" }] });
   const { url } = await sandbox.listen();
   const sandboxUrl = url.origin;
   const app = createTestHarness({
     root: ROOT,
     workers: [
-      { configPath: "wrangler.toml", vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa" }, secrets: { ADMIN_TOKEN } },
+      {
+        configPath: "wrangler.toml",
+        vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa", ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}) },
+        secrets: { ADMIN_TOKEN },
+      },
       {
         configPath: "workers/billing/wrangler.toml",
         vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe` },
@@ -29,7 +33,6 @@ export async function startStack(options: { stockRetrySeconds?: number } = {}) {
         vars: {
           CARRIER_API_BASE: `${sandboxUrl}/carrier`,
           CARRIER_ACCOUNT: "sandbox-usps",
-          STOCK_RETRY_SECONDS: String(options.stockRetrySeconds ?? 1),
         },
         secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
       },
@@ -58,6 +61,9 @@ export async function startStack(options: { stockRetrySeconds?: number } = {}) {
     async placeOrder(body: unknown, headers: Record<string, string> = {}) {
       return json(await app.fetch("/orders", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
     },
+    async cancel(id: string) {
+      return json(await app.fetch(`/orders/${id}/cancel`, { method: "POST" }));
+    },
     async order(id: string) {
       return (await json(await app.fetch(`/orders/${id}`, { headers: admin }))).body;
     },
@@ -75,7 +81,7 @@ export async function startStack(options: { stockRetrySeconds?: number } = {}) {
       const res = await fetch(`${sandboxUrl}/_sandbox/requests?provider=${provider}`);
       return ((await res.json()) as { requests: { path: string; body: string; status: number; outcome: string; headers: Record<string, string> }[] }).requests;
     },
-    async providerObjects(kind: "payment_intent" | "label" | "email" | "sms") {
+    async providerObjects(kind: "payment_intent" | "refund" | "label" | "email" | "sms") {
       const res = await fetch(`${sandboxUrl}/_sandbox/objects/${kind}`);
       return ((await res.json()) as { objects: any[] }).objects;
     },

@@ -28,6 +28,22 @@ export const Shipment = z.object({
   labelUrl: z.string(),
 });
 
+/** Money returned to the customer, once per order. */
+export const Refund = z.object({
+  refundId: z.string(),
+  amount: MinorUnits,
+  currency: Currency,
+  reason: z.enum(["stock_unavailable", "customer_cancelled"]),
+  refundedAt: z.iso.datetime({ offset: true }),
+});
+
+/** Why the order ended without shipping. */
+export const Closure = z.object({
+  reason: z.enum(["payment_declined", "stock_unavailable", "customer_request"]),
+  detail: z.string().optional(),
+  at: z.iso.datetime({ offset: true }),
+});
+
 /**
  * The whole order as Sales knows it. `version` grows by one with every change, so a
  * downstream copy can refuse to go backwards when snapshots arrive late or twice.
@@ -47,6 +63,9 @@ export const OrderSnapshot = z.object({
   updatedAt: z.iso.datetime({ offset: true }),
   payment: Payment.optional(),
   shipment: Shipment.optional(),
+  refund: Refund.optional(),
+  /** Set when the order ends as `billing_failed` or `cancelled`. */
+  closure: Closure.optional(),
   timeline: z.array(TimelineEntry),
 });
 export type OrderSnapshot = z.infer<typeof OrderSnapshot>;

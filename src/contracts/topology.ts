@@ -13,11 +13,10 @@ export const subscriptions: Record<EventType, readonly QueueName[]> = {
   "order.billed.v1": ["warehouse", "sales", "webhooks"],
   "shipping_label.created.v1": ["sales", "email", "sms", "webhooks"],
   "order.status_changed.v1": ["webhooks"],
-  // Compensation (issue 5): Sales' and Billing's subscribers are added as the handlers land.
-  "order.billing_failed.v1": ["email", "webhooks"],
-  "stock.unavailable.v1": ["webhooks"],
-  "order.refunded.v1": ["email", "webhooks"],
-  "order.cancelled.v1": ["webhooks"],
+  "order.billing_failed.v1": ["sales", "email", "webhooks"],
+  "stock.unavailable.v1": ["billing", "webhooks"],
+  "order.refunded.v1": ["sales", "email", "webhooks"],
+  "order.cancelled.v1": ["billing", "warehouse", "webhooks"],
 };
 
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */

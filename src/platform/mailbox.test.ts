@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { billedEvent, placedEvent } from "../../test/fixtures/orders";
 import type { EventType } from "../contracts/events";
 import { subscribersOf } from "../contracts/topology";
-import { Mailbox, type QueueProducers } from "./mailbox";
+import { Mailbox, OUTBOX_TIMER, type QueueProducers } from "./mailbox";
+import { Timers } from "./timers";
 
 /** A queue producer that fails its first `failures` sends, then records what it gets. */
 function flakyQueue(failures: number) {
@@ -30,7 +31,7 @@ describe("Mailbox", () => {
   it("relays staged events to every subscribed queue and empties the outbox", async () => {
     const billing = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
       const placed = placedEvent();
       mailbox.commit(() => ({ value: undefined, publish: [placed] }));
       await mailbox.relay();
@@ -43,15 +44,16 @@ describe("Mailbox", () => {
   it("keeps an event whose send failed and delivers it from the alarm", async () => {
     const billing = flakyQueue(1);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
       const placed = placedEvent();
       mailbox.commit(() => ({ value: undefined, publish: [placed] }));
       await mailbox.relay();
       expect(billing.received).toEqual([]);
       expect(mailbox.pendingCount()).toBe(1);
+      expect(new Timers(state.storage).dueOf(OUTBOX_TIMER)).toBeGreaterThan(Date.now());
       expect(await state.storage.getAlarm()).not.toBeNull();
 
-      await mailbox.alarm();
+      await mailbox.relay(); // what the alarm does when the outbox timer is due
       expect(billing.received).toEqual([placed]);
       expect(mailbox.pendingCount()).toBe(0);
     });
@@ -61,13 +63,13 @@ describe("Mailbox", () => {
     const warehouse = flakyQueue(1);
     const sales = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, producersFor("order.billed.v1", { warehouse: warehouse.queue, sales: sales.queue }), { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.billed.v1", { warehouse: warehouse.queue, sales: sales.queue }), { retryBaseMs: 60_000 });
       const billed = billedEvent(placedEvent().subject);
       mailbox.commit(() => ({ value: undefined, publish: [billed] }));
       await mailbox.relay();
       expect(sales.received).toHaveLength(1);
       expect(warehouse.received).toHaveLength(0);
-      await mailbox.alarm();
+      await mailbox.relay();
       expect(sales.received).toHaveLength(1);
       expect(warehouse.received).toEqual([billed]);
     });
@@ -76,7 +78,7 @@ describe("Mailbox", () => {
   it("applies an incoming event once: a redelivery changes nothing and publishes nothing", async () => {
     const billing = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
       let applied = 0;
       const incoming = placedEvent();
       for (let i = 0; i < 3; i++) {
@@ -95,7 +97,7 @@ describe("Mailbox", () => {
   it("rolls back the inbox record and the outbox when the change throws", async () => {
     const billing = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, { billing: billing.queue }, { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), { billing: billing.queue }, { retryBaseMs: 60_000 });
       const incoming = placedEvent();
       expect(() =>
         mailbox.receive(incoming.id, () => {

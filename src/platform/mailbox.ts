@@ -1,6 +1,7 @@
 import type { AnyEvent } from "../contracts/events";
 import { producerBindingOf, QUEUES, subscribersOf, type QueueName } from "../contracts/topology";
 import { errorMessage, log } from "./log";
+import type { Timers } from "./timers";
 
 export type QueueProducers = Partial<Record<QueueName, Queue>>;
 
@@ -29,6 +30,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 
 /** Safety-net delay: if the immediate relay is lost with the object, the alarm resends. */
 const ALARM_GRACE_MS = 10_000;
+/** The timer (see Timers) under which the outbox schedules its resends. */
+export const OUTBOX_TIMER = "outbox";
 const MAX_BATCH_MESSAGES = 100;
 const RELAY_PAGE = 1_000;
 const MAX_BATCH_BYTES = 200_000; // under the 256 KB sendBatch limit, with room for metadata
@@ -40,17 +43,17 @@ type OutboxRow = { seq: number; event: string; pending: string; attempts: number
 /**
  * The inbox and outbox of one Durable Object. A change to the object's state, the record
  * of the event that caused it and the events it publishes commit in one SQLite
- * transaction; the outbox is then relayed at once and, failing that, from an alarm that
- * re-arms until every subscriber queue has its copy. Exactly-once effects on top of
+ * transaction; the outbox is then relayed at once and, failing that, from the object's
+ * alarm (the `outbox` timer) until every subscriber queue has its copy. Exactly-once effects on top of
  * at-least-once queues come from the inbox: a redelivered event id changes nothing.
  */
 export class Mailbox {
   private relaying: Promise<void> | undefined;
   private relayAgain = false;
-  private alarmArmed: boolean | undefined;
 
   constructor(
     private readonly ctx: DurableObjectState,
+    private readonly timers: Timers,
     private readonly producers: QueueProducers,
     private readonly options: MailboxOptions = {},
   ) {
@@ -78,6 +81,14 @@ export class Mailbox {
     return outcome.duplicate ? { duplicate: true } : { duplicate: false, value: outcome.value as T };
   }
 
+  /** Records `causeId` as handled, runs `save` and stages `publish`, in one transaction. */
+  settle(causeId: string, save: () => void, publish: AnyEvent[] = []): void {
+    this.receive(causeId, () => {
+      save();
+      return { value: undefined, publish };
+    });
+  }
+
   /** True when this event id has been processed by this object. */
   hasReceived(eventId: string): boolean {
     return this.ctx.storage.sql.exec("SELECT 1 FROM inbox WHERE event_id = ?", eventId).toArray().length > 0;
@@ -98,12 +109,6 @@ export class Mailbox {
     return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
   }
 
-  /** Call from the object's `alarm()` handler. */
-  async alarm(): Promise<void> {
-    this.alarmArmed = false;
-    await this.relay();
-  }
-
   /** Sends what is pending; a call during a run joins it (resolves when the run ends). */
   relay(): Promise<void> {
     if (this.relaying) return this.relaying;
@@ -120,6 +125,7 @@ export class Mailbox {
 
   private stage(events: AnyEvent[]): number {
     let staged = 0;
+    const now = Date.now();
     for (const event of events) {
       const queues = subscribersOf(event.type);
       if (queues.length === 0) continue;
@@ -130,16 +136,12 @@ export class Mailbox {
       );
       staged++;
     }
+    if (staged > 0) this.timers.scheduleNoLaterThan(OUTBOX_TIMER, now + ALARM_GRACE_MS);
     return staged;
   }
 
   private afterCommit(staged: number): void {
     if (staged === 0) return;
-    // Armed without an await after the transaction, so it is written in the same batch.
-    if (!this.alarmArmed) {
-      void this.ctx.storage.setAlarm(Date.now() + ALARM_GRACE_MS);
-      this.alarmArmed = true;
-    }
     // Rows staged during a run are picked up by one more pass of that run.
     if (this.relaying) this.relayAgain = true;
     else this.ctx.waitUntil(this.relay());
@@ -214,11 +216,9 @@ export class Mailbox {
       const base = this.options.retryBaseMs ?? 1_000;
       const max = this.options.retryMaxMs ?? 60_000;
       const delay = Math.min(max, base * 2 ** Math.max(0, maxAttempts - 1));
-      await this.ctx.storage.setAlarm(Date.now() + delay);
-      this.alarmArmed = true;
-    } else if (this.alarmArmed !== false) {
-      await this.ctx.storage.deleteAlarm();
-      this.alarmArmed = false;
+      this.timers.schedule(OUTBOX_TIMER, Date.now() + delay);
+    } else {
+      this.timers.cancel(OUTBOX_TIMER);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
-import { placedEvent } from "../../test/fixtures/orders";
+import { cancelledEvent, placedEvent, stockUnavailableEvent } from "../../test/fixtures/orders";
 import { tapped } from "../../test/fixtures/tap";
 import { orderEventHandlers, invoiceOf } from "./order-events";
 import { typesFor } from "../../src/contracts/topology";
@@ -89,16 +89,76 @@ describe("Invoice", () => {
     expect((await invoice.view())?.status).toBe("paid");
   });
 
-  it("does not retry a declined card", async () => {
+  it("ends a declined card with order.billing_failed instead of a retry", async () => {
     const placed = placedEvent(undefined, "pm_card_chargeDeclined");
-    const outcome = await invoiceOf(e.INVOICES, placed.subject).bill(placed);
-    expect(outcome).toEqual({ kind: "reject", reason: expect.stringContaining("generic_decline") });
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    expect(await invoice.bill(placed)).toEqual({ kind: "done" });
+    expect(await invoice.view()).toMatchObject({ status: "declined", declineCode: "generic_decline" });
+    const [failed] = await tapped(tap, (m) => m.body.subject === placed.subject);
+    expect(failed).toMatchObject({
+      queue: "sales",
+      body: { type: "order.billing_failed.v1", causationid: placed.id, data: { reason: { code: "generic_decline" }, amount: 3000 } },
+    });
   });
 
   it("does not retry a request Stripe refuses as invalid", async () => {
     const placed = placedEvent(undefined, "tok_not_a_payment_method");
     const outcome = await invoiceOf(e.INVOICES, placed.subject).bill(placed);
     expect(outcome).toEqual({ kind: "reject", reason: expect.stringContaining("400") });
+  });
+});
+
+async function stripeObjects(kind: "payment_intent" | "refund", orderId: string) {
+  const { objects } = (await (await fetch(`${sandbox}/_sandbox/objects/${kind}`)).json()) as { objects: { metadata: { order_id?: string } }[] };
+  return objects.filter((o) => o.metadata.order_id === orderId);
+}
+
+describe("Invoice compensation", () => {
+  it("refunds a charged order once when stock is unavailable, and publishes order.refunded", async () => {
+    const placed = placedEvent();
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    await invoice.bill(placed);
+    const unavailable = stockUnavailableEvent(placed.subject);
+    expect(await invoice.refundUnshippable(unavailable)).toEqual({ kind: "done" });
+    expect(await invoice.refundUnshippable(unavailable)).toMatchObject({ kind: "done", note: expect.stringContaining("duplicate") });
+    expect(await invoice.cancel(cancelledEvent(placed.subject))).toMatchObject({ kind: "done", note: "nothing to refund (refunded)" });
+    expect(await stripeObjects("refund", placed.subject)).toHaveLength(1);
+    const record = await invoice.view();
+    expect(record).toMatchObject({ status: "refunded", refund: { reason: "stock_unavailable", amount: 3000 } });
+    const [refunded] = await tapped(tap, (m) => m.body.subject === placed.subject && m.body.type === "order.refunded.v1");
+    expect(refunded?.body).toMatchObject({ causationid: unavailable.id, data: { refundId: record?.refund?.refundId, reason: "stock_unavailable" } });
+  });
+
+  it("never charges an order cancelled before its order.placed is handled", async () => {
+    const placed = placedEvent();
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    expect(await invoice.cancel(cancelledEvent(placed.subject, placed))).toEqual({ kind: "done", note: "invoice voided before any charge" });
+    expect(await invoice.bill(placed)).toMatchObject({ kind: "done", note: "invoice already voided" });
+    expect(await stripeObjects("payment_intent", placed.subject)).toHaveLength(0);
+  });
+
+  it("refunds a cancellation that arrives while the charge is in flight", async () => {
+    await fault({ provider: "stripe", mode: "slow", delayMs: 300, remaining: 1 });
+    const placed = placedEvent();
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    const [billed, cancelled] = await Promise.all([invoice.bill(placed), invoice.cancel(cancelledEvent(placed.subject, placed))]);
+    expect([billed, cancelled]).toEqual([{ kind: "done" }, { kind: "done" }]);
+    expect(await stripeObjects("payment_intent", placed.subject)).toHaveLength(1);
+    expect(await stripeObjects("refund", placed.subject)).toHaveLength(1);
+    expect((await invoice.view())?.refund?.reason).toBe("customer_cancelled");
+  });
+
+  it("keeps a refund due while Stripe is down and completes it later", async () => {
+    const placed = placedEvent();
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    await invoice.bill(placed);
+    await fault({ provider: "stripe", mode: "error" });
+    const cancel = cancelledEvent(placed.subject, placed);
+    expect((await invoice.cancel(cancel)).kind).toBe("retry");
+    expect(await invoice.view()).toMatchObject({ status: "paid", refundDue: "customer_cancelled" });
+    await fault({ provider: "stripe", mode: "ok" });
+    expect(await invoice.cancel(cancel)).toEqual({ kind: "done" });
+    expect(await stripeObjects("refund", placed.subject)).toHaveLength(1);
   });
 });
 

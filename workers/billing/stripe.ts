@@ -8,6 +8,19 @@ export type Charge =
   | { kind: "retryable"; reason: string; afterSeconds?: number }
   | { kind: "refused"; reason: string };
 
+/** A form-encoded POST to Stripe with Bearer auth and an Idempotency-Key. */
+function stripePost(config: StripeConfig, path: string, idempotencyKey: string, form: Parameters<typeof formEncode>[0]) {
+  return callProvider("Stripe", `${config.baseUrl.replace(/\/$/, "")}${path}`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${config.secretKey}`,
+      "content-type": "application/x-www-form-urlencoded",
+      "idempotency-key": idempotencyKey,
+    },
+    body: formEncode(form),
+  });
+}
+
 type StripeError = { error?: { type?: string; code?: string; decline_code?: string; message?: string; payment_intent?: { id?: string } } };
 
 /**
@@ -18,23 +31,15 @@ export async function chargeOrder(
   config: StripeConfig,
   charge: { orderId: string; amount: number; currency: string; paymentMethod: string; customerEmail: string },
 ): Promise<Charge> {
-  const reply = await callProvider("Stripe", `${config.baseUrl.replace(/\/$/, "")}/v1/payment_intents`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${config.secretKey}`,
-      "content-type": "application/x-www-form-urlencoded",
-      "idempotency-key": `choreo-charge-${charge.orderId}`,
-    },
-    body: formEncode({
-      amount: charge.amount,
-      currency: charge.currency.toLowerCase(),
-      payment_method: charge.paymentMethod,
-      confirm: true,
-      automatic_payment_methods: { enabled: true, allow_redirects: "never" },
-      receipt_email: charge.customerEmail,
-      description: `Order ${charge.orderId}`,
-      metadata: { order_id: charge.orderId },
-    }),
+  const reply = await stripePost(config, "/v1/payment_intents", `choreo-charge-${charge.orderId}`, {
+    amount: charge.amount,
+    currency: charge.currency.toLowerCase(),
+    payment_method: charge.paymentMethod,
+    confirm: true,
+    automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+    receipt_email: charge.customerEmail,
+    description: `Order ${charge.orderId}`,
+    metadata: { order_id: charge.orderId },
   });
   if (reply.kind === "retryable") return reply;
   if (reply.kind === "refused") {
@@ -60,4 +65,26 @@ export async function chargeOrder(
     message: intent.last_payment_error?.message ?? `payment ended in status ${intent.status}`,
     paymentIntentId: intent.id,
   };
+}
+
+export type RefundResult =
+  | { kind: "refunded"; refundId: string; amount: number; currency: string }
+  | { kind: "retryable"; reason: string; afterSeconds?: number }
+  | { kind: "refused"; reason: string };
+
+/** Refunds a PaymentIntent in full, once per order whatever the number of calls (Idempotency-Key). */
+export async function refundOrder(
+  config: StripeConfig,
+  refund: { orderId: string; paymentIntentId: string; reason: "stock_unavailable" | "customer_cancelled" },
+): Promise<RefundResult> {
+  const reply = await stripePost(config, "/v1/refunds", `choreo-refund-${refund.orderId}`, {
+    payment_intent: refund.paymentIntentId,
+    reason: "requested_by_customer",
+    metadata: { order_id: refund.orderId, choreo_reason: refund.reason },
+  });
+  if (reply.kind === "retryable") return reply;
+  if (reply.kind === "refused") return { kind: "refused", reason: reply.reason };
+  const body = reply.body as { id: string; amount: number; currency: string; status: string };
+  if (body.status === "failed" || body.status === "canceled") return { kind: "refused", reason: `refund ${body.id} ended ${body.status}` };
+  return { kind: "refunded", refundId: body.id, amount: body.amount, currency: body.currency.toUpperCase() };
 }

@@ -6,6 +6,7 @@ import type { SalesStores } from "./place-order";
 export { Catalog } from "./catalog";
 export { IdempotencyKey } from "./idempotency-key";
 export { Order } from "./order";
+export { StuckOrders } from "./stuck-orders";
 
 const stores = (env: SalesEnv): SalesStores => ({
   orders: env.ORDERS,

@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { billedEvent, labelEvent, placeOrderBody, placedEvent } from "../../test/fixtures/orders";
+import { billedEvent, billingFailedEvent, labelEvent, placeOrderBody, placedEvent, refundedEvent } from "../../test/fixtures/orders";
 import worker from "./index";
 import { orderEventHandlers } from "./order-events";
 import { ADMIN, call, seedProduct } from "./test-helpers";
@@ -75,6 +75,71 @@ describe("Sales consuming Billing and Warehouse events", () => {
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(send).toHaveBeenCalledWith(expect.objectContaining({ reason: "unsubscribed_type" }), { contentType: "json" });
     send.mockRestore();
+  });
+});
+
+describe("Sales ending orders that cannot ship", () => {
+  it("ends an order whose card was declined in billing_failed", async () => {
+    const id = await placeOrder();
+    await deliver([billingFailedEvent(id)]);
+    const order = (await call("GET", `/orders/${id}`)).json;
+    expect(order.status).toBe("billing_failed");
+    expect(order.closure.reason).toBe("payment_declined");
+  });
+
+  it("cancels a billed order when Billing reports the refund for missing stock", async () => {
+    const id = await placeOrder();
+    await deliver([refundedEvent(id), billedEvent(id)]);
+    const order = (await call("GET", `/orders/${id}`, undefined, ADMIN)).json;
+    expect(order.status).toBe("cancelled");
+    expect(order.timeline.map((t: { status: string }) => t.status)).toEqual(["placed", "billed", "cancelled"]);
+    expect(order.refund).toMatchObject({ reason: "stock_unavailable", amount: 3000 });
+  });
+});
+
+describe("POST /orders/:id/cancel", () => {
+  it("cancels a placed order at once and publishes order.cancelled to Billing and Warehouse", async () => {
+    const id = await placeOrder();
+    const res = await call("POST", `/orders/${id}/cancel`);
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ id, status: "cancelled", closure: { reason: "customer_request" } });
+    expect(res.json.timeline.at(-1)).toMatchObject({ status: "cancelled", eventType: "order.cancelled.v1", source: "/sales" });
+  });
+
+  it("cancels a billed order", async () => {
+    const id = await placeOrder();
+    await deliver([billedEvent(id)]);
+    expect((await call("POST", `/orders/${id}/cancel`)).json.status).toBe("cancelled");
+  });
+
+  it("answers a second cancellation with the cancelled order", async () => {
+    const id = await placeOrder();
+    await call("POST", `/orders/${id}/cancel`);
+    const again = await call("POST", `/orders/${id}/cancel`);
+    expect(again.status).toBe(200);
+    expect(again.json.status).toBe("cancelled");
+    expect(again.json.timeline.filter((t: { status: string }) => t.status === "cancelled")).toHaveLength(1);
+  });
+
+  it("refuses once the order has a label, leaving it as it was", async () => {
+    const id = await placeOrder();
+    const billed = billedEvent(id);
+    await deliver([billed, labelEvent(id, billed)]);
+    const res = await call("POST", `/orders/${id}/cancel`);
+    expect(res.status).toBe(409);
+    expect(res.json).toMatchObject({ type: "/problems/order-not-cancellable", orderStatus: "ready_to_ship" });
+    expect((await call("GET", `/orders/${id}`)).json.status).toBe("ready_to_ship");
+  });
+
+  it("refuses an order that already failed billing", async () => {
+    const id = await placeOrder();
+    await deliver([billingFailedEvent(id)]);
+    expect((await call("POST", `/orders/${id}/cancel`)).status).toBe(409);
+  });
+
+  it("answers 404 for an unknown order", async () => {
+    expect((await call("POST", `/orders/${placedEvent().subject}/cancel`)).status).toBe(404);
+    expect((await call("POST", "/orders/nope/cancel")).status).toBe(404);
   });
 });
 

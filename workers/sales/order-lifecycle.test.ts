@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { billedEvent, labelEvent, placedEvent } from "../../test/fixtures/orders";
+import { billedEvent, billingFailedEvent, cancelledEvent, labelEvent, placedEvent, refundedEvent } from "../../test/fixtures/orders";
 import type { OrderSnapshot } from "../../src/contracts/order";
-import { recordEvent, type OrderState } from "./order-lifecycle";
+import { cancelOrder, recordEvent, type OrderFactEvent, type OrderState } from "./order-lifecycle";
 
-function placedState(): OrderState {
-  const placed = placedEvent();
+const ID = "ord_00000000000000000000000000";
+
+function placedState(orderId?: string): OrderState {
+  const placed = placedEvent(orderId);
   const order: OrderSnapshot = {
     id: placed.subject,
     version: 1,
@@ -65,5 +67,62 @@ describe("recordEvent", () => {
     const twice = recordEvent(once.state, billedEvent(start.order.id), now);
     expect(twice.changed).toBe(false);
     expect(twice.state).toBe(once.state);
+  });
+});
+
+function replay(events: OrderFactEvent[]) {
+  return events.reduce((state, event) => recordEvent(state, event, now).state, placedState(ID)).order;
+}
+
+describe("compensation", () => {
+  it("ends a declined order in billing_failed, with the decline as the reason", () => {
+    const order = replay([billingFailedEvent(ID)]);
+    expect(order.status).toBe("billing_failed");
+    expect(order.closure).toMatchObject({ reason: "payment_declined", detail: "card_declined: Your card was declined." });
+    expect(order.timeline.map((t) => t.status)).toEqual(["placed", "billing_failed"]);
+  });
+
+  it("cancels a billed order once the refund for missing stock arrives, in any order", () => {
+    const billed = billedEvent(ID);
+    const refunded = refundedEvent(ID);
+    const inOrder = replay([billed, refunded]);
+    const reversed = replay([refunded, billed]);
+    for (const order of [inOrder, reversed]) {
+      expect(order.status).toBe("cancelled");
+      expect(order.timeline.map((t) => t.status)).toEqual(["placed", "billed", "cancelled"]);
+      expect(order.refund).toMatchObject({ refundId: "re_test", reason: "stock_unavailable" });
+      expect(order.closure?.reason).toBe("stock_unavailable");
+    }
+  });
+
+  it("lets a refund win over a label that raced it, and stays terminal afterwards", () => {
+    const order = replay([refundedEvent(ID), labelEvent(ID), billedEvent(ID)]);
+    expect(order.status).toBe("cancelled");
+    const later = replay([billedEvent(ID), labelEvent(ID), refundedEvent(ID, "customer_cancelled")]);
+    expect(later.status).toBe("ready_to_ship");
+    expect(later.refund).toBeDefined(); // recorded, but a shipped order does not move again
+  });
+
+  it("lets the customer cancel before a label, never after or twice", () => {
+    const start = placedState();
+    const cancelled = cancelOrder(start, cancelledEvent(start.order.id), now);
+    expect(cancelled?.state.order).toMatchObject({ status: "cancelled", closure: { reason: "customer_request" } });
+    expect(cancelOrder(cancelled!.state, cancelledEvent(start.order.id), now)).toBeUndefined();
+
+    const billed = recordEvent(start, billedEvent(start.order.id), now).state;
+    expect(cancelOrder(billed, cancelledEvent(start.order.id), now)?.transition).toMatchObject({ from: "billed", to: "cancelled" });
+    const shipped = recordEvent(billed, labelEvent(start.order.id), now).state;
+    expect(cancelOrder(shipped, cancelledEvent(start.order.id), now)).toBeUndefined();
+  });
+
+  it("does not move a cancelled order when its payment or refund arrives afterwards", () => {
+    const start = placedState();
+    const cancelled = cancelOrder(start, cancelledEvent(start.order.id), now)!.state;
+    const afterBilled = recordEvent(cancelled, billedEvent(start.order.id), now);
+    const afterRefund = recordEvent(afterBilled.state, refundedEvent(start.order.id, "customer_cancelled"), now);
+    expect(afterRefund.state.order.status).toBe("cancelled");
+    expect(afterBilled.transitions).toEqual([]);
+    expect(afterRefund.state.order.refund?.reason).toBe("customer_cancelled");
+    expect(afterRefund.state.order.timeline.map((t) => t.status)).toEqual(["placed", "cancelled"]);
   });
 });

@@ -1,68 +1,117 @@
-import type { OrderBilled, ShippingLabelCreated } from "../../src/contracts/events";
+import type { OrderBilled, OrderBillingFailed, OrderCancelled, OrderRefunded, ShippingLabelCreated } from "../../src/contracts/events";
 import type { OrderSnapshot, TimelineEntry } from "../../src/contracts/order";
 import type { OrderStatus } from "../../src/contracts/values";
 
 type Evidence = Omit<TimelineEntry, "status">;
 
+/** The facts other services report about an order, each able to unlock one step. */
+export type Fact = "billed" | "labelled" | "billing_failed" | "refunded";
+
 /** What the Order object stores: the snapshot plus the events that justify each next step. */
 export type OrderState = {
   order: OrderSnapshot;
   /** Facts may arrive before the step they unlock (a label before the payment); kept until used. */
-  evidence: Partial<Record<OrderStatus, Evidence>>;
+  evidence: Partial<Record<Fact, Evidence>>;
 };
 
 export type Transition = { from: OrderStatus; to: OrderStatus; evidence: Evidence };
 
-/** The happy path, in order. Each step needs its own evidence and the previous step. */
-const STEPS: readonly { from: OrderStatus; to: OrderStatus }[] = [
-  { from: "placed", to: "billed" },
-  { from: "billed", to: "ready_to_ship" },
+/**
+ * Every step an order can take, in priority order. An order only leaves `placed` or
+ * `billed`; `ready_to_ship`, `billing_failed` and `cancelled` are terminal. A refund wins
+ * over a label: once the money is back, the order is cancelled whatever else arrives.
+ */
+const STEPS: readonly { from: OrderStatus; to: OrderStatus; needs: Fact }[] = [
+  { from: "placed", to: "billing_failed", needs: "billing_failed" },
+  { from: "placed", to: "billed", needs: "billed" },
+  { from: "billed", to: "cancelled", needs: "refunded" },
+  { from: "billed", to: "ready_to_ship", needs: "labelled" },
 ];
 
-const evidenceOf = (event: OrderBilled | ShippingLabelCreated): Evidence => ({
+export const TERMINAL: ReadonlySet<OrderStatus> = new Set(["ready_to_ship", "billing_failed", "cancelled"]);
+
+export type OrderFactEvent = OrderBilled | ShippingLabelCreated | OrderBillingFailed | OrderRefunded;
+
+const evidenceOf = (event: { id: string; type: string; source: string; time: string }): Evidence => ({
   eventId: event.id,
   eventType: event.type,
   source: event.source,
   at: event.time,
 });
 
+/** Copies what an event proves into the snapshot; false when the order already knew it. */
+function learn(order: OrderSnapshot, evidence: OrderState["evidence"], event: OrderFactEvent): boolean {
+  switch (event.type) {
+    case "order.billed.v1": {
+      if (order.payment) return false;
+      const { invoiceId, paymentId, amount, currency, billedAt } = event.data;
+      order.payment = { invoiceId, paymentId, amount, currency, billedAt };
+      evidence.billed = evidenceOf(event);
+      return true;
+    }
+    case "shipping_label.created.v1": {
+      if (order.shipment) return false;
+      const { shipmentId, carrier, service, trackingNumber, trackingUrl, labelUrl } = event.data;
+      order.shipment = { shipmentId, carrier, service, trackingNumber, labelUrl, ...(trackingUrl ? { trackingUrl } : {}) };
+      evidence.labelled = evidenceOf(event);
+      return true;
+    }
+    case "order.billing_failed.v1": {
+      if (evidence.billing_failed) return false;
+      evidence.billing_failed = evidenceOf(event);
+      order.closure ??= { reason: "payment_declined", detail: `${event.data.reason.code}: ${event.data.reason.message}`, at: event.time };
+      return true;
+    }
+    case "order.refunded.v1": {
+      if (order.refund) return false;
+      const { refundId, amount, currency, reason, refundedAt } = event.data;
+      order.refund = { refundId, amount, currency, reason, refundedAt };
+      evidence.refunded = evidenceOf(event);
+      if (reason === "stock_unavailable") order.closure ??= { reason: "stock_unavailable", at: event.time };
+      return true;
+    }
+  }
+}
+
 /**
- * Records what an event proves and advances the order as far as the evidence allows,
- * so events arriving out of order still move it through every status in order.
+ * Records what an event proves and advances the order as far as the evidence allows, so
+ * events arriving out of order still move it through every status in order.
  */
-export function recordEvent(state: OrderState, event: OrderBilled | ShippingLabelCreated, now: Date): {
-  state: OrderState;
-  transitions: Transition[];
-  changed: boolean;
-} {
+export function recordEvent(state: OrderState, event: OrderFactEvent, now: Date) {
   const order = structuredClone(state.order);
   const evidence = { ...state.evidence };
-  let changed = false;
-
-  if (event.type === "order.billed.v1" && !order.payment) {
-    const { invoiceId, paymentId, amount, currency, billedAt } = event.data;
-    order.payment = { invoiceId, paymentId, amount, currency, billedAt };
-    evidence.billed = evidenceOf(event);
-    changed = true;
-  }
-  if (event.type === "shipping_label.created.v1" && !order.shipment) {
-    const { shipmentId, carrier, service, trackingNumber, trackingUrl, labelUrl } = event.data;
-    order.shipment = { shipmentId, carrier, service, trackingNumber, labelUrl, ...(trackingUrl ? { trackingUrl } : {}) };
-    evidence.ready_to_ship = evidenceOf(event);
-    changed = true;
-  }
-  if (!changed) return { state, transitions: [], changed: false };
+  if (!learn(order, evidence, event)) return { state, transitions: [] as Transition[], changed: false };
 
   const transitions: Transition[] = [];
-  for (const step of STEPS) {
-    const proof = evidence[step.to];
-    if (order.status === step.from && proof) {
+  for (let moved = true; moved; ) {
+    moved = false;
+    const step = STEPS.find((s) => s.from === order.status && evidence[s.needs]);
+    if (step) {
+      const proof = evidence[step.needs]!;
       transitions.push({ from: step.from, to: step.to, evidence: proof });
       order.status = step.to;
       order.timeline.push({ status: step.to, ...proof });
+      moved = true;
     }
   }
-  order.version += Math.max(1, transitions.length);
+  return { state: { order: bump(order, transitions.length, now), evidence }, transitions, changed: true };
+}
+
+/** The customer's cancellation: allowed while the order has neither a label nor an end. */
+export function cancelOrder(state: OrderState, event: OrderCancelled, now: Date) {
+  const { order } = state;
+  if (order.status !== "placed" && order.status !== "billed") return undefined;
+  const next = structuredClone(order);
+  const transition: Transition = { from: order.status, to: "cancelled", evidence: evidenceOf(event) };
+  next.status = "cancelled";
+  next.closure = { reason: "customer_request", at: event.time };
+  next.timeline.push({ status: "cancelled", ...transition.evidence });
+  return { state: { order: bump(next, 1, now), evidence: state.evidence }, transition };
+}
+
+/** One version per transition (at least one per change), so every published snapshot differs. */
+function bump(order: OrderSnapshot, transitions: number, now: Date): OrderSnapshot {
+  order.version += Math.max(1, transitions);
   order.updatedAt = now.toISOString();
-  return { state: { order, evidence }, transitions, changed: true };
+  return order;
 }

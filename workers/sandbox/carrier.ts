@@ -39,3 +39,22 @@ export function createTransaction(request: TransactionRequest, origin: string, n
     },
   };
 }
+
+type Label = { object_id: string; status: string; refunded?: boolean };
+
+/** Simulates Shippo's POST /refunds: voids an unused label. */
+export function createLabelRefund(
+  request: { transaction?: string },
+  find: (id: string) => Label | undefined,
+  newId: (prefix: string) => string,
+): CarrierAnswer & { label?: Label } {
+  const label = request.transaction ? find(request.transaction) : undefined;
+  if (!label) return { status: 400, outcome: "invalid", body: { transaction: ["Transaction not found."] } };
+  if (label.refunded) return { status: 400, outcome: "invalid", body: { transaction: ["Transaction has already been refunded."] } };
+  return {
+    status: 201,
+    outcome: "created",
+    label: { ...label, refunded: true },
+    body: { object_id: newId("rf"), object_created: new Date().toISOString(), status: "SUCCESS", transaction: label.object_id },
+  };
+}

@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { createTransaction } from "./carrier";
+import { createLabelRefund, createTransaction } from "./carrier";
 import { faultResponse, type Fault, type Provider } from "./faults";
 import { sendEmail } from "./ses";
-import { createPaymentIntent } from "./stripe";
+import { createPaymentIntent, createRefund } from "./stripe";
 import { createMessage } from "./twilio";
 
 export type ProviderRequest = {
@@ -197,6 +197,14 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
         return answer;
       });
     }
+    if (request.method === "POST" && request.path === "/v1/refunds") {
+      return this.idempotent(request, () => {
+        const answer = createRefund(new URLSearchParams(request.body), (id) => this.objectOf(id) as never, (prefix) => this.newId(prefix));
+        if (answer.intent) this.replace(answer.intent);
+        if (answer.outcome === "created") this.store("stripe", "refund", answer.body as { id: string });
+        return answer;
+      });
+    }
     return { status: 404, outcome: "missing", body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${request.method}: ${request.path})` } } };
   }
 
@@ -205,14 +213,16 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
       return { status: 401, outcome: "unauthorized", body: { detail: "Invalid token." } };
     }
     if (request.method === "POST" && /^\/transactions\/?$/.test(request.path)) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(request.body);
-      } catch {
-        return { status: 400, outcome: "invalid", body: { detail: "JSON parse error" } };
-      }
+      const parsed = this.parseJson(request.body);
+      if (parsed === undefined) return { status: 400, outcome: "invalid", body: { detail: "JSON parse error" } };
       const answer = createTransaction(parsed as never, request.origin, (prefix) => this.newId(prefix));
       if (answer.outcome === "created") this.store("carrier", "label", answer.body as { id?: string; object_id: string });
+      return answer;
+    }
+    if (request.method === "POST" && /^\/refunds\/?$/.test(request.path)) {
+      const answer = createLabelRefund(this.parseJson(request.body) ?? {}, (id) => this.objectOf(id) as never, (prefix) => this.newId(prefix));
+      if (answer.label) this.replace(answer.label);
+      if (answer.outcome === "created") this.store("carrier", "label_refund", answer.body as { object_id: string });
       return answer;
     }
     return { status: 404, outcome: "missing", body: { detail: "Not found." } };
@@ -264,6 +274,19 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
 
   async object(id: string): Promise<unknown> {
     return this.objectOf(id) ?? null;
+  }
+
+  /** Updates a stored object in place (a refunded intent, a voided label). */
+  private replace(body: { id?: string; object_id?: string }): void {
+    this.ctx.storage.sql.exec("UPDATE objects SET body = ? WHERE id = ?", JSON.stringify(body), body.id ?? body.object_id);
+  }
+
+  private parseJson(text: string): Record<string, unknown> | undefined {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
   }
 
   private objectOf(id: string): unknown {

@@ -53,6 +53,23 @@ describe("Stripe stand-in", () => {
     expect(objects).toHaveLength(1);
   });
 
+  it("refunds a PaymentIntent once in full", async () => {
+    const intent = (await stripe(visa)).json;
+    const refund = (form: Record<string, string>, key?: string) =>
+      send("POST", "/stripe/v1/refunds", new URLSearchParams(form).toString(), {
+        authorization: "Bearer sk_test_x",
+        "content-type": "application/x-www-form-urlencoded",
+        ...(key ? { "idempotency-key": key } : {}),
+      });
+    const first = await refund({ payment_intent: intent.id }, "r1");
+    expect(first.json).toMatchObject({ object: "refund", amount: 1000, status: "succeeded", payment_intent: intent.id });
+    expect((await refund({ payment_intent: intent.id }, "r1")).json.id).toBe(first.json.id);
+    const twice = await refund({ payment_intent: intent.id }, "r2");
+    expect(twice.status).toBe(400);
+    expect(twice.json.error.code).toBe("charge_already_refunded");
+    expect((await refund({ payment_intent: "pi_nope" })).status).toBe(404);
+  });
+
   it("requires an API key", async () => {
     const res = await stripe(visa, { authorization: "" });
     expect(res.status).toBe(401);
@@ -76,6 +93,17 @@ describe("carrier stand-in", () => {
     const pdf = await send("GET", new URL(res.json.label_url).pathname);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     expect(pdf.text.startsWith("%PDF-")).toBe(true);
+  });
+
+  it("voids a label once", async () => {
+    const bought = (await send("POST", "/carrier/transactions/", JSON.stringify(label), { authorization: "ShippoToken t" })).json;
+    const voidIt = () => send("POST", "/carrier/refunds/", JSON.stringify({ transaction: bought.object_id }), { authorization: "ShippoToken t" });
+    const first = await voidIt();
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ status: "SUCCESS", transaction: bought.object_id });
+    const second = await voidIt();
+    expect(second.status).toBe(400);
+    expect(second.text).toContain("already been refunded");
   });
 
   it("refuses an incomplete address", async () => {

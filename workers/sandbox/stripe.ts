@@ -54,3 +54,42 @@ export function createPaymentIntent(form: URLSearchParams, newId: (prefix: strin
 function invalid(param: string, message: string): StripeAnswer {
   return { status: 400, outcome: "invalid", body: { error: { type: "invalid_request_error", param, message } } };
 }
+
+type Intent = { id: string; amount: number; currency: string; status: string; amount_refunded?: number };
+
+/** Simulates POST /v1/refunds for a whole PaymentIntent. */
+export function createRefund(
+  form: URLSearchParams,
+  find: (id: string) => Intent | undefined,
+  newId: (prefix: string) => string,
+): StripeAnswer & { intent?: Intent } {
+  const intentId = form.get("payment_intent");
+  if (!intentId) return invalid("payment_intent", "Missing required param: payment_intent.");
+  const intent = find(intentId);
+  if (!intent) return { status: 404, outcome: "invalid", body: { error: { type: "invalid_request_error", code: "resource_missing", message: `No such payment_intent: '${intentId}'` } } };
+  if (intent.status !== "succeeded") return invalid("payment_intent", "This PaymentIntent has no successful charge to refund.");
+  if ((intent.amount_refunded ?? 0) >= intent.amount) {
+    return { status: 400, outcome: "invalid", body: { error: { type: "invalid_request_error", code: "charge_already_refunded", message: "Charge has already been refunded." } } };
+  }
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of form) {
+    const match = /^metadata\[(.+)\]$/.exec(key);
+    if (match) metadata[match[1]!] = value;
+  }
+  return {
+    status: 200,
+    outcome: "created",
+    intent: { ...intent, amount_refunded: intent.amount },
+    body: {
+      id: newId("re"),
+      object: "refund",
+      amount: intent.amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      reason: form.get("reason"),
+      metadata,
+      status: "succeeded",
+      created: Math.floor(Date.now() / 1000),
+    },
+  };
+}

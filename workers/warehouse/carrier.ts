@@ -74,3 +74,22 @@ export async function buyLabel(
     ...(tx.tracking_url_provider ? { trackingUrl: tx.tracking_url_provider } : {}),
   };
 }
+
+export type LabelVoid = { kind: "voided"; refundId: string } | { kind: "retryable"; reason: string; afterSeconds?: number } | { kind: "refused"; reason: string };
+
+/** Asks the carrier to void an unused label and refund its postage (Shippo POST /refunds). */
+export async function voidLabel(config: CarrierConfig, transactionId: string): Promise<LabelVoid> {
+  const reply = await callProvider("carrier", `${config.baseUrl.replace(/\/$/, "")}/refunds/`, {
+    method: "POST",
+    headers: { authorization: `ShippoToken ${config.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ transaction: transactionId, async: false }),
+  });
+  if (reply.kind === "refused" && /already been refunded/.test(reply.reason)) {
+    // A void that succeeded before we could record it: the label is void either way.
+    return { kind: "voided", refundId: `already-voided:${transactionId}` };
+  }
+  if (reply.kind !== "ok") return reply.kind === "refused" ? { kind: "refused", reason: reply.reason } : reply;
+  const refund = reply.body as { object_id: string; status: string };
+  if (refund.status === "ERROR") return { kind: "refused", reason: `label ${transactionId} could not be voided` };
+  return { kind: "voided", refundId: refund.object_id };
+}

@@ -71,6 +71,21 @@ export class Inventory extends DurableObject<WarehouseEnv> {
     });
   }
 
+  /** Puts an order's allocated stock back; releasing twice (or never allocated) returns nothing. */
+  async release(orderId: string): Promise<{ sku: string; quantity: number }[]> {
+    return this.ctx.storage.transactionSync(() => {
+      const lines = this.ctx.storage.sql
+        .exec<{ sku: string; quantity: number }>("SELECT sku, quantity FROM allocations WHERE order_id = ?", orderId)
+        .toArray();
+      const now = new Date().toISOString();
+      for (const line of lines) {
+        this.ctx.storage.sql.exec("UPDATE stock SET available = available + ?, updated_at = ? WHERE sku = ?", line.quantity, now, line.sku);
+      }
+      this.ctx.storage.sql.exec("DELETE FROM allocations WHERE order_id = ?", orderId);
+      return lines;
+    });
+  }
+
   async setStock(sku: string, input: z.output<typeof StockInput>): Promise<StockLevel> {
     const updatedAt = new Date().toISOString();
     this.ctx.storage.sql.exec(

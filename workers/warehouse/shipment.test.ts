@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { billedEvent, placedEvent } from "../../test/fixtures/orders";
+import { billedEvent, cancelledEvent, placedEvent } from "../../test/fixtures/orders";
 import { tapped } from "../../test/fixtures/tap";
 import type { Inventory } from "./inventory";
 import { orderEventHandlers, shipmentOf } from "./order-events";
@@ -69,13 +69,19 @@ describe("Shipment", () => {
     expect(await labelsFor(billed.subject)).toHaveLength(1);
   });
 
-  it("keeps the order retryable when stock is short, taking nothing", async () => {
+  it("reports stock.unavailable to Billing when stock is short, taking nothing", async () => {
     const billed = billedEvent(placedEvent().subject);
     const lines = [{ sku: "SCARCE-001", quantity: 2 }];
-    const outcome = await shipmentOf(e.SHIPMENTS, billed.subject).fulfil({ ...billed, data: { ...billed.data, lines } });
-    expect(outcome).toEqual({ kind: "retry", reason: expect.stringContaining("SCARCE-001 1/2"), afterSeconds: 5 });
+    const shipment = shipmentOf(e.SHIPMENTS, billed.subject);
+    expect(await shipment.fulfil({ ...billed, data: { ...billed.data, lines } })).toEqual({ kind: "done" });
     expect((await inventory().list()).find((s) => s.sku === "SCARCE-001")!.available).toBe(1);
     expect(await labelsFor(billed.subject)).toHaveLength(0);
+    expect((await shipment.view())?.status).toBe("unavailable");
+    const [unavailable] = await tapped(tap, (m) => m.body.subject === billed.subject);
+    expect(unavailable).toMatchObject({
+      queue: "billing",
+      body: { type: "stock.unavailable.v1", causationid: billed.id, data: { shortages: [{ sku: "SCARCE-001", requested: 2, available: 1 }] } },
+    });
   });
 
   it("retries a carrier outage without taking the stock twice", async () => {
@@ -95,6 +101,47 @@ describe("Shipment", () => {
     const shipTo = { ...billed.data.shipTo, address: { ...billed.data.shipTo.address, city: "" } };
     const outcome = await shipmentOf(e.SHIPMENTS, billed.subject).fulfil({ ...billed, data: { ...billed.data, shipTo } });
     expect(outcome).toEqual({ kind: "reject", reason: expect.stringContaining("400") });
+  });
+});
+
+const mugs = async () => (await inventory().list()).find((s) => s.sku === "MUG-001")!.available;
+
+describe("Shipment cancellation", () => {
+  it("puts allocated stock back when the order is cancelled before its label", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    const shipment = shipmentOf(e.SHIPMENTS, billed.subject);
+    await fault({ provider: "carrier", mode: "error", remaining: 1 });
+    const before = await mugs();
+    expect((await shipment.fulfil(billed)).kind).toBe("retry"); // allocated, label not bought
+    expect(await mugs()).toBe(before - 2);
+    expect(await shipment.cancel(cancelledEvent(billed.subject))).toEqual({ kind: "done" });
+    expect(await mugs()).toBe(before);
+    expect(await shipment.fulfil(billed)).toMatchObject({ kind: "done", note: "shipment already cancelled" });
+    expect(await mugs()).toBe(before);
+    expect(await labelsFor(billed.subject)).toHaveLength(0);
+  });
+
+  it("voids a label bought before the cancellation arrived, and restocks", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    const shipment = shipmentOf(e.SHIPMENTS, billed.subject);
+    const before = await mugs();
+    await shipment.fulfil(billed);
+    const cancel = cancelledEvent(billed.subject);
+    expect(await shipment.cancel(cancel)).toEqual({ kind: "done" });
+    expect(await shipment.cancel(cancel)).toMatchObject({ kind: "done", note: expect.stringContaining("duplicate") });
+    expect(await mugs()).toBe(before);
+    const [label] = await labelsFor(billed.subject);
+    expect(label).toMatchObject({ refunded: true });
+    expect((await shipment.view())?.labelVoided?.refundId).toMatch(/^rf_/);
+  });
+
+  it("ignores an order.billed that arrives after the cancellation", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    const shipment = shipmentOf(e.SHIPMENTS, billed.subject);
+    const before = await mugs();
+    await shipment.cancel(cancelledEvent(billed.subject));
+    expect(await shipment.fulfil(billed)).toMatchObject({ kind: "done", note: "shipment already cancelled" });
+    expect(await mugs()).toBe(before);
   });
 });
 

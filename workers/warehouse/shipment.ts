@@ -1,101 +1,122 @@
 import { DurableObject } from "cloudflare:workers";
-import { shippingLabelCreated, type OrderBilled } from "../../src/contracts/events";
-import { newId } from "../../src/platform/ids";
+import { shippingLabelCreated, stockUnavailable, type AnyEvent, type OrderBilled, type OrderCancelled } from "../../src/contracts/events";
 import { StoredDocument } from "../../src/platform/document";
-import { Mailbox, queueProducers } from "../../src/platform/mailbox";
+import { newId } from "../../src/platform/ids";
+import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
+import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
-import { buyLabel, type ShipFrom } from "./carrier";
+import { runDueTimers, Timers } from "../../src/platform/timers";
+import { buyLabel, voidLabel, type CarrierConfig, type ShipFrom } from "./carrier";
 import type { Inventory } from "./inventory";
-
 
 export type ShipmentRecord = {
   shipmentId: string;
   orderId: string;
-  status: "allocated" | "labelled";
-  allocatedAt: string;
-  /** Set before each call to the carrier, which has no idempotency key (see docs/architecture.md). */
+  /** `unavailable`: stock was short and Billing was told; `cancelled`: the customer cancelled. */
+  status: "allocated" | "labelled" | "unavailable" | "cancelled";
+  allocatedAt?: string;
+  /** Counted before each call to the carrier, which has no idempotency key (see docs/architecture.md). */
   labelAttempts: number;
   label?: { transactionId: string; carrier: string; service: string; trackingNumber: string; trackingUrl?: string; labelUrl: string; createdAt: string };
+  /** A label bought before the cancellation reached us is voided (postage refunded). */
+  labelVoided?: { refundId: string; at: string };
+  released?: { sku: string; quantity: number }[];
 };
 
-/** One order's shipment: allocate its stock, buy its label, announce it once. */
+/** One order's shipment: allocate its stock, buy its label, announce it once — or undo it. */
 export class Shipment extends DurableObject<WarehouseEnv> {
+  private readonly timers: Timers;
   private readonly mailbox: Mailbox;
   private readonly document: StoredDocument<ShipmentRecord>;
+  private readonly serial = new OneAtATime();
 
   constructor(ctx: DurableObjectState, env: WarehouseEnv) {
     super(ctx, env);
-    this.document = new StoredDocument<ShipmentRecord>(ctx.storage.sql, "shipment");
-    this.mailbox = new Mailbox(ctx, queueProducers(env));
+    this.timers = new Timers(ctx.storage);
+    this.document = new StoredDocument(ctx.storage.sql, "shipment");
+    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env));
   }
 
   async view(): Promise<ShipmentRecord | null> {
     return this.document.load() ?? null;
   }
 
-  async fulfil(event: OrderBilled): Promise<Outcome> {
-    if (this.mailbox.hasReceived(event.id)) return done("duplicate order.billed ignored");
-    if (this.document.load()?.label) {
-      this.mailbox.receive(event.id, () => ({ value: undefined }));
-      return done("label already created");
-    }
-    const { orderId, lines, shipTo } = event.data;
+  fulfil(event: OrderBilled): Promise<Outcome> {
+    return this.serial.run(async () => {
+      if (this.mailbox.hasReceived(event.id)) return done("duplicate order.billed ignored");
+      const existing = this.document.load();
+      if (existing && existing.status !== "allocated") return this.acknowledge(event, `shipment already ${existing.status}`);
+      const { orderId, lines, shipTo } = event.data;
+      const record: ShipmentRecord = existing ?? { shipmentId: newId("shp"), orderId, status: "allocated", labelAttempts: 0 };
 
-    const inventory = this.env.INVENTORY.get(this.env.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
-    const allocation = await inventory.allocate(orderId, lines);
-    if (!allocation.ok) {
-      const short = allocation.short.map((s) => `${s.sku} ${s.available}/${s.requested}`).join(", ");
-      // Not lost: retried until restocked (STOCK_RETRY_SECONDS apart), then parked in the DLQ.
-      return retry(`stock short for ${orderId}: ${short}`, Number(this.env.STOCK_RETRY_SECONDS) || 60);
-    }
+      const allocation = await this.inventory().allocate(orderId, lines);
+      if (!allocation.ok) {
+        // The customer is refunded rather than kept waiting (see docs/operations.md).
+        const unavailable = stockUnavailable.create(
+          { orderId, shortages: allocation.short, detectedAt: new Date().toISOString() },
+          { subject: orderId, causedBy: event },
+        );
+        return this.settle(event, { ...record, status: "unavailable" }, [unavailable]);
+      }
 
-    const now = new Date().toISOString();
-    const record: ShipmentRecord = this.document.load() ?? {
-      shipmentId: newId("shp"),
-      orderId,
-      status: "allocated",
-      allocatedAt: now,
-      labelAttempts: 0,
-    };
-    record.labelAttempts += 1;
-    this.document.save(record);
+      const config = this.carrierConfig();
+      if (!config) return retry("carrier is not configured (CARRIER_API_BASE, CARRIER_API_KEY, SHIP_FROM)", 300);
+      this.document.save({ ...record, allocatedAt: record.allocatedAt ?? new Date().toISOString(), labelAttempts: record.labelAttempts + 1 });
+      const weightGrams = allocation.lines.reduce((sum, line) => sum + line.weightGrams * line.quantity, 0);
+      const label = await buyLabel(config.carrier, { orderId, from: config.from, to: shipTo, weightGrams });
+      if (label.kind === "retryable") return retry(label.reason, label.afterSeconds);
+      if (label.kind === "refused") return reject(label.reason);
 
-    const config = this.carrierConfig();
-    if (!config) return retry("carrier is not configured (CARRIER_API_BASE, CARRIER_API_KEY, SHIP_FROM)", 300);
-    const weightGrams = allocation.lines.reduce((sum, line) => sum + line.weightGrams * line.quantity, 0);
-    const label = await buyLabel(config.carrier, { orderId, from: config.from, to: shipTo, weightGrams });
-    if (label.kind === "retryable") return retry(label.reason, label.afterSeconds);
-    if (label.kind === "refused") return reject(label.reason);
-
-    const createdAt = new Date().toISOString();
-    const created = shippingLabelCreated.create(
-      {
-        orderId,
-        shipmentId: record.shipmentId,
-        carrier: label.carrier,
-        service: label.service,
-        trackingNumber: label.trackingNumber,
-        labelUrl: label.labelUrl,
-        createdAt,
-        ...(label.trackingUrl ? { trackingUrl: label.trackingUrl } : {}),
-      },
-      { subject: orderId, causedBy: event },
-    );
-    this.mailbox.receive(event.id, () => {
-      const current = this.document.load()!;
-      if (current.label) return { value: undefined };
+      const createdAt = new Date().toISOString();
       const { kind: _kind, ...bought } = label;
-      this.document.save({ ...current, status: "labelled", label: { ...bought, createdAt } });
-      return { value: undefined, publish: [created] };
+      const created = shippingLabelCreated.create(
+        { orderId, shipmentId: record.shipmentId, ...bought, createdAt },
+        { subject: orderId, causedBy: event },
+      );
+      return this.settle(event, { ...this.document.load()!, status: "labelled", label: { ...bought, createdAt } }, [created]);
     });
-    return done();
+  }
+
+  /** The customer cancelled: put the stock back and void a label bought in the meantime. */
+  cancel(event: OrderCancelled): Promise<Outcome> {
+    return this.serial.run(async () => {
+      if (this.mailbox.hasReceived(event.id)) return done("duplicate order.cancelled ignored");
+      const record = this.document.load() ?? { shipmentId: newId("shp"), orderId: event.subject, status: "allocated" as const, labelAttempts: 0 };
+      if (record.status === "cancelled" || record.status === "unavailable") return this.acknowledge(event, `shipment already ${record.status}`);
+      let labelVoided = record.labelVoided;
+      if (record.label && !labelVoided) {
+        const config = this.carrierConfig();
+        if (!config) return retry("carrier is not configured", 300);
+        const voided = await voidLabel(config.carrier, record.label.transactionId);
+        if (voided.kind === "retryable") return retry(voided.reason, voided.afterSeconds);
+        if (voided.kind === "refused") return reject(voided.reason);
+        labelVoided = { refundId: voided.refundId, at: new Date().toISOString() };
+      }
+      const released = await this.inventory().release(event.subject);
+      return this.settle(event, { ...record, status: "cancelled", released, ...(labelVoided ? { labelVoided } : {}) }, []);
+    });
   }
 
   override async alarm(): Promise<void> {
-    await this.mailbox.alarm();
+    await runDueTimers(this.timers, { [OUTBOX_TIMER]: () => this.mailbox.relay() });
   }
 
-  private carrierConfig() {
+  /** Saves the record as the outcome of `cause`, with what it publishes, atomically. */
+  private settle(cause: AnyEvent, record: ShipmentRecord, publish: AnyEvent[]): Outcome {
+    this.mailbox.settle(cause.id, () => this.document.save(record), publish);
+    return done();
+  }
+
+  private acknowledge(cause: AnyEvent, note: string): Outcome {
+    this.mailbox.settle(cause.id, () => {});
+    return done(note);
+  }
+
+  private inventory(): DurableObjectStub<Inventory> {
+    return this.env.INVENTORY.get(this.env.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
+  }
+
+  private carrierConfig(): { carrier: CarrierConfig; from: ShipFrom } | undefined {
     const { CARRIER_API_BASE, CARRIER_API_KEY, CARRIER_ACCOUNT, CARRIER_SERVICE_LEVEL, SHIP_FROM } = this.env;
     if (!CARRIER_API_BASE || !CARRIER_API_KEY || !SHIP_FROM) return undefined;
     const from = (typeof SHIP_FROM === "string" ? JSON.parse(SHIP_FROM) : SHIP_FROM) as ShipFrom;

@@ -13,5 +13,5 @@ export default workerProject({
     ADMIN_TOKEN: "test-admin-token",
     STOCK_RETRY_SECONDS: "5",
   }),
-  tap: ["sales"],
+  tap: ["sales", "billing"],
 });

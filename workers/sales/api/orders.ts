@@ -53,6 +53,39 @@ const getOrderRoute = createRoute({
   },
 });
 
+const cancelOrderRoute = createRoute({
+  method: "post",
+  path: "/orders/{id}/cancel",
+  summary: "Cancel an order",
+  description:
+    "Allowed until the order has a shipping label. The order becomes `cancelled` at once; a charge is refunded and allocated stock released asynchronously (order.cancelled). Cancelling twice returns the cancelled order.",
+  request: { params: OrderIdParam },
+  responses: {
+    202: { description: "Cancelled; refund and stock release follow", content: { "application/json": { schema: PublicOrder } } },
+    200: { description: "Was already cancelled", content: { "application/json": { schema: PublicOrder } } },
+    404: problemResponse("No such order"),
+    409: problemResponse("Too late: the order has a label, or already ended"),
+  },
+});
+
+const stuckOrdersRoute = createRoute({
+  method: "get",
+  path: "/admin/orders/stuck",
+  summary: "Orders waiting too long at one stage (admin)",
+  description: "Reported by each order's watchdog after STUCK_AFTER_SECONDS in `placed` or `billed`; an order leaves the list when it moves on.",
+  responses: {
+    200: {
+      description: "Stuck orders, oldest first",
+      content: {
+        "application/json": {
+          schema: z.object({ orders: z.array(z.object({ orderId: z.string(), status: z.string(), since: z.string(), reportedAt: z.string() })) }),
+        },
+      },
+    },
+    401: problemResponse("Missing or wrong admin token"),
+  },
+});
+
 export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
   app.openapi(placeOrderRoute, async (c) => {
     const result = await placeOrder(c.var.stores, c.req.valid("json"), {
@@ -62,6 +95,29 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
     const headers: Record<string, string> = { "content-type": "application/json", location: `/orders/${result.orderId}` };
     if (result.replayed) headers["idempotent-replayed"] = "true";
     return new Response(result.body, { status: result.status, headers }) as never;
+  });
+
+  app.openapi(cancelOrderRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const notFound = new Problem(404, "order-not-found", "Order not found", `There is no order ${id}.`);
+    if (!OrderId.safeParse(id).success) throw notFound;
+    const result = await orderObject(c.var.stores, id).cancel();
+    if (!result) throw notFound;
+    if (result.kind === "too_late") {
+      throw new Problem(409, "order-not-cancellable", "Order can no longer be cancelled", `The order is ${result.order.status}.`, {
+        orderStatus: result.order.status,
+      });
+    }
+    return c.json(publicView(result.order), result.kind === "cancelled" ? 202 : 200);
+  });
+
+  app.use("/admin/orders/*", async (c, next) => {
+    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
+    await next();
+  });
+  app.openapi(stuckOrdersRoute, async (c) => {
+    const registry = c.env.STUCK_ORDERS.get(c.env.STUCK_ORDERS.idFromName("stuck-orders"));
+    return c.json({ orders: await registry.list() }, 200);
   });
 
   app.openapi(getOrderRoute, async (c) => {

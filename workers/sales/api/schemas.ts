@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { OrderSnapshot } from "../../../src/contracts/order";
+import { Closure, OrderSnapshot } from "../../../src/contracts/order";
 import { Address, Currency, Customer, MinorUnits, OrderId, OrderLine, OrderStatus, Sku } from "../../../src/contracts/values";
 import { Product, ProductInput } from "../catalog";
 
@@ -53,6 +53,9 @@ export const PublicOrder = z
     updatedAt: z.string(),
     payment: z.object({ amount: MinorUnits, currency: Currency, billedAt: z.string() }).optional(),
     shipment: z.object({ carrier: z.string(), service: z.string(), trackingNumber: z.string(), trackingUrl: z.string().optional() }).optional(),
+    refund: z.object({ amount: MinorUnits, currency: Currency, refundedAt: z.string() }).optional(),
+    /** Why the order ended without shipping (declined payment, no stock, cancelled). */
+    closure: Closure.omit({ detail: true }).optional(),
     timeline: z.array(TimelineItem),
     links: z.object({ self: z.string() }),
   })
@@ -66,6 +69,8 @@ export const AdminOrder = PublicOrder.extend({
   shippingAddress: Address,
   payment: OrderSnapshot.shape.payment,
   shipment: OrderSnapshot.shape.shipment,
+  refund: OrderSnapshot.shape.refund,
+  closure: OrderSnapshot.shape.closure,
 }).meta({ id: "AdminOrder" });
 
 export function publicView(order: OrderSnapshot): z.infer<typeof PublicOrder> {
@@ -91,6 +96,8 @@ export function publicView(order: OrderSnapshot): z.infer<typeof PublicOrder> {
           },
         }
       : {}),
+    ...(order.refund ? { refund: { amount: order.refund.amount, currency: order.refund.currency, refundedAt: order.refund.refundedAt } } : {}),
+    ...(order.closure ? { closure: { reason: order.closure.reason, at: order.closure.at } } : {}),
     timeline: order.timeline,
     links: { self: `/orders/${order.id}` },
   };
@@ -105,6 +112,8 @@ export function adminView(order: OrderSnapshot): z.infer<typeof AdminOrder> {
     shippingAddress: order.shippingAddress,
     payment: order.payment,
     shipment: order.shipment,
+    refund: order.refund,
+    closure: order.closure,
   };
 }
 

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { placeOrderBody } from "./fixtures/orders";
+import { startStack, waitFor, type Stack } from "./stack";
+
+// The saga by choreography: every path ends in exactly one terminal status, and each
+// compensation (refund, restock, label void) happens at most once.
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ stuckAfterSeconds: { placed: 2, billed: 600 } });
+});
+afterAll(() => stack?.close());
+
+const forOrder = async (kind: "payment_intent" | "refund", id: string) =>
+  (await stack.providerObjects(kind)).filter((o) => o.metadata?.order_id === id);
+const statuses = (order: { timeline: { status: string }[] }) => order.timeline.map((step) => step.status);
+
+describe("compensation across services", () => {
+  it("ends a declined card in billing_failed without a charge", async () => {
+    const { body } = await stack.placeOrder(placeOrderBody({ paymentMethod: "pm_card_chargeDeclinedInsufficientFunds" }));
+    const order = await stack.waitForStatus(body.id, "billing_failed");
+    expect(statuses(order)).toEqual(["placed", "billing_failed"]);
+    expect(order.closure).toMatchObject({ reason: "payment_declined", detail: expect.stringContaining("insufficient_funds") });
+    expect((await forOrder("payment_intent", body.id)).filter((i) => i.status === "succeeded")).toHaveLength(0);
+  });
+
+  it("refunds and cancels a billed order whose stock is unavailable", async () => {
+    const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "RARE-001", quantity: 1 }] }));
+    const order = await stack.waitForStatus(body.id, "cancelled");
+    expect(statuses(order)).toEqual(["placed", "billed", "cancelled"]);
+    expect(order.closure.reason).toBe("stock_unavailable");
+    const [charge] = await forOrder("payment_intent", body.id);
+    const refunds = await forOrder("refund", body.id);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ payment_intent: charge.id, amount: charge.amount });
+    expect(order.refund).toMatchObject({ refundId: refunds[0].id, reason: "stock_unavailable" });
+  });
+
+  it("cancels an order Billing could not charge yet: it is never charged", async () => {
+    await stack.setFault({ provider: "stripe", mode: "down" });
+    const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "BOOK-001", quantity: 1 }] }));
+    // Billing tried and is waiting to retry; the customer cancels meanwhile.
+    await waitFor(async () => ((await stack.providerRequests("stripe")).some((r) => r.body.includes(body.id)) ? true : undefined));
+    const cancelled = await stack.cancel(body.id);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body.status).toBe("cancelled");
+    await waitFor(async () => (stack.logs().some((l) => l.includes("invoice voided before any charge") && l.includes(body.id)) ? true : undefined));
+    await stack.setFault({ provider: "stripe", mode: "ok" });
+    await waitFor(async () => (stack.logs().some((l) => l.includes("invoice already voided") && l.includes(body.id)) ? true : undefined));
+    expect((await forOrder("payment_intent", body.id)).filter((i) => i.status === "succeeded")).toHaveLength(0);
+    expect(statuses(await stack.order(body.id))).toEqual(["placed", "cancelled"]);
+  });
+
+  it("refunds a cancellation that loses the race with the charge", async () => {
+    const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "BOOK-001", quantity: 1 }] }));
+    expect((await stack.cancel(body.id)).status).toBe(202);
+    // Whichever Billing handles first, the customer ends up not paying.
+    const settled = await waitFor(async () => {
+      const charges = (await forOrder("payment_intent", body.id)).filter((i) => i.status === "succeeded");
+      const refunds = await forOrder("refund", body.id);
+      const voided = stack.logs().some((l) => l.includes("invoice voided before any charge") && l.includes(body.id));
+      if (voided && charges.length === 0) return "never charged";
+      if (charges.length === 1 && refunds.length === 1) return "charged and refunded";
+      return undefined;
+    });
+    expect(["never charged", "charged and refunded"]).toContain(settled);
+    expect((await stack.order(body.id)).status).toBe("cancelled");
+  });
+
+  it("refunds a billed order the customer cancels, and puts its stock back", async () => {
+    const before = (await stack.admin("GET", "/admin/stock")).body.stock.find((s: { sku: string }) => s.sku === "TEE-001").available;
+    await stack.setFault({ provider: "carrier", mode: "down" });
+    const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "TEE-001", quantity: 2 }] }));
+    await stack.waitForStatus(body.id, "billed");
+    expect((await stack.cancel(body.id)).status).toBe(202);
+    await stack.setFault({ provider: "carrier", mode: "ok" });
+    const refunded = await waitFor(async () => {
+      const order = await stack.order(body.id);
+      return order.refund ? order : undefined;
+    });
+    expect(refunded.status).toBe("cancelled");
+    expect(refunded.refund.reason).toBe("customer_cancelled");
+    expect(await forOrder("refund", body.id)).toHaveLength(1);
+    const stock = await waitFor(async () => {
+      const level = (await stack.admin("GET", "/admin/stock")).body.stock.find((s: { sku: string }) => s.sku === "TEE-001").available;
+      return level === before ? level : undefined;
+    });
+    expect(stock).toBe(before);
+  });
+
+  it("refuses to cancel an order that has its label", async () => {
+    const { body } = await stack.placeOrder(placeOrderBody());
+    await stack.waitForStatus(body.id, "ready_to_ship");
+    const res = await stack.cancel(body.id);
+    expect(res.status).toBe(409);
+    expect((await stack.order(body.id)).status).toBe("ready_to_ship");
+    expect(await forOrder("refund", body.id)).toHaveLength(0);
+  });
+});
+
+describe("stuck-order watchdog", () => {
+  it("reports an order waiting too long in a stage, and withdraws it when it moves on", async () => {
+    await stack.setFault({ provider: "stripe", mode: "down" });
+    const { body } = await stack.placeOrder(placeOrderBody());
+    const stuck = await waitFor(async () => {
+      const { body: list } = await stack.admin("GET", "/admin/orders/stuck");
+      return list.orders.find((o: { orderId: string }) => o.orderId === body.id);
+    });
+    expect(stuck).toMatchObject({ orderId: body.id, status: "placed" });
+    expect(stack.logs().some((line) => line.includes("order stuck") && line.includes(body.id))).toBe(true);
+
+    await stack.setFault({ provider: "stripe", mode: "ok" });
+    await stack.waitForStatus(body.id, "ready_to_ship", 60_000);
+    const { body: after } = await stack.admin("GET", "/admin/orders/stuck");
+    expect(after.orders.map((o: { orderId: string }) => o.orderId)).not.toContain(body.id);
+  });
+});
