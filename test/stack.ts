@@ -36,6 +36,7 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
         },
         secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
       },
+      { configPath: "workers/dead-letters/wrangler.toml", secrets: { ADMIN_TOKEN } },
     ],
   });
   await app.listen();

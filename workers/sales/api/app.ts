@@ -5,7 +5,10 @@ import { registerOrderRoutes, type SalesApiEnv } from "./orders";
 import { registerProductRoutes } from "./products";
 
 /** Admin APIs of other workers, reachable through the public edge over service bindings. */
-const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" }[] = [{ prefix: "/admin/stock", binding: "WAREHOUSE" }];
+const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" | "DEAD_LETTER_ARCHIVE" }[] = [
+  { prefix: "/admin/stock", binding: "WAREHOUSE" },
+  { prefix: "/admin/dead-letters", binding: "DEAD_LETTER_ARCHIVE" },
+];
 
 /** The public edge: order and catalog API, its OpenAPI document and docs page. */
 export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {

@@ -69,11 +69,16 @@ describe("admin gateway", () => {
   it("forwards Warehouse's stock API with the caller's credentials and body", async () => {
     const res = await call("PUT", "/admin/stock/MUG-001", { available: 5 }, ADMIN);
     expect(res.json).toEqual({
-      forwarded: true,
+      forwardedTo: "warehouse",
       method: "PUT",
       path: "/admin/stock/MUG-001",
       authorization: ADMIN.authorization,
       body: JSON.stringify({ available: 5 }),
     });
+  });
+
+  it("forwards the dead-letter API to the dead-letters worker", async () => {
+    const res = await call("GET", "/admin/dead-letters?queue=billing", undefined, ADMIN);
+    expect(res.json).toMatchObject({ forwardedTo: "dead-letters", method: "GET", path: "/admin/dead-letters" });
   });
 });
