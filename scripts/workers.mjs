@@ -4,6 +4,7 @@ export const WORKERS = [
   { name: "billing", config: "workers/billing/wrangler.toml", envInterface: "BillingEnv" },
   { name: "warehouse", config: "workers/warehouse/wrangler.toml", envInterface: "WarehouseEnv" },
   { name: "integrations", config: "workers/integrations/wrangler.toml", envInterface: "IntegrationsEnv" },
+  { name: "dead-letters", config: "workers/dead-letters/wrangler.toml", envInterface: "DeadLettersEnv" },
   { name: "sales", config: "wrangler.toml", envInterface: "SalesEnv", typesOut: "workers/sales/worker-configuration.d.ts" },
 ];
 export const SANDBOX = { name: "sandbox", config: "workers/sandbox/wrangler.toml", envInterface: "SandboxEnv" };

@@ -116,10 +116,36 @@ describe("the order workflow across Sales, Billing and Warehouse", () => {
     expect(await chargesFor(id)).toHaveLength(1);
   });
 
-  it("dead-letters a malformed message at once instead of retrying it", async () => {
-    await stack.sendToQueue("BILLING_QUEUE", { hello: "not an event", marker: "e2e-garbage" });
-    const line = await waitFor(async () => stack.logs().find((entry) => entry.includes("dead-lettered message") && entry.includes("invalid_envelope")));
-    expect(line).toContain("billing");
-    expect(stack.logs().filter((entry) => entry.includes("retrying event") && entry.includes("e2e-garbage"))).toEqual([]);
+  it("dead-letters a malformed message at once, where an admin can see why", async () => {
+    const marker = crypto.randomUUID();
+    await stack.sendToQueue("BILLING_QUEUE", { hello: "not an event", marker });
+    const letter = await waitFor(async () => {
+      const { body } = await stack.admin("GET", "/admin/dead-letters?queue=billing&status=parked");
+      return body.letters.find((l: { body: { marker?: string } }) => l.body?.marker === marker);
+    });
+    expect(letter).toMatchObject({ reason: "invalid_envelope", error: expect.stringContaining("specversion") });
+    expect(stack.logs().filter((entry) => entry.includes("retrying event") && entry.includes(marker))).toEqual([]);
+  });
+
+  it("parks an order Stripe refuses, and completes it when an admin replays it after the fix", async () => {
+    await stack.setFault({ provider: "stripe", mode: "reject" }); // e.g. a revoked API key
+    const { body } = await stack.placeOrder(placeOrderBody());
+    const letter = await waitFor(async () => {
+      const { body: list } = await stack.admin("GET", "/admin/dead-letters?type=order.placed.v1&status=parked");
+      return list.letters.find((l: { subject: string }) => l.subject === body.id);
+    });
+    expect(letter).toMatchObject({ queue: "billing", reason: "rejected", error: expect.stringContaining("400") });
+    expect((await stack.order(body.id)).status).toBe("placed");
+
+    await stack.setFault({ provider: "stripe", mode: "ok" }); // the key is fixed
+    const replay = await stack.admin("POST", `/admin/dead-letters/${letter.id}/replay`);
+    expect(replay.body.replayed).toEqual([letter.id]);
+    await stack.waitForStatus(body.id, "ready_to_ship");
+    expect(await chargesFor(body.id)).toHaveLength(1);
+
+    // Replaying it again changes nothing: the invoice's inbox knows the event.
+    await stack.admin("POST", `/admin/dead-letters/${letter.id}/replay`);
+    await waitFor(async () => (stack.logs().some((l) => l.includes("duplicate order.placed ignored") && l.includes(letter.eventId)) ? true : undefined));
+    expect(await chargesFor(body.id)).toHaveLength(1);
   });
 });

@@ -49,6 +49,7 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
         },
         secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
       },
+      { configPath: "workers/dead-letters/wrangler.toml", secrets: { ADMIN_TOKEN } },
     ],
   });
   await app.listen();

@@ -2,7 +2,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import { eventCatalog, type EventType } from "../src/contracts/events";
-import { consumerOf, deadLetterBindingOf, deadLetterQueueOf, producerBindingOf, QUEUES, subscriptions } from "../src/contracts/topology";
+import { consumerOf, DEAD_LETTER_CONSUMER, deadLetterBindingOf, deadLetterQueueOf, producerBindingOf, QUEUES, subscriptions } from "../src/contracts/topology";
+import { MAX_RETRIES } from "../src/platform/consumer";
 import { ROOT } from "./stack";
 
 // The topology table is the single place that says who hears what. These checks keep every
@@ -20,7 +21,8 @@ describe("topology", () => {
     const consumer = config.queues.consumers?.find((c: { queue: string }) => c.queue === queue);
     expect(consumer).toBeDefined();
     expect(consumer?.dead_letter_queue).toBe(deadLetterQueueOf(queue));
-    expect(consumer?.max_retries).toBeGreaterThanOrEqual(5);
+    // The runtime parks a message itself on its last delivery; it must know which one that is.
+    expect(consumer?.max_retries).toBe(MAX_RETRIES);
     // The runtime parks poison messages itself, so it needs a producer for that same DLQ.
     expect(config.queues.producers).toContainEqual({ binding: deadLetterBindingOf(queue), queue: deadLetterQueueOf(queue) });
     const otherConsumers = Object.entries(consumerOf).filter(([q, file]) => q !== queue && file !== consumerOf[queue]);
@@ -38,6 +40,12 @@ describe("topology", () => {
       // Each DLQ is reached through exactly one binding, so one queue's poison never lands in another's DLQ.
       expect(producers.filter((p: { queue: string }) => p.queue === deadLetterQueueOf(queue))).toHaveLength(1);
     }
+  });
+
+  it.each(QUEUES)("the dead letters of %s are archived and can be replayed to it", (queue) => {
+    const config = configOf(DEAD_LETTER_CONSUMER);
+    expect(config.queues.consumers?.map((c: { queue: string }) => c.queue)).toContain(deadLetterQueueOf(queue));
+    expect(config.queues.producers).toContainEqual({ binding: producerBindingOf(queue), queue });
   });
 
   it.each(Object.keys(subscriptions) as EventType[])("every subscriber of %s is bound in its producer", (type) => {

@@ -44,3 +44,19 @@ export function workerProject(options: Options) {
     },
   });
 }
+
+/**
+ * A stand-in for a worker that the worker under test binds to (service bindings need a
+ * worker of that name): it answers every request with what it received.
+ */
+export function echoWorker(name: string) {
+  return {
+    name,
+    modules: true,
+    compatibilityDate: "2026-08-01",
+    script: `export default { async fetch(request) {
+      return Response.json({ forwardedTo: ${JSON.stringify(name)}, method: request.method, path: new URL(request.url).pathname,
+        authorization: request.headers.get("authorization"), body: await request.text() });
+    } };`,
+  };
+}

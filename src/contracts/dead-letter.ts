@@ -2,9 +2,10 @@ import { z } from "zod";
 
 /**
  * Why a message was parked instead of processed. `invalid_envelope`, `unknown_type`,
- * `unsubscribed_type` and `rejected` never succeed on retry, so they skip the retries.
+ * `unsubscribed_type` and `rejected` never succeed on retry, so they skip the retries;
+ * `retries_exhausted` failed on every one of its deliveries.
  */
-export const DeadLetterReason = z.enum(["invalid_envelope", "unknown_type", "unsubscribed_type", "rejected"]);
+export const DeadLetterReason = z.enum(["invalid_envelope", "unknown_type", "unsubscribed_type", "rejected", "retries_exhausted"]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
 
 /**

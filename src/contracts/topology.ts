@@ -31,6 +31,9 @@ export const consumerOf: Record<QueueName, string> = {
   webhooks: "workers/integrations/wrangler.toml",
 };
 
+/** The worker that consumes every dead-letter queue and replays from it. */
+export const DEAD_LETTER_CONSUMER = "workers/dead-letters/wrangler.toml";
+
 /** Event types a queue receives. */
 export function typesFor(queue: QueueName): EventType[] {
   return (Object.keys(subscriptions) as EventType[]).filter((type) => subscriptions[type].includes(queue));

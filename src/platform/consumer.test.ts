@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { describe, expect, it, vi } from "vitest";
 import { billedEvent, labelEvent, placedEvent } from "../../test/fixtures/orders";
 import type { DeadLetter } from "../contracts/dead-letter";
-import { consumeBatch, type EventHandlers } from "./consumer";
+import { consumeBatch, MAX_RETRIES, type EventHandlers } from "./consumer";
 import { done, reject, retry } from "./outcome";
 
 function deadLetterQueue(fail = false) {
@@ -16,10 +16,10 @@ function deadLetterQueue(fail = false) {
   return { queue: queue as unknown as Queue, sent };
 }
 
-async function run(bodies: unknown[], handlers: EventHandlers, dlq = deadLetterQueue()) {
+async function run(bodies: unknown[], handlers: EventHandlers, dlq = deadLetterQueue(), attempts = 3) {
   const batch = createMessageBatch<unknown>(
     "sales",
-    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 3, body })),
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
   );
   // The test batch does not keep retry options, so record them on the way through.
   const delays: Record<string, number | undefined> = {};
@@ -77,6 +77,15 @@ describe("consumeBatch", () => {
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
     expect(dead.map((d) => d.reason).sort()).toEqual(["rejected", "unknown_type", "unsubscribed_type"]);
     expect(dead.find((d) => d.reason === "rejected")?.error).toBe("order does not exist");
+  });
+
+  it("parks a message that fails its last delivery, keeping the error", async () => {
+    const failing = { "order.billed.v1": async () => retry("Stripe answered 500") };
+    const beforeLast = await run([billed], failing, deadLetterQueue(), MAX_RETRIES);
+    expect(beforeLast.result.retryMessages).toHaveLength(1);
+    const last = await run([billed], failing, deadLetterQueue(), MAX_RETRIES + 1);
+    expect(last.result.retryMessages).toEqual([]);
+    expect(last.dead).toEqual([expect.objectContaining({ reason: "retries_exhausted", error: "Stripe answered 500", attempts: MAX_RETRIES + 1 })]);
   });
 
   it("keeps a message on its queue when the dead-letter queue cannot take it", async () => {

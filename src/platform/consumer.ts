@@ -10,11 +10,16 @@ export type EventHandlers = {
   [T in EventType]?: (event: EventOf<T>, delivery: Delivery) => Promise<Outcome | void>;
 };
 
+/** Every consumer's `max_retries` in wrangler.toml; test/topology.test.ts keeps them equal. */
+export const MAX_RETRIES = 10;
+
 export type ConsumerOptions = {
   handlers: EventHandlers;
   /** The queue's dead-letter queue, for messages that can never succeed. */
   deadLetters: Queue;
   backoff?: BackoffOptions;
+  /** Deliveries after the first; on the last one a failure is parked with its error. */
+  maxRetries?: number;
 };
 
 export type BatchSummary = { acked: number; retried: number; deadLettered: number };
@@ -60,6 +65,8 @@ async function decide(queue: string, message: Message<unknown>, options: Consume
     return { kind: "ack" };
   }
   if (outcome.kind === "reject") return { kind: "dead", reason: "rejected", error: outcome.reason };
+  // Park it ourselves on the last delivery, so the dead letter keeps the error that killed it.
+  if (message.attempts > (options.maxRetries ?? MAX_RETRIES)) return { kind: "dead", reason: "retries_exhausted", error: outcome.reason };
   const delaySeconds = outcome.afterSeconds ?? backoffSeconds(message.attempts, options.backoff);
   log("warn", "retrying event", { ...context, reason: outcome.reason, delaySeconds });
   return { kind: "retry", delaySeconds, reason: outcome.reason };

@@ -1,4 +1,4 @@
-import { workerProject } from "../../test/worker-project.ts";
+import { echoWorker, workerProject } from "../../test/worker-project.ts";
 
 // Sales' unit tests, plus the shared contracts and platform, with Sales' real bindings.
 export default workerProject({
@@ -6,15 +6,6 @@ export default workerProject({
   config: "wrangler.toml",
   include: ["workers/sales/**/*.test.ts", "src/**/*.test.ts"],
   bindings: () => ({ ADMIN_TOKEN: "test-admin-token", DEFAULT_PAYMENT_METHOD: "pm_card_visa" }),
-  // Sales forwards /admin/stock to Warehouse and /admin/webhooks, /admin/notifications to
-  // Integrations; these stand-ins echo what they received.
-  workers: ["warehouse", "integrations"].map((name) => ({
-    name,
-    modules: true,
-    compatibilityDate: "2026-08-01",
-    script: `export default { async fetch(request) {
-      return Response.json({ forwarded: true, to: ${JSON.stringify(name)}, method: request.method, path: new URL(request.url).pathname,
-        authorization: request.headers.get("authorization"), body: await request.text() });
-    } };`,
-  })),
+  // Sales forwards admin APIs to these workers; the stand-ins echo what they received.
+  workers: [echoWorker("warehouse"), echoWorker("integrations"), echoWorker("dead-letters")],
 });

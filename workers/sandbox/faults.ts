@@ -6,12 +6,13 @@ export type Provider = z.infer<typeof Provider>;
 
 /**
  * How a provider misbehaves: `down` (503, as if unreachable), `error` (500), `throttle`
- * (429 with Retry-After), `slow` (answers after `delayMs`), `ok` (clears the fault).
+ * (429 with Retry-After), `slow` (answers after `delayMs`), `reject` (400, as for a
+ * revoked key or a request it will never accept), `ok` (clears the fault).
  * `remaining` limits it to the next N requests; `rate` hits only that share of them.
  */
 export const Fault = z.strictObject({
   provider: Provider,
-  mode: z.enum(["ok", "down", "error", "throttle", "slow"]),
+  mode: z.enum(["ok", "down", "error", "throttle", "slow", "reject"]),
   retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
   delayMs: z.number().int().min(0).max(60_000).default(2_000),
   remaining: z.number().int().positive().optional(),
@@ -31,6 +32,8 @@ export function faultResponse(fault: Fault): Response | undefined {
         { error: { type: "rate_limit_error", message: "sandbox fault: throttle" } },
         { status: 429, headers: { "retry-after": String(fault.retryAfterSeconds) } },
       );
+    case "reject":
+      return Response.json({ error: { type: "invalid_request_error", message: "sandbox fault: reject" } }, { status: 400 });
     default:
       return undefined;
   }

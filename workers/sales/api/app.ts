@@ -5,10 +5,11 @@ import { registerOrderRoutes, type SalesApiEnv } from "./orders";
 import { registerProductRoutes } from "./products";
 
 /** Admin APIs of other workers, reachable through the public edge over service bindings. */
-const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" | "INTEGRATIONS" }[] = [
+const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" | "INTEGRATIONS" | "DEAD_LETTER_ARCHIVE" }[] = [
   { prefix: "/admin/stock", binding: "WAREHOUSE" },
   { prefix: "/admin/webhooks", binding: "INTEGRATIONS" },
   { prefix: "/admin/notifications", binding: "INTEGRATIONS" },
+  { prefix: "/admin/dead-letters", binding: "DEAD_LETTER_ARCHIVE" },
 ];
 
 /** The public edge: order and catalog API, its OpenAPI document and docs page. */

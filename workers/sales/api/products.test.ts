@@ -69,8 +69,7 @@ describe("admin gateway", () => {
   it("forwards Warehouse's stock API with the caller's credentials and body", async () => {
     const res = await call("PUT", "/admin/stock/MUG-001", { available: 5 }, ADMIN);
     expect(res.json).toEqual({
-      forwarded: true,
-      to: "warehouse",
+      forwardedTo: "warehouse",
       method: "PUT",
       path: "/admin/stock/MUG-001",
       authorization: ADMIN.authorization,
@@ -80,6 +79,11 @@ describe("admin gateway", () => {
 
   it.each(["/admin/webhooks/endpoints", "/admin/notifications/ord_01JDV3K9Q8ZP4M7T2X6C5B1N0R"])("forwards %s to Integrations", async (path) => {
     const res = await call("GET", path, undefined, ADMIN);
-    expect(res.json).toMatchObject({ forwarded: true, to: "integrations", method: "GET", path, authorization: ADMIN.authorization });
+    expect(res.json).toMatchObject({ forwardedTo: "integrations", method: "GET", path, authorization: ADMIN.authorization });
+  });
+
+  it("forwards the dead-letter API to the dead-letters worker", async () => {
+    const res = await call("GET", "/admin/dead-letters?queue=billing", undefined, ADMIN);
+    expect(res.json).toMatchObject({ forwardedTo: "dead-letters", method: "GET", path: "/admin/dead-letters" });
   });
 });

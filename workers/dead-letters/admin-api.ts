@@ -1,0 +1,151 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { requireAdmin } from "../../src/platform/auth";
+import { createApi, jsonBodyOnly } from "../../src/platform/http";
+import { queueProducers } from "../../src/platform/mailbox";
+import { Problem } from "../../src/platform/problem";
+import type { DeadLetterArchive } from "./archive";
+import { replayLetters } from "./replay";
+
+type Env = { Bindings: DeadLettersEnv };
+
+const archiveOf = (env: DeadLettersEnv) => env.ARCHIVE.get(env.ARCHIVE.idFromName("archive")) as DurableObjectStub<DeadLetterArchive>;
+
+const Status = z.enum(["parked", "replayed", "discarded"]);
+const Timestamp = z.iso.datetime({ offset: true });
+const LetterSchema = z
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    eventId: z.string().optional(),
+    eventType: z.string().optional(),
+    subject: z.string().optional(),
+    reason: z.string(),
+    error: z.string(),
+    attempts: z.number(),
+    body: z.unknown(),
+    firstFailedAt: z.string(),
+    lastFailedAt: z.string(),
+    failures: z.number(),
+    status: Status,
+    replays: z.number(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "DeadLetter" });
+const IdParam = z.object({ id: z.string().regex(/^dl_[0-9A-Z]{26}$/, "expected a dead-letter id such as dl_01…") });
+const ListQuery = z.strictObject({
+  queue: z.string().optional(),
+  type: z.string().optional(),
+  status: Status.optional(),
+  since: Timestamp.optional(),
+  until: Timestamp.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+const ReplaySelection = z
+  .strictObject({
+    ids: z.array(IdParam.shape.id).min(1).max(1000).optional(),
+    queue: z.string().optional(),
+    type: z.string().optional(),
+    since: Timestamp.optional(),
+    until: Timestamp.optional(),
+  })
+  .refine((selection) => Object.keys(selection).length > 0, "name the letters to replay: ids, or a queue, type or time range");
+const ReplayResult = z.object({ replayed: z.array(z.string()), skipped: z.array(z.object({ id: z.string(), reason: z.string() })) });
+const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: z.object({ type: z.string(), title: z.string() }) } } });
+const notFound = (id: string) => new Problem(404, "dead-letter-not-found", "Dead letter not found", `There is no dead letter ${id}.`);
+
+/** The admin API over the dead-letter archive: see what died and why, replay it or let it go. */
+export function createDeadLetterApi() {
+  const app = createApi<Env>();
+  app.get("/health", (c) => c.json({ ok: true, service: "dead-letters" }));
+  app.use("/admin/*", async (c, next) => {
+    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
+    await next();
+  });
+  app.use("*", ...jsonBodyOnly());
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/dead-letters",
+      summary: "List dead letters, newest failure first",
+      request: { query: ListQuery },
+      responses: {
+        200: { description: "A page of letters", content: { "application/json": { schema: z.object({ letters: z.array(LetterSchema), nextCursor: z.string().optional() }) } } },
+        401: problem("Missing or wrong admin token"),
+        422: problem("Invalid filter"),
+      },
+    }),
+    async (c) => c.json(await archiveOf(c.env).list(c.req.valid("query")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/dead-letters/{id}",
+      summary: "Inspect one dead letter, with its original message",
+      request: { params: IdParam },
+      responses: { 200: { description: "The letter", content: { "application/json": { schema: LetterSchema } } }, 404: problem("No such letter") },
+    }),
+    async (c) => {
+      const letter = await archiveOf(c.env).get(c.req.valid("param").id);
+      if (!letter) throw notFound(c.req.valid("param").id);
+      return c.json(letter, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/dead-letters/{id}/replay",
+      summary: "Send one dead letter back to its queue",
+      request: { params: IdParam },
+      responses: { 200: { description: "Replayed", content: { "application/json": { schema: ReplayResult } } }, 404: problem("No such letter") },
+    }),
+    async (c) => {
+      const archive = archiveOf(c.env);
+      const letter = await archive.get(c.req.valid("param").id);
+      if (!letter) throw notFound(c.req.valid("param").id);
+      const result = await replayLetters([letter], queueProducers(c.env));
+      await archive.markReplayed(result.replayed);
+      return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/dead-letters/replay",
+      summary: "Send many parked dead letters back to their queues",
+      description: "Replays the parked letters named by `ids`, or matching a queue, event type and failure time range (up to 1000 at once).",
+      request: { body: { content: { "application/json": { schema: ReplaySelection } }, required: true } },
+      responses: { 200: { description: "What was replayed", content: { "application/json": { schema: ReplayResult } } }, 422: problem("Invalid selection") },
+    }),
+    async (c) => {
+      const archive = archiveOf(c.env);
+      const { letters } = await archive.list({ ...c.req.valid("json"), status: "parked", limit: 1000 });
+      const result = await replayLetters(letters, queueProducers(c.env));
+      await archive.markReplayed(result.replayed);
+      return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/admin/dead-letters/{id}",
+      summary: "Discard a dead letter (kept, marked discarded, never replayed)",
+      request: { params: IdParam },
+      responses: { 200: { description: "Discarded", content: { "application/json": { schema: LetterSchema } } }, 404: problem("No such letter") },
+    }),
+    async (c) => {
+      const letter = await archiveOf(c.env).discard(c.req.valid("param").id);
+      if (!letter) throw notFound(c.req.valid("param").id);
+      return c.json(letter, 200);
+    },
+  );
+
+  app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "choreo dead-letter API", version: "1.0.0" } });
+  return app;
+}

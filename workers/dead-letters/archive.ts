@@ -1,0 +1,194 @@
+import { DurableObject } from "cloudflare:workers";
+import { newId } from "../../src/platform/ids";
+
+export type LetterStatus = "parked" | "replayed" | "discarded";
+
+/** A message as it arrived on a dead-letter queue, with what is known of its failure. */
+export type IncomingLetter = {
+  dedupeKey: string;
+  queue: string;
+  eventId?: string;
+  eventType?: string;
+  subject?: string;
+  reason: string;
+  error: string;
+  attempts: number;
+  body: string;
+  failedAt: string;
+};
+
+export type Letter = Omit<IncomingLetter, "dedupeKey" | "failedAt" | "body"> & {
+  id: string;
+  body: unknown;
+  firstFailedAt: string;
+  lastFailedAt: string;
+  /** How often this message has died (a replay that fails again counts once more). */
+  failures: number;
+  status: LetterStatus;
+  replays: number;
+  updatedAt: string;
+};
+
+export type LetterFilter = {
+  queue?: string;
+  type?: string;
+  status?: LetterStatus;
+  since?: string;
+  until?: string;
+  ids?: string[];
+  limit?: number;
+  /** Opaque: the last letter of the previous page. */
+  cursor?: string;
+};
+
+type LetterRow = {
+  id: string;
+  queue: string;
+  event_id: string | null;
+  event_type: string | null;
+  subject: string | null;
+  reason: string;
+  error: string;
+  attempts: number;
+  body: string;
+  first_failed_at: string;
+  last_failed_at: string;
+  failures: number;
+  status: LetterStatus;
+  replays: number;
+  updated_at: string;
+};
+
+const toLetter = (row: LetterRow): Letter => ({
+  id: row.id,
+  queue: row.queue,
+  ...(row.event_id ? { eventId: row.event_id } : {}),
+  ...(row.event_type ? { eventType: row.event_type } : {}),
+  ...(row.subject ? { subject: row.subject } : {}),
+  reason: row.reason,
+  error: row.error,
+  attempts: row.attempts,
+  body: JSON.parse(row.body) as unknown,
+  firstFailedAt: row.first_failed_at,
+  lastFailedAt: row.last_failed_at,
+  failures: row.failures,
+  status: row.status,
+  replays: row.replays,
+  updatedAt: row.updated_at,
+});
+
+/**
+ * Every message any consumer gave up on, kept until someone replays or discards it.
+ * One object: dead letters are rare, and one table answers "what is stuck, and why".
+ */
+export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
+  constructor(ctx: DurableObjectState, env: DeadLettersEnv) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS letters (
+        id TEXT PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,   -- queue + event id: the same message dying twice is one letter
+        queue TEXT NOT NULL,               -- the queue it was consumed from, and is replayed to
+        event_id TEXT, event_type TEXT, subject TEXT,
+        reason TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL,
+        body TEXT NOT NULL,                -- the original message body, JSON
+        first_failed_at TEXT NOT NULL, last_failed_at TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL DEFAULT 'parked',
+        replays INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS letters_by_time ON letters (last_failed_at, id);
+      CREATE INDEX IF NOT EXISTS letters_by_status ON letters (status, last_failed_at);
+      CREATE INDEX IF NOT EXISTS letters_by_queue ON letters (queue, last_failed_at);
+      CREATE INDEX IF NOT EXISTS letters_by_type ON letters (event_type, last_failed_at);`);
+  }
+
+  /** Files incoming letters; a message seen before is parked again with its new failure. */
+  async park(letters: IncomingLetter[]): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const letter of letters) {
+        this.ctx.storage.sql.exec(
+          `INSERT INTO letters (id, dedupe_key, queue, event_id, event_type, subject, reason, error, attempts, body,
+             first_failed_at, last_failed_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (dedupe_key) DO UPDATE SET
+             reason = excluded.reason, error = excluded.error, attempts = excluded.attempts,
+             last_failed_at = max(letters.last_failed_at, excluded.last_failed_at),
+             failures = letters.failures + 1, status = 'parked', updated_at = excluded.updated_at`,
+          newId("dl"),
+          letter.dedupeKey,
+          letter.queue,
+          letter.eventId ?? null,
+          letter.eventType ?? null,
+          letter.subject ?? null,
+          letter.reason,
+          letter.error,
+          letter.attempts,
+          letter.body,
+          letter.failedAt,
+          letter.failedAt,
+          new Date().toISOString(),
+        );
+      }
+    });
+  }
+
+  async get(id: string): Promise<Letter | null> {
+    const row = this.ctx.storage.sql.exec<LetterRow>("SELECT * FROM letters WHERE id = ?", id).toArray()[0];
+    return row ? toLetter(row) : null;
+  }
+
+  /** Newest failures first, filtered, one page at a time. */
+  async list(filter: LetterFilter): Promise<{ letters: Letter[]; nextCursor?: string }> {
+    const limit = Math.min(filter.limit ?? 50, 1000);
+    const clauses: string[] = [];
+    const params: (string | number)[] = [];
+    const where = (clause: string, ...values: (string | number)[]) => {
+      clauses.push(clause);
+      params.push(...values);
+    };
+    if (filter.queue) where("queue = ?", filter.queue);
+    if (filter.type) where("event_type = ?", filter.type);
+    if (filter.status) where("status = ?", filter.status);
+    if (filter.since) where("last_failed_at >= ?", filter.since);
+    if (filter.until) where("last_failed_at < ?", filter.until);
+    if (filter.ids?.length) where(`id IN (${filter.ids.map(() => "?").join(",")})`, ...filter.ids);
+    if (filter.cursor) {
+      const [time, id] = atob(filter.cursor).split("|");
+      where("(last_failed_at, id) < (?, ?)", time ?? "", id ?? "");
+    }
+    const rows = this.ctx.storage.sql
+      .exec<LetterRow>(
+        `SELECT * FROM letters ${clauses.length ? `WHERE ${clauses.join(" AND ")}` : ""}
+         ORDER BY last_failed_at DESC, id DESC LIMIT ?`,
+        ...params,
+        limit + 1,
+      )
+      .toArray();
+    const page = rows.slice(0, limit).map(toLetter);
+    const last = page.at(-1);
+    return rows.length > limit && last ? { letters: page, nextCursor: btoa(`${last.lastFailedAt}|${last.id}`) } : { letters: page };
+  }
+
+  async markReplayed(ids: string[]): Promise<void> {
+    const now = new Date().toISOString();
+    for (const id of ids) {
+      this.ctx.storage.sql.exec("UPDATE letters SET status = 'replayed', replays = replays + 1, updated_at = ? WHERE id = ?", now, id);
+    }
+  }
+
+  async discard(id: string): Promise<Letter | null> {
+    this.ctx.storage.sql.exec("UPDATE letters SET status = 'discarded', updated_at = ? WHERE id = ?", new Date().toISOString(), id);
+    return this.get(id);
+  }
+
+  /** Counts of letters per queue and status, for dashboards and tests. */
+  async counts(): Promise<{ queue: string; status: LetterStatus; letters: number }[]> {
+    return this.ctx.storage.sql
+      .exec<{ queue: string; status: LetterStatus; letters: number }>(
+        "SELECT queue, status, count(*) AS letters FROM letters GROUP BY queue, status ORDER BY queue, status",
+      )
+      .toArray();
+  }
+}

@@ -1,0 +1,140 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { DeadLetter } from "../../src/contracts/dead-letter";
+import { billedEvent, placedEvent } from "../../test/fixtures/orders";
+import { tapped } from "../../test/fixtures/tap";
+import worker from "./index";
+
+const e = env as DeadLettersEnv;
+const tap = (env as unknown as { TAP: Fetcher }).TAP;
+
+async function arrive(deadLetterQueue: string, bodies: unknown[]) {
+  const batch = createMessageBatch<unknown>(
+    deadLetterQueue,
+    bodies.map((body, i) => ({ id: `d${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, e, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function api(method: string, path: string, body?: unknown, token = "test-admin-token") {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const request = new Request(`https://dead-letters${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, e, {} as ExecutionContext);
+  return { status: response.status, json: (await response.json()) as any };
+}
+
+const wrap = (queue: string, body: unknown, reason: DeadLetter["reason"] = "rejected", error = "card declined"): DeadLetter => ({
+  kind: "dead_letter",
+  queue,
+  reason,
+  error,
+  attempts: 3,
+  failedAt: new Date().toISOString(),
+  body,
+});
+
+const letterFor = async (eventId: string) => (await api("GET", `/admin/dead-letters?limit=500`)).json.letters.find((l: { eventId?: string }) => l.eventId === eventId);
+
+describe("dead-letter intake", () => {
+  it("keeps a parked message with its queue, event, reason and error", async () => {
+    const placed = placedEvent();
+    const result = await arrive("billing-dlq", [wrap("billing", placed)]);
+    expect(result.ackAll).toBe(true);
+    const letter = await letterFor(placed.id);
+    expect(letter).toMatchObject({
+      queue: "billing",
+      eventType: "order.placed.v1",
+      subject: placed.subject,
+      reason: "rejected",
+      error: "card declined",
+      status: "parked",
+      failures: 1,
+      body: placed,
+    });
+  });
+
+  it("keeps each endpoint's dead webhook delivery of one event as its own letter", async () => {
+    const placed = placedEvent();
+    await arrive("webhooks-dlq", [{ ...placed, deliveryid: "dlv_A" }, { ...placed, deliveryid: "dlv_B" }]);
+    const letters = (await api("GET", `/admin/dead-letters?limit=500`)).json.letters.filter((l: { eventId?: string }) => l.eventId === placed.id);
+    expect(letters.map((l: { body: { deliveryid: string } }) => l.body.deliveryid).sort()).toEqual(["dlv_A", "dlv_B"]);
+  });
+
+  it("keeps a bare message Cloudflare moved after its last retry, naming the queue it came from", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    await arrive("warehouse-dlq", [billed]);
+    expect(await letterFor(billed.id)).toMatchObject({ queue: "warehouse", reason: "retries_exhausted", eventType: "order.billed.v1" });
+  });
+
+  it("keeps a message that is not even an event", async () => {
+    const marker = crypto.randomUUID();
+    await arrive("sales-dlq", [wrap("sales", { marker }, "invalid_envelope", "specversion: expected 1.0")]);
+    const { letters } = (await api("GET", "/admin/dead-letters?queue=sales&limit=500")).json;
+    expect(letters.find((l: { body: { marker?: string } }) => l.body?.marker === marker)).toMatchObject({ reason: "invalid_envelope" });
+  });
+
+  it("counts a message that dies again as the same letter", async () => {
+    const placed = placedEvent();
+    await arrive("billing-dlq", [wrap("billing", placed)]);
+    await arrive("billing-dlq", [wrap("billing", placed, "retries_exhausted", "Stripe answered 500")]);
+    const letter = await letterFor(placed.id);
+    expect(letter).toMatchObject({ failures: 2, reason: "retries_exhausted", error: "Stripe answered 500" });
+  });
+});
+
+describe("dead-letter admin API", () => {
+  it("filters by queue, type and status, and pages with a cursor", async () => {
+    const type = "shipping_label.created.v1";
+    for (let i = 0; i < 3; i++) await arrive("sales-dlq", [wrap("sales", { ...billedEvent(placedEvent().subject), type })]);
+    const first = (await api("GET", `/admin/dead-letters?queue=sales&type=${type}&status=parked&limit=2`)).json;
+    expect(first.letters).toHaveLength(2);
+    expect(first.nextCursor).toBeDefined();
+    const second = (await api("GET", `/admin/dead-letters?queue=sales&type=${type}&status=parked&limit=2&cursor=${first.nextCursor}`)).json;
+    expect(second.letters).toHaveLength(1);
+    const ids = [...first.letters, ...second.letters].map((l: { id: string }) => l.id);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it("replays one letter to its original queue, as it was", async () => {
+    const placed = placedEvent();
+    await arrive("billing-dlq", [wrap("billing", placed)]);
+    const letter = await letterFor(placed.id);
+    const res = await api("POST", `/admin/dead-letters/${letter.id}/replay`);
+    expect(res).toMatchObject({ status: 200, json: { replayed: [letter.id], skipped: [] } });
+    const [sent] = await tapped(tap, (m) => m.body.id === placed.id);
+    expect(sent).toMatchObject({ queue: "billing", body: placed });
+    expect((await api("GET", `/admin/dead-letters/${letter.id}`)).json).toMatchObject({ status: "replayed", replays: 1 });
+  });
+
+  it("replays every parked letter of a queue at once", async () => {
+    const events = [billedEvent(placedEvent().subject), billedEvent(placedEvent().subject)];
+    await arrive("warehouse-dlq", events.map((event) => wrap("warehouse", event)));
+    const res = await api("POST", "/admin/dead-letters/replay", { queue: "warehouse" });
+    expect(res.status).toBe(200);
+    const replayed = await tapped(tap, (m) => events.some((event) => event.id === m.body.id), 2);
+    expect(replayed.map((m) => m.queue)).toEqual(["warehouse", "warehouse"]);
+    const parked = (await api("GET", "/admin/dead-letters?queue=warehouse&status=parked")).json.letters;
+    expect(parked).toEqual([]);
+  });
+
+  it("discards a letter, which is then never replayed", async () => {
+    const placed = placedEvent();
+    await arrive("billing-dlq", [wrap("billing", placed)]);
+    const letter = await letterFor(placed.id);
+    expect((await api("DELETE", `/admin/dead-letters/${letter.id}`)).json.status).toBe("discarded");
+    expect((await api("POST", `/admin/dead-letters/${letter.id}/replay`)).json).toEqual({ replayed: [], skipped: [{ id: letter.id, reason: "discarded" }] });
+  });
+
+  it("refuses strangers, unknown ids and empty selections", async () => {
+    expect((await api("GET", "/admin/dead-letters", undefined, "wrong")).status).toBe(401);
+    expect((await api("GET", "/admin/dead-letters/dl_00000000000000000000000000")).status).toBe(404);
+    expect((await api("GET", "/admin/dead-letters/nope")).status).toBe(422);
+    const empty = await api("POST", "/admin/dead-letters/replay", {});
+    expect(empty.status).toBe(422);
+    expect((await api("GET", "/admin/dead-letters?status=lost")).status).toBe(422);
+  });
+});

@@ -1,0 +1,17 @@
+import { createDeadLetterApi } from "./admin-api";
+import type { DeadLetterArchive } from "./archive";
+import { readLetter } from "./intake";
+
+export { DeadLetterArchive } from "./archive";
+
+const api = createDeadLetterApi();
+
+export default {
+  fetch: (request, env, ctx) => api.fetch(request, env, ctx),
+  // Every dead-letter queue lands here; a failure retries the batch, it is never dropped.
+  async queue(batch, env, _ctx) {
+    const letters = await Promise.all(batch.messages.map((message) => readLetter(batch.queue, message)));
+    await (env.ARCHIVE.get(env.ARCHIVE.idFromName("archive")) as DurableObjectStub<DeadLetterArchive>).park(letters);
+    batch.ackAll();
+  },
+} satisfies ExportedHandler<DeadLettersEnv>;
