@@ -20,12 +20,16 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
     workers: [
       {
         configPath: "wrangler.toml",
-        vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa", ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}) },
+        vars: {
+          DEFAULT_PAYMENT_METHOD: "pm_card_visa",
+          SANDBOX_URL: sandboxUrl,
+          ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}),
+        },
         secrets: { ADMIN_TOKEN },
       },
       {
         configPath: "workers/billing/wrangler.toml",
-        vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe` },
+        vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl },
         secrets: { STRIPE_SECRET_KEY: "sk_test_e2e" },
       },
       {
@@ -33,6 +37,7 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
         vars: {
           CARRIER_API_BASE: `${sandboxUrl}/carrier`,
           CARRIER_ACCOUNT: "sandbox-usps",
+          SANDBOX_URL: sandboxUrl,
         },
         secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
       },
@@ -46,6 +51,7 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
           EMAIL_FROM: "orders@shop.example",
           // The sandbox's webhook receivers listen on http://127.0.0.1:<port>.
           WEBHOOK_ALLOW_LOCAL_HTTP: "true",
+          SANDBOX_URL: sandboxUrl,
         },
         secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
       },
@@ -89,6 +95,16 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
     async setFault(fault: Record<string, unknown>) {
       const res = await fetch(`${sandboxUrl}/_sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
       if (!res.ok) throw new Error(`fault refused: ${await res.text()}`);
+    },
+    /** Stops ("down"), restores ("ok") or unsettles ("chaos") the consumer of a queue. */
+    async setConsumer(queue: string, plan: Record<string, unknown>) {
+      const res = await fetch(`${sandboxUrl}/_sandbox/consumers/${queue}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(plan) });
+      if (!res.ok) throw new Error(`consumer fault refused: ${await res.text()}`);
+    },
+    /** Per queue: events published, handled, parked dead, and any missing. */
+    async audit() {
+      const res = await fetch(`${sandboxUrl}/_sandbox/audit`);
+      return ((await res.json()) as { queues: { queue: string; published: number; consumed: number; deliveries: number; dead: number; missing: string[] }[] }).queues;
     },
     /** Puts a message straight on a queue, as a redelivery or a stray producer would. */
     async sendToQueue(binding: "BILLING_QUEUE" | "EMAIL_QUEUE" | "SMS_QUEUE" | "WEBHOOKS_QUEUE", body: unknown) {

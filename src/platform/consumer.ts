@@ -3,6 +3,7 @@ import { readEvent, type EventOf, type EventType } from "../contracts/events";
 import { errorMessage, log } from "./log";
 import type { Outcome } from "./outcome";
 import { backoffSeconds, type BackoffOptions } from "./retry";
+import type { AuditRecord, FaultPlan, SandboxHooks } from "./sandbox-hooks";
 
 export type Delivery = { attempts: number; messageId: string };
 
@@ -10,8 +11,12 @@ export type EventHandlers = {
   [T in EventType]?: (event: EventOf<T>, delivery: Delivery) => Promise<Outcome | void>;
 };
 
-/** Every consumer's `max_retries` in wrangler.toml; test/topology.test.ts keeps them equal. */
-export const MAX_RETRIES = 10;
+/**
+ * Every consumer's `max_retries` in wrangler.toml; test/topology.test.ts keeps them equal.
+ * With backoff capped at an hour, 20 retries ride out roughly ten hours of a dependency's
+ * outage before a message is parked in its dead-letter queue (and can still be replayed).
+ */
+export const MAX_RETRIES = 20;
 
 export type ConsumerOptions = {
   handlers: EventHandlers;
@@ -20,6 +25,8 @@ export type ConsumerOptions = {
   backoff?: BackoffOptions;
   /** Deliveries after the first; on the last one a failure is parked with its error. */
   maxRetries?: number;
+  /** Dev/test fault injection and delivery audit (see sandbox-hooks.ts); absent in production. */
+  sandbox?: SandboxHooks | undefined;
 };
 
 export type BatchSummary = { acked: number; retried: number; deadLettered: number };
@@ -31,12 +38,27 @@ export type BatchSummary = { acked: number; retried: number; deadLettered: numbe
  */
 export async function consumeBatch(batch: MessageBatch<unknown>, options: ConsumerOptions): Promise<BatchSummary> {
   const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
+  const plan = await options.sandbox?.plan(batch.queue);
+  if (plan?.mode === "down") {
+    // A stopped service: nothing is handled, everything comes back later.
+    for (const message of batch.messages) message.retry({ delaySeconds: 3 });
+    return { ...summary, retried: batch.messages.length };
+  }
+  const audit: AuditRecord[] = [];
   await Promise.all(
     batch.messages.map(async (message) => {
-      const action = await decide(batch.queue, message, options);
+      const { action, event } = await decide(batch.queue, message, options, plan);
+      if (event && action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: event.id, type: event.type });
+      if (action.kind === "ack" && plan && options.sandbox?.chance(plan, plan.duplicateRate, `dup:${message.id}:${message.attempts}`)) {
+        // Chaos: the ack is "lost", so the queue delivers this (handled) message again.
+        message.retry({ delaySeconds: 1 + (message.attempts % 3) });
+        summary.retried++;
+        return;
+      }
       await settle(batch.queue, message, action, options, summary);
     }),
   );
+  await options.sandbox?.audit(audit);
   return summary;
 }
 
@@ -45,20 +67,32 @@ type Action =
   | { kind: "retry"; delaySeconds: number; reason: string }
   | { kind: "dead"; reason: DeadLetterReason; error: string };
 
-async function decide(queue: string, message: Message<unknown>, options: ConsumerOptions): Promise<Action> {
+async function decide(
+  queue: string,
+  message: Message<unknown>,
+  options: ConsumerOptions,
+  plan: FaultPlan | undefined,
+): Promise<{ action: Action; event?: { id: string; type: string } }> {
   const read = readEvent(message.body);
-  if (!read.ok) return { kind: "dead", reason: read.reason, error: read.error };
+  if (!read.ok) return { action: { kind: "dead", reason: read.reason, error: read.error } };
   const { event } = read;
   const handler = options.handlers[event.type] as
     | ((event: unknown, delivery: Delivery) => Promise<Outcome | void>)
     | undefined;
-  if (!handler) return { kind: "dead", reason: "unsubscribed_type", error: `${queue} has no handler for ${event.type}` };
+  if (!handler) return { action: { kind: "dead", reason: "unsubscribed_type", error: `${queue} has no handler for ${event.type}` }, event };
   let outcome: Outcome | void;
   try {
+    if (plan && options.sandbox?.chance(plan, plan.throwRate, `throw:${message.id}:${message.attempts}`)) {
+      throw new Error("chaos: consumer crashed before handling");
+    }
     outcome = await handler(event, { attempts: message.attempts, messageId: message.id });
   } catch (error) {
-    outcome = { kind: "retry", reason: errorMessage(error) };
+    outcome = { kind: "retry", reason: errorMessage(error), ...(plan?.mode === "chaos" ? { afterSeconds: 1 } : {}) };
   }
+  return { action: actionFor(queue, message, options, event, outcome), event };
+}
+
+function actionFor(queue: string, message: Message<unknown>, options: ConsumerOptions, event: { id: string; type: string; correlationid?: string }, outcome: Outcome | void): Action {
   const context = { queue, eventId: event.id, type: event.type, correlationid: event.correlationid, attempts: message.attempts };
   if (!outcome || outcome.kind === "done") {
     if (outcome?.note) log("info", outcome.note, context);

@@ -1,6 +1,7 @@
 import type { AnyEvent } from "../contracts/events";
 import { producerBindingOf, QUEUES, subscribersOf, type QueueName } from "../contracts/topology";
 import { errorMessage, log } from "./log";
+import type { AuditRecord, SandboxHooks } from "./sandbox-hooks";
 import type { Timers } from "./timers";
 
 export type QueueProducers = Partial<Record<QueueName, Queue>>;
@@ -36,7 +37,12 @@ const MAX_BATCH_MESSAGES = 100;
 const RELAY_PAGE = 1_000;
 const MAX_BATCH_BYTES = 200_000; // under the 256 KB sendBatch limit, with room for metadata
 
-export type MailboxOptions = { retryBaseMs?: number; retryMaxMs?: number };
+export type MailboxOptions = {
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Dev/test fault injection and delivery audit (see sandbox-hooks.ts); absent in production. */
+  sandbox?: SandboxHooks | undefined;
+};
 
 type OutboxRow = { seq: number; event: string; pending: string; attempts: number };
 
@@ -153,15 +159,17 @@ export class Mailbox {
       .toArray();
     if (rows.length === 0) return;
 
-    const byQueue = new Map<QueueName, { seq: number; body: unknown; size: number }[]>();
+    const byQueue = new Map<QueueName, { seq: number; body: AnyEvent; size: number; firstTry: boolean }[]>();
     for (const row of rows) {
-      const body = JSON.parse(row.event) as unknown;
+      const body = JSON.parse(row.event) as AnyEvent;
       for (const queue of JSON.parse(row.pending) as QueueName[]) {
         const list = byQueue.get(queue) ?? [];
-        list.push({ seq: row.seq, body, size: row.event.length });
+        list.push({ seq: row.seq, body, size: row.event.length, firstTry: row.attempts === 0 });
         byQueue.set(queue, list);
       }
     }
+    const sandbox = this.options.sandbox;
+    const published: AuditRecord[] = [];
 
     const delivered = new Map<number, Set<QueueName>>();
     await Promise.all(
@@ -174,9 +182,14 @@ export class Mailbox {
           });
           return;
         }
+        const plan = await sandbox?.plan(queue);
         for (const chunk of chunks(items)) {
           try {
+            if (plan && chunk.some((item) => item.firstTry && sandbox!.chance(plan, plan.relayFailRate, `relay:${item.body.id}:${queue}`))) {
+              throw new Error("chaos: first send of the outbox failed");
+            }
             await producer.sendBatch(chunk.map((item) => ({ body: item.body, contentType: "json" as const })));
+            if (sandbox) published.push(...chunk.map((item) => ({ kind: "published" as const, queue, eventId: item.body.id, type: item.body.type })));
           } catch (error) {
             log("warn", "outbox relay failed; will retry", { queue, error: errorMessage(error) });
             return;
@@ -190,6 +203,7 @@ export class Mailbox {
       }),
     );
 
+    await sandbox?.audit(published);
     let maxAttempts = 0;
     this.ctx.storage.transactionSync(() => {
       for (const row of rows) {

@@ -11,6 +11,7 @@ import {
 import { StoredDocument } from "../../src/platform/document";
 import { newId } from "../../src/platform/ids";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
+import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
@@ -44,7 +45,7 @@ export class Invoice extends DurableObject<BillingEnv> {
     super(ctx, env);
     this.timers = new Timers(ctx.storage);
     this.document = new StoredDocument(ctx.storage.sql, "invoice");
-    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env));
+    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
   }
 
   async view(): Promise<InvoiceRecord | null> {

@@ -1,5 +1,6 @@
 import type { QueueName } from "../../src/contracts/topology";
 import { consumeBatch } from "../../src/platform/consumer";
+import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createAdminApi } from "./admin-api";
 import { handlersFor, type IntegrationStores } from "./order-events";
 
@@ -17,6 +18,6 @@ export default {
     const deadLetters: Partial<Record<QueueName, Queue>> = { email: env.EMAIL_DEAD_LETTERS, sms: env.SMS_DEAD_LETTERS, webhooks: env.WEBHOOKS_DEAD_LETTERS };
     const queue = batch.queue as QueueName;
     if (!deadLetters[queue]) throw new Error(`integrations does not consume queue ${batch.queue}`);
-    await consumeBatch(batch, { handlers: handlersFor(queue, stores(env)), deadLetters: deadLetters[queue] });
+    await consumeBatch(batch, { handlers: handlersFor(queue, stores(env)), deadLetters: deadLetters[queue], sandbox: sandboxHooks(env.SANDBOX_URL) });
   },
 } satisfies ExportedHandler<IntegrationsEnv>;

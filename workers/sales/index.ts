@@ -1,4 +1,5 @@
 import { consumeBatch } from "../../src/platform/consumer";
+import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createSalesApi } from "./api/app";
 import { orderEventHandlers } from "./order-events";
 import type { SalesStores } from "./place-order";
@@ -19,6 +20,6 @@ const api = createSalesApi(stores);
 export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
-    await consumeBatch(batch, { handlers: orderEventHandlers(stores(env)), deadLetters: env.DEAD_LETTERS });
+    await consumeBatch(batch, { handlers: orderEventHandlers(stores(env)), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
   },
 } satisfies ExportedHandler<SalesEnv>;

@@ -5,6 +5,7 @@ import type { Address, Customer } from "../../src/contracts/values";
 import { StoredDocument } from "../../src/platform/document";
 import { log } from "../../src/platform/log";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
+import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
 import { cancelOrder, recordEvent, TERMINAL, type OrderFactEvent, type OrderState, type Transition } from "./order-lifecycle";
@@ -41,7 +42,7 @@ export class Order extends DurableObject<SalesEnv> {
     super(ctx, env);
     this.timers = new Timers(ctx.storage);
     this.document = new StoredDocument(ctx.storage.sql, "order_state");
-    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env));
+    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
   }
 
   /** Creates the order and its `order.placed` event at once; placing it again returns it unchanged. */

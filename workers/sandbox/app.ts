@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { fieldsOf, Problem, validationProblem } from "../../src/platform/problem";
-import { Fault, Provider } from "./faults";
+import { AuditRecords, ConsumerFault, Fault, Provider } from "./faults";
 import type { ProviderLedger } from "./ledger";
 
 type SandboxApiEnv = { Bindings: SandboxEnv };
@@ -65,6 +65,20 @@ export function createSandboxApp() {
     if (!fault.success) throw validationProblem(fieldsOf(fault.error), "Not a fault: see workers/sandbox/faults.ts.");
     return c.json(await ledgerOf(c.env).setFault(fault.data));
   });
+  // Consumers' fault plans (dev/test): {"mode":"down"} stops a service, {"mode":"chaos",…} injects faults.
+  app.get("/_sandbox/consumers/:queue", async (c) => c.json(await ledgerOf(c.env).consumerFault(c.req.param("queue"))));
+  app.post("/_sandbox/consumers/:queue", async (c) => {
+    const plan = ConsumerFault.safeParse(await c.req.json().catch(() => null));
+    if (!plan.success) throw validationProblem(fieldsOf(plan.error), "Not a consumer fault plan: see workers/sandbox/faults.ts.");
+    return c.json(await ledgerOf(c.env).setConsumerFault(c.req.param("queue"), plan.data));
+  });
+  app.post("/_sandbox/audit", async (c) => {
+    const records = AuditRecords.safeParse(await c.req.json().catch(() => null));
+    if (!records.success) throw validationProblem(fieldsOf(records.error));
+    await ledgerOf(c.env).recordAudit(records.data);
+    return c.body(null, 204);
+  });
+  app.get("/_sandbox/audit", async (c) => c.json({ queues: await ledgerOf(c.env).auditSummary() }));
   app.get("/_sandbox/objects/:kind", async (c) => c.json({ objects: await ledgerOf(c.env).objects(c.req.param("kind")) }));
   return app;
 }

@@ -7,12 +7,13 @@ export type Provider = z.infer<typeof Provider>;
 /**
  * How a provider misbehaves: `down` (503, as if unreachable), `error` (500), `throttle`
  * (429 with Retry-After), `slow` (answers after `delayMs`), `reject` (400, as for a
- * revoked key or a request it will never accept), `ok` (clears the fault).
+ * revoked key or a request it will never accept), `flaky` (each hit is one of 500, 429
+ * or 503 at random: the chaos test), `ok` (clears the fault).
  * `remaining` limits it to the next N requests; `rate` hits only that share of them.
  */
 export const Fault = z.strictObject({
   provider: Provider,
-  mode: z.enum(["ok", "down", "error", "throttle", "slow", "reject"]),
+  mode: z.enum(["ok", "down", "error", "throttle", "slow", "reject", "flaky"]),
   retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
   delayMs: z.number().int().min(0).max(60_000).default(2_000),
   remaining: z.number().int().positive().optional(),
@@ -22,6 +23,10 @@ export type Fault = z.infer<typeof Fault>;
 
 /** The response a fault produces instead of the provider's, or undefined to answer normally. */
 export function faultResponse(fault: Fault): Response | undefined {
+  if (fault.mode === "flaky") {
+    const modes = ["error", "throttle", "down"] as const;
+    return faultResponse({ ...fault, mode: modes[Math.floor(Math.random() * modes.length)]! });
+  }
   switch (fault.mode) {
     case "down":
       return new Response("service unavailable (sandbox fault: down)", { status: 503, headers: { connection: "close" } });
@@ -38,3 +43,17 @@ export function faultResponse(fault: Fault): Response | undefined {
       return undefined;
   }
 }
+
+/** A consumer's fault plan (see src/platform/sandbox-hooks.ts), keyed by the queue it consumes. */
+export const ConsumerFault = z.strictObject({
+  mode: z.enum(["ok", "down", "chaos"]),
+  seed: z.number().int().default(() => Math.floor(Math.random() * 1_000_000)),
+  throwRate: z.number().min(0).max(1).default(0),
+  duplicateRate: z.number().min(0).max(1).default(0),
+  relayFailRate: z.number().min(0).max(1).default(0),
+});
+export type ConsumerFault = z.infer<typeof ConsumerFault>;
+
+export const AuditRecords = z.array(
+  z.object({ kind: z.enum(["published", "consumed", "dead"]), queue: z.string(), eventId: z.string(), type: z.string() }),
+).max(1000);

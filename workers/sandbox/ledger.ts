@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { createLabelRefund, createTransaction } from "./carrier";
-import { faultResponse, type Fault, type Provider } from "./faults";
+import { faultResponse, type ConsumerFault, type Fault, type Provider } from "./faults";
 import { sendEmail } from "./ses";
 import { createPaymentIntent, createRefund } from "./stripe";
 import { createMessage } from "./twilio";
@@ -53,6 +53,11 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
       CREATE TABLE IF NOT EXISTS idempotency (
         provider TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
         status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (provider, key)
+      );
+      CREATE TABLE IF NOT EXISTS consumer_faults (queue TEXT PRIMARY KEY, plan TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS audit (
+        kind TEXT NOT NULL, queue TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,
+        n INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (kind, queue, event_id)
       );
       CREATE TABLE IF NOT EXISTS objects (
         id TEXT PRIMARY KEY, provider TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL
@@ -115,9 +120,64 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
       .map((row) => JSON.parse(row.body) as unknown);
   }
 
-  /** Forgets everything: requests, objects, keys and faults. */
+  async setConsumerFault(queue: string, plan: ConsumerFault): Promise<ConsumerFault> {
+    if (plan.mode === "ok") this.ctx.storage.sql.exec("DELETE FROM consumer_faults WHERE queue = ?", queue);
+    else {
+      this.ctx.storage.sql.exec(
+        "INSERT INTO consumer_faults (queue, plan) VALUES (?, ?) ON CONFLICT (queue) DO UPDATE SET plan = excluded.plan",
+        queue,
+        JSON.stringify(plan),
+      );
+    }
+    return plan;
+  }
+
+  async consumerFault(queue: string): Promise<ConsumerFault | { mode: "ok" }> {
+    const row = this.ctx.storage.sql.exec<{ plan: string }>("SELECT plan FROM consumer_faults WHERE queue = ?", queue).toArray()[0];
+    return row ? (JSON.parse(row.plan) as ConsumerFault) : { mode: "ok" };
+  }
+
+  async recordAudit(records: { kind: string; queue: string; eventId: string; type: string }[]): Promise<void> {
+    for (const r of records) {
+      this.ctx.storage.sql.exec(
+        "INSERT INTO audit (kind, queue, event_id, type) VALUES (?, ?, ?, ?) ON CONFLICT (kind, queue, event_id) DO UPDATE SET n = n + 1",
+        r.kind,
+        r.queue,
+        r.eventId,
+        r.type,
+      );
+    }
+  }
+
+  /**
+   * Per queue: events published to it, events its consumer handled (and how many
+   * deliveries that took), events parked dead, and any published event neither handled
+   * nor parked — which must be none once retries have drained.
+   */
+  async auditSummary(): Promise<{ queue: string; published: number; consumed: number; deliveries: number; dead: number; missing: string[] }[]> {
+    const queues = this.ctx.storage.sql.exec<{ queue: string }>("SELECT DISTINCT queue FROM audit ORDER BY queue").toArray();
+    return queues.map(({ queue }) => {
+      const count = (kind: string) =>
+        this.ctx.storage.sql.exec<{ n: number; total: number | null }>("SELECT count(*) AS n, sum(n) AS total FROM audit WHERE kind = ? AND queue = ?", kind, queue).one();
+      const missing = this.ctx.storage.sql
+        .exec<{ event_id: string }>(
+          `SELECT event_id FROM audit p WHERE kind = 'published' AND queue = ?1
+             AND NOT EXISTS (SELECT 1 FROM audit c WHERE c.queue = ?1 AND c.event_id = p.event_id AND c.kind IN ('consumed', 'dead'))
+           LIMIT 50`,
+          queue,
+        )
+        .toArray()
+        .map((row) => row.event_id);
+      const consumed = count("consumed");
+      return { queue, published: count("published").n, consumed: consumed.n, deliveries: consumed.total ?? 0, dead: count("dead").n, missing };
+    });
+  }
+
+  /** Forgets everything: requests, objects, keys, faults and the audit. */
   async reset(): Promise<void> {
-    this.ctx.storage.sql.exec("DELETE FROM requests; DELETE FROM faults; DELETE FROM idempotency; DELETE FROM objects;");
+    this.ctx.storage.sql.exec(
+      "DELETE FROM requests; DELETE FROM faults; DELETE FROM idempotency; DELETE FROM objects; DELETE FROM consumer_faults; DELETE FROM audit;",
+    );
   }
 
   private answer(request: ProviderRequest): Answer {

@@ -3,6 +3,7 @@ import { shippingLabelCreated, stockUnavailable, type AnyEvent, type OrderBilled
 import { StoredDocument } from "../../src/platform/document";
 import { newId } from "../../src/platform/ids";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
+import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
@@ -34,7 +35,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
     super(ctx, env);
     this.timers = new Timers(ctx.storage);
     this.document = new StoredDocument(ctx.storage.sql, "shipment");
-    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env));
+    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
   }
 
   async view(): Promise<ShipmentRecord | null> {

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { placeOrderBody } from "./fixtures/orders";
+import { startStack, waitFor, type Stack } from "./stack";
+
+// Hundreds of orders — normal, declined, out of stock, cancelled — while faults hit every
+// consumer (crashes, lost acks → duplicate and out-of-order deliveries, failed outbox
+// sends) and every provider (500, 429, 503). Once retries drain, every order must be in
+// the one terminal state its story calls for, every charge, refund and label must be
+// accounted for, and no event may be missing from any subscriber.
+const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
+const ORDERS = Number(process.env.CHAOS_ORDERS ?? 300);
+const CONSUMERS = ["sales", "billing", "warehouse"];
+const PROVIDERS = ["stripe", "carrier"] as const;
+const POISON = 3;
+
+type Story = "normal" | "declined" | "out_of_stock" | "cancelled";
+type Placed = { id: string; story: Story; cancel?: number; items: { sku: string; quantity: number }[] };
+
+/** mulberry32: the whole scenario (stories, items, cancel timing, faults) follows the seed. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let stack: Stack;
+beforeAll(async () => {
+  console.log(`chaos seed ${SEED} (rerun with CHAOS_SEED=${SEED}), ${ORDERS} orders`);
+  stack = await startStack();
+  for (const sku of ["MUG-001", "TEE-001", "BOOK-001", "STICKER-001"]) {
+    await stack.admin("PUT", `/admin/stock/${sku}`, { available: 100_000, weightGrams: 200 });
+  }
+});
+afterAll(() => stack?.close());
+
+it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_000 }, async () => {
+  const rng = random(SEED);
+  const started = Date.now();
+  for (const queue of CONSUMERS) {
+    await stack.setConsumer(queue, { mode: "chaos", seed: SEED, throwRate: 0.1, duplicateRate: 0.1, relayFailRate: 0.1 });
+  }
+  for (const provider of PROVIDERS) await stack.setFault({ provider, mode: "flaky", rate: 0.1, retryAfterSeconds: 1 });
+
+  const stories: Placed[] = Array.from({ length: ORDERS }, () => {
+    const roll = rng();
+    const story: Story = roll < 0.55 ? "normal" : roll < 0.7 ? "declined" : roll < 0.8 ? "out_of_stock" : "cancelled";
+    const sku = ["MUG-001", "TEE-001", "BOOK-001", "STICKER-001"][Math.floor(rng() * 4)]!;
+    const items = story === "out_of_stock" ? [{ sku: "RARE-001", quantity: 1 }] : [{ sku, quantity: 1 + Math.floor(rng() * 3) }];
+    return { id: "", story, items, ...(story === "cancelled" ? { cancel: Math.floor(rng() * 4000) } : {}) };
+  });
+
+  const cancelReplies = new Map<string, number>();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < stories.length; i += 20) {
+    await Promise.all(
+      stories.slice(i, i + 20).map(async (story) => {
+        const paymentMethod = story.story === "declined" ? "pm_card_chargeDeclined" : "pm_card_visa";
+        const reply = await stack.placeOrder(placeOrderBody({ items: story.items, paymentMethod }));
+        expect(reply.status).toBe(202);
+        story.id = reply.body.id;
+        if (story.cancel !== undefined) {
+          pending.push(
+            new Promise((resolve) => setTimeout(resolve, story.cancel)).then(async () => {
+              cancelReplies.set(story.id, (await stack.cancel(story.id)).status);
+            }),
+          );
+        }
+      }),
+    );
+  }
+  for (let i = 0; i < POISON; i++) await stack.sendToQueue("BILLING_QUEUE", { poison: i, seed: SEED });
+  await Promise.all(pending);
+
+  const placedAt = Date.now();
+  console.log(`placed ${ORDERS} orders in ${Math.round((placedAt - started) / 1000)}s`);
+  const terminal = new Set(["ready_to_ship", "billing_failed", "cancelled"]);
+  // Poll only what is still moving, once a second, so polling does not starve the workers.
+  const finished = new Map<string, any>();
+  const deadline = Date.now() + 150_000;
+  while (finished.size < stories.length) {
+    if (Date.now() > deadline) throw new Error(`${stories.length - finished.size} orders never reached a terminal status`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const open = stories.filter((story) => !finished.has(story.id));
+    const seen = await Promise.all(open.map((story) => stack.order(story.id)));
+    for (const order of seen) if (terminal.has(order.status)) finished.set(order.id, order);
+  }
+  console.log(`all terminal ${Math.round((Date.now() - placedAt) / 1000)}s after the last order`);
+  // Wait out in-flight compensation, then read the final state of every order.
+  const orders = await Promise.all(stories.map((story) => stack.order(story.id)));
+  // Retries drained: every published event reached its subscriber, refunds included.
+  const audit = await waitFor(
+    async () => {
+      const queues = await stack.audit();
+      const refundsDue = orders.filter((o) => o.status === "cancelled" && o.payment).length;
+      const refunds = (await stack.providerObjects("refund")).length;
+      return queues.every((q) => q.missing.length === 0) && refunds >= refundsDue ? queues : undefined;
+    },
+    60_000,
+    () => "the queues to drain",
+  );
+  console.log(`drained ${Math.round((Date.now() - placedAt) / 1000)}s after the last order`);
+
+  const charges = await stack.providerObjects("payment_intent");
+  const refunds = await stack.providerObjects("refund");
+  const labels = await stack.providerObjects("label");
+  const countBy = (list: any[], key: (item: any) => string | undefined) =>
+    list.reduce<Map<string, any[]>>((map, item) => {
+      const k = key(item);
+      if (k) map.set(k, [...(map.get(k) ?? []), item]);
+      return map;
+    }, new Map());
+  const chargesOf = countBy(charges.filter((c) => c.status === "succeeded"), (c) => c.metadata?.order_id);
+  const refundsOf = countBy(refunds, (r) => r.metadata?.order_id);
+  const labelsOf = countBy(labels, (l) => /^order (.*)$/.exec(l.metadata)?.[1]);
+
+  const problems: string[] = [];
+  const check = (ok: boolean, what: string) => ok || problems.push(what);
+  stories.forEach((story, i) => {
+    const order = orders[i];
+    const charged = chargesOf.get(story.id)?.length ?? 0;
+    const refunded = refundsOf.get(story.id)?.length ?? 0;
+    const bought = labelsOf.get(story.id) ?? [];
+    const live = bought.filter((label) => !label.refunded).length;
+    const where = `${story.story} ${story.id}`;
+    check(charged <= 1 && refunded <= charged, `${where}: ${charged} charges, ${refunded} refunds`);
+    switch (story.story) {
+      case "normal":
+        check(order.status === "ready_to_ship" && charged === 1 && refunded === 0 && live === 1 && bought.length === 1, `${where}: ${order.status}, ${charged}/${refunded}/${live}`);
+        break;
+      case "declined":
+        check(order.status === "billing_failed" && charged === 0 && bought.length === 0, `${where}: ${order.status}, ${charged} charges`);
+        break;
+      case "out_of_stock":
+        check(order.status === "cancelled" && order.closure?.reason === "stock_unavailable" && charged === 1 && refunded === 1 && bought.length === 0, `${where}: ${order.status}, ${charged}/${refunded}`);
+        break;
+      case "cancelled": {
+        const reply = cancelReplies.get(story.id);
+        if (reply === 409) {
+          check(order.status === "ready_to_ship" && charged === 1 && refunded === 0 && live === 1, `${where}: too late but ${order.status}`);
+        } else {
+          check(reply === 202 && order.status === "cancelled" && order.closure?.reason === "customer_request", `${where}: cancel ${reply} → ${order.status}`);
+          check(refunded === charged && live === 0, `${where}: ${charged} charges, ${refunded} refunds, ${live} live labels`);
+        }
+      }
+    }
+    check(order.timeline.filter((step: { status: string }) => terminal.has(step.status)).length === 1, `${where}: more than one terminal step`);
+  });
+
+  for (const queue of audit) {
+    check(queue.missing.length === 0, `${queue.queue}: ${queue.missing.length} events never handled`);
+    check(queue.consumed + queue.dead === queue.published || queue.queue === "billing", `${queue.queue}: published ${queue.published}, handled ${queue.consumed}, dead ${queue.dead}`);
+  }
+  const { body: dead } = await stack.admin("GET", "/admin/dead-letters?status=parked&limit=500");
+  const poisoned = dead.letters.filter((letter: { body: { seed?: number } }) => letter.body?.seed === SEED);
+  check(poisoned.length === POISON && dead.letters.length === POISON, `DLQ holds ${dead.letters.length} letters, ${poisoned.length} of them the poison`);
+
+  const byStory = stories.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s.story]: (acc[s.story] ?? 0) + 1 }), {});
+  const deliveries = audit.reduce((sum, q) => sum + q.deliveries, 0);
+  const handled = audit.reduce((sum, q) => sum + q.consumed, 0);
+  console.log(`chaos seed ${SEED}: ${JSON.stringify(byStory)}; ${handled} events handled in ${deliveries} deliveries; ${charges.length} payment intents, ${refunds.length} refunds, ${labels.length} labels`);
+  expect(problems).toEqual([]);
+});
