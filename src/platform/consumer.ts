@@ -1,5 +1,5 @@
 import type { DeadLetter, DeadLetterReason } from "../contracts/dead-letter";
-import { readEvent, type EventOf, type EventType } from "../contracts/events";
+import { readEvent, type AnyEvent, type EventOf, type EventType } from "../contracts/events";
 import { errorMessage, log } from "./log";
 import type { Outcome } from "./outcome";
 import { backoffSeconds, type BackoffOptions } from "./retry";
@@ -40,36 +40,93 @@ type Action =
   | { kind: "retry"; delaySeconds: number; reason: string }
   | { kind: "dead"; reason: DeadLetterReason; error: string };
 
-async function decide(queue: string, message: Message<unknown>, options: ConsumerOptions): Promise<Action> {
+/** Validates a message and checks the queue subscribes to its type; a refusal is a dead letter. */
+function admit(queue: string, message: Message<unknown>, subscribed: (type: EventType) => boolean): { event: AnyEvent } | Action {
   const read = readEvent(message.body);
   if (!read.ok) return { kind: "dead", reason: read.reason, error: read.error };
-  const { event } = read;
-  const handler = options.handlers[event.type] as
-    | ((event: unknown, delivery: Delivery) => Promise<Outcome | void>)
-    | undefined;
-  if (!handler) return { kind: "dead", reason: "unsubscribed_type", error: `${queue} has no handler for ${event.type}` };
-  let outcome: Outcome | void;
-  try {
-    outcome = await handler(event, { attempts: message.attempts, messageId: message.id });
-  } catch (error) {
-    outcome = { kind: "retry", reason: errorMessage(error) };
+  if (!subscribed(read.event.type)) {
+    return { kind: "dead", reason: "unsubscribed_type", error: `${queue} has no handler for ${read.event.type}` };
   }
-  const context = { queue, eventId: event.id, type: event.type, correlationid: event.correlationid, attempts: message.attempts };
+  return { event: read.event };
+}
+
+async function decide(queue: string, message: Message<unknown>, options: ConsumerOptions): Promise<Action> {
+  const admitted = admit(queue, message, (type) => options.handlers[type] !== undefined);
+  if (!("event" in admitted)) return admitted;
+  const { event } = admitted;
+  const handler = options.handlers[event.type] as (event: unknown, delivery: Delivery) => Promise<Outcome | void>;
+  const outcome = await outcomeOf(() => handler(event, { attempts: message.attempts, messageId: message.id }));
+  return actionFor(outcome, message.attempts, options.backoff, {
+    queue,
+    eventId: event.id,
+    type: event.type,
+    correlationid: event.correlationid,
+    attempts: message.attempts,
+  });
+}
+
+/** A handler that throws asks for a retry with backoff. */
+async function outcomeOf(handle: () => Promise<Outcome | void>): Promise<Outcome | void> {
+  try {
+    return await handle();
+  } catch (error) {
+    return { kind: "retry", reason: errorMessage(error) };
+  }
+}
+
+function actionFor(outcome: Outcome | void, attempts: number, backoff: BackoffOptions | undefined, context: Record<string, unknown>): Action {
   if (!outcome || outcome.kind === "done") {
     if (outcome?.note) log("info", outcome.note, context);
     return { kind: "ack" };
   }
   if (outcome.kind === "reject") return { kind: "dead", reason: "rejected", error: outcome.reason };
-  const delaySeconds = outcome.afterSeconds ?? backoffSeconds(message.attempts, options.backoff);
+  const delaySeconds = outcome.afterSeconds ?? backoffSeconds(attempts, backoff);
   log("warn", "retrying event", { ...context, reason: outcome.reason, delaySeconds });
   return { kind: "retry", delaySeconds, reason: outcome.reason };
+}
+
+export type BatchHandler = (events: { event: AnyEvent; delivery: Delivery }[]) => Promise<Outcome | void>;
+
+export type WholeBatchOptions = {
+  /** The event types this queue subscribes to; any other type is dead-lettered. */
+  types: readonly EventType[];
+  /** Applies every valid event of the batch at once (one D1 batch, one object). */
+  handle: BatchHandler;
+  deadLetters: Queue;
+  backoff?: BackoffOptions;
+};
+
+/**
+ * Runs one queue batch for a consumer that applies its events together (a projection):
+ * each message is validated and dead-lettered on its own exactly as in `consumeBatch`,
+ * and the valid ones share one outcome, so they are acked, retried or parked together.
+ */
+export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: WholeBatchOptions): Promise<BatchSummary> {
+  const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
+  const admitted: { message: Message<unknown>; event: AnyEvent }[] = [];
+  const refused: Promise<void>[] = [];
+  for (const message of batch.messages) {
+    const result = admit(batch.queue, message, (type) => options.types.includes(type));
+    if ("event" in result) admitted.push({ message, event: result.event });
+    else refused.push(settle(batch.queue, message, result, options, summary));
+  }
+  if (admitted.length > 0) {
+    const outcome = await outcomeOf(() =>
+      options.handle(admitted.map(({ message, event }) => ({ event, delivery: { attempts: message.attempts, messageId: message.id } }))),
+    );
+    const attempts = Math.max(...admitted.map(({ message }) => message.attempts));
+    const action = actionFor(outcome, attempts, options.backoff, { queue: batch.queue, events: admitted.length, attempts });
+    await Promise.all(admitted.map(({ message }) => settle(batch.queue, message, action, options, summary)));
+  }
+  await Promise.all(refused);
+  return summary;
 }
 
 async function settle(
   queue: string,
   message: Message<unknown>,
   action: Action,
-  options: ConsumerOptions,
+  options: { deadLetters: Queue; backoff?: BackoffOptions },
   summary: BatchSummary,
 ): Promise<void> {
   if (action.kind === "ack") {
