@@ -3,6 +3,7 @@
 export const WORKERS = [
   { name: "billing", config: "workers/billing/wrangler.toml", envInterface: "BillingEnv" },
   { name: "warehouse", config: "workers/warehouse/wrangler.toml", envInterface: "WarehouseEnv" },
+  { name: "projections", config: "workers/projections/wrangler.toml", envInterface: "ProjectionsEnv" },
   { name: "sales", config: "wrangler.toml", envInterface: "SalesEnv", typesOut: "workers/sales/worker-configuration.d.ts" },
 ];
 export const SANDBOX = { name: "sandbox", config: "workers/sandbox/wrangler.toml", envInterface: "SandboxEnv" };

@@ -1,11 +1,16 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { createApi, jsonBodyOnly } from "../../../src/platform/http";
 import type { SalesStores } from "../place-order";
+import { registerOrderStatusRoute } from "./order-status";
 import { registerOrderRoutes, type SalesApiEnv } from "./orders";
 import { registerProductRoutes } from "./products";
 
 /** Admin APIs of other workers, reachable through the public edge over service bindings. */
-const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" }[] = [{ prefix: "/admin/stock", binding: "WAREHOUSE" }];
+const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" | "PROJECTIONS" }[] = [
+  { prefix: "/admin/stock", binding: "WAREHOUSE" },
+  { prefix: "/admin/reports", binding: "PROJECTIONS" },
+  { prefix: "/admin/lake", binding: "PROJECTIONS" },
+];
 
 /** The public edge: order and catalog API, its OpenAPI document and docs page. */
 export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
@@ -18,6 +23,7 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
 
   app.get("/health", (c) => c.json({ ok: true, service: "sales" }));
   registerOrderRoutes(app);
+  registerOrderStatusRoute(app);
   registerProductRoutes(app);
 
   for (const { prefix, binding } of FORWARDED) {

@@ -70,6 +70,7 @@ describe("admin gateway", () => {
     const res = await call("PUT", "/admin/stock/MUG-001", { available: 5 }, ADMIN);
     expect(res.json).toEqual({
       forwarded: true,
+      to: "warehouse",
       method: "PUT",
       path: "/admin/stock/MUG-001",
       authorization: ADMIN.authorization,
