@@ -3,7 +3,9 @@ import { env } from "cloudflare:workers";
 import {
   orderBilled,
   orderBillingFailed,
+  orderCancelled,
   orderPlaced,
+  orderRefunded,
   orderStatusChanged,
   shippingLabelCreated,
   type AnyEvent,
@@ -32,6 +34,8 @@ type StoryOptions = {
   readyAfterMs?: number | null;
   /** The card is declined instead. */
   declined?: boolean;
+  /** The customer cancels after billing, this long after it, and the charge is refunded. */
+  cancelledAfterMs?: number;
   /** Distinct PII per story, to look for it in the lake. */
   tag?: string;
 };
@@ -100,6 +104,16 @@ export function orderStory(options: StoryOptions): Story {
     { subject: orderId, causedBy: placed, time: billedAt },
   );
   advance(billed, "billed", { payment });
+  if (options.cancelledAfterMs !== undefined) {
+    const cancelledAt = later(billedAt, options.cancelledAfterMs);
+    const cancelled = orderCancelled.create({ orderId, reason: "customer_request", cancelledAt: cancelledAt.toISOString() }, { subject: orderId, time: cancelledAt });
+    advance(cancelled, "cancelled");
+    const refundedAt = later(cancelledAt, 1000);
+    const refund = { ...payment, refundId: "re_test", reason: "customer_cancelled" as const, refundedAt: refundedAt.toISOString() };
+    const { billedAt: _billedAt, ...refundData } = refund;
+    events.push(orderRefunded.create({ orderId, ...refundData }, { subject: orderId, causedBy: cancelled, time: refundedAt }));
+    return { orderId, customer, address, events };
+  }
   if (options.readyAfterMs === null) return { orderId, customer, address, events };
   const readyAt = later(billedAt, options.readyAfterMs ?? 3000);
   const shipment = { shipmentId: "shp_test", carrier: "USPS", service: "Priority Mail", trackingNumber: "9400000000000000000001", labelUrl: "https://labels.example.com/1.pdf" };
