@@ -71,6 +71,24 @@ function placement(facts: OrderFacts, order: Placement): OrderFacts {
   };
 }
 
+/** What two sets of facts about one order say together, by the same rules as the upsert. */
+function merge(known: OrderFacts, next: OrderFacts): OrderFacts {
+  const merged = { ...known, version: Math.max(known.version, next.version) } as Record<string, unknown>;
+  merged.status = next.version > known.version ? next.status : (known.status ?? next.status);
+  for (const column of FACT_COLUMNS) merged[column] = known[column] ?? next[column];
+  return merged as OrderFacts;
+}
+
+/** One row of facts per order, so a batch writes each order once. */
+function factsByOrder(events: AnyEvent[]): OrderFacts[] {
+  const orders = new Map<string, OrderFacts>();
+  for (const facts of events.map(factsOf)) {
+    const known = orders.get(facts.order_id);
+    orders.set(facts.order_id, known ? merge(known, facts) : facts);
+  }
+  return [...orders.values()];
+}
+
 /** The facts an event carries for the read model: every event is about one order. */
 export function factsOf(event: AnyEvent): OrderFacts {
   const facts = blank(event.subject);
@@ -96,6 +114,16 @@ export function factsOf(event: AnyEvent): OrderFacts {
   }
 }
 
+/** Each order's lines once, though order.placed and every snapshot carry them. */
+function linesByOrder(events: AnyEvent[]): LineRow[] {
+  const lines = new Map<string, LineRow[]>();
+  for (const event of events) {
+    const carried = lines.has(event.subject) ? [] : linesOf(event);
+    if (carried.length > 0) lines.set(event.subject, carried);
+  }
+  return [...lines.values()].flat();
+}
+
 function linesOf(event: AnyEvent): LineRow[] {
   const order =
     event.type === "order.placed.v1" ? event.data : event.type === "order.status_changed.v1" ? event.data.order : undefined;
@@ -116,7 +144,8 @@ function linesOf(event: AnyEvent): LineRow[] {
 const column = (name: string) => `json_extract(value, '$.${name}')`;
 
 // A newer snapshot decides the status; without one, order.placed's 'placed' fills a gap.
-// Every other fact is set once and never changes, so the first value seen is kept.
+// Every other fact is set once and never changes, so the first value seen is kept. A row
+// that would not change is not written (D1 bills rows written, each index entry included).
 const UPSERT_ORDERS = `
 INSERT INTO orders (order_id, version, status, ${FACT_COLUMNS.join(", ")})
 SELECT ${column("order_id")}, ${column("version")}, ${column("status")}, ${FACT_COLUMNS.map(column).join(", ")}
@@ -124,7 +153,9 @@ FROM json_each(?1) WHERE true
 ON CONFLICT (order_id) DO UPDATE SET
   status = CASE WHEN excluded.version > orders.version THEN excluded.status ELSE coalesce(orders.status, excluded.status) END,
   version = max(orders.version, excluded.version),
-  ${FACT_COLUMNS.map((c) => `${c} = coalesce(orders.${c}, excluded.${c})`).join(",\n  ")}`;
+  ${FACT_COLUMNS.map((c) => `${c} = coalesce(orders.${c}, excluded.${c})`).join(",\n  ")}
+WHERE excluded.version > orders.version
+  OR ${["status", ...FACT_COLUMNS].map((c) => `(orders.${c} IS NULL AND excluded.${c} IS NOT NULL)`).join("\n  OR ")}`;
 
 const INSERT_LINES = `
 INSERT INTO order_lines (order_id, sku, name, quantity, unit_price, line_total, currency, placed_day)
@@ -163,8 +194,8 @@ export function readModelStatements(db: D1Database, events: AnyEvent[]): D1Prepa
   const shift = db.prepare(SHIFT_DAILY_SALES);
   return [
     shift.bind(orderIds, -1),
-    db.prepare(UPSERT_ORDERS).bind(JSON.stringify(events.map(factsOf))),
-    db.prepare(INSERT_LINES).bind(JSON.stringify(events.flatMap(linesOf))),
+    db.prepare(UPSERT_ORDERS).bind(JSON.stringify(factsByOrder(events))),
+    db.prepare(INSERT_LINES).bind(JSON.stringify(linesByOrder(events))),
     shift.bind(orderIds, 1),
   ];
 }
