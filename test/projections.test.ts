@@ -14,6 +14,8 @@ const run = promisify(execFile);
 let stack: Stack;
 let ids: string[];
 let totals: number[];
+/** The UTC day the orders were placed on (not "today": a run may cross midnight). */
+let placedDay: string;
 const exportDir = mkdtempSync(path.join(tmpdir(), "choreo-lake-"));
 
 /** Runs one of the npm scripts against the test stack, as `npm run <script>` would against dev. */
@@ -41,6 +43,7 @@ beforeAll(async () => {
   ]);
   ids = replies.map((reply) => reply.body.id as string);
   totals = replies.map((reply) => reply.body.total as number);
+  placedDay = (replies.map((reply) => reply.body.placedAt as string).sort().at(-1) ?? "").slice(0, 10);
   await Promise.all(ids.map((id) => stack.waitForStatus(id, "ready_to_ship")));
   // Every event of the three orders projected: 3 × (placed, billed, label) + 3 × 3 snapshots.
   await waitFor(async () => {
@@ -60,13 +63,12 @@ describe("the projections, fed by the real order workflow", () => {
     expect(body.orders.map((order: { orderId: string }) => order.orderId).sort()).toEqual([...ids].sort());
     for (const order of body.orders) expect(order).toMatchObject({ status: "ready_to_ship", version: 3, billedAmount: order.total });
 
-    const today = new Date().toISOString().slice(0, 10);
-    const days = (await stack.admin("GET", `/admin/reports/sales-per-day?to=${today}`)).body.days;
+    const days = (await stack.admin("GET", `/admin/reports/sales-per-day?to=${placedDay}`)).body.days;
     expect(days.reduce((sum: number, day: { orders: number }) => sum + day.orders, 0)).toBe(3);
     expect(days.reduce((sum: number, day: { revenue: number }) => sum + day.revenue, 0)).toBe(totals.reduce((a, b) => a + b, 0));
-    const skus = (await stack.admin("GET", `/admin/reports/top-skus?to=${today}`)).body.skus;
+    const skus = (await stack.admin("GET", `/admin/reports/top-skus?to=${placedDay}`)).body.skus;
     expect(skus.find((s: { sku: string }) => s.sku === "MUG-001")).toMatchObject({ units: 4, orders: 2 });
-    const latency = (await stack.admin("GET", `/admin/reports/stage-latency?to=${today}`)).body.days;
+    const latency = (await stack.admin("GET", `/admin/reports/stage-latency?to=${placedDay}`)).body.days;
     expect(latency.filter((row: { stage: string }) => row.stage === "placed_to_ready_to_ship").reduce((n: number, row: { orders: number }) => n + row.orders, 0)).toBe(3);
   });
 
@@ -91,8 +93,7 @@ describe("the projections, fed by the real order workflow", () => {
       { type: "order.status_changed.v1", events: 9 },
       { type: "shipping_label.created.v1", events: 3 },
     ]);
-    const today = new Date().toISOString().slice(0, 10);
-    expect(await rows(`SELECT DISTINCT strftime(date, '%Y-%m-%d') AS day FROM ${lake}`)).toContainEqual({ day: today });
+    expect(await rows(`SELECT DISTINCT strftime(date, '%Y-%m-%d') AS day FROM ${lake}`)).toContainEqual({ day: placedDay });
     // Ada placed two orders: the same keyed hash in both, so analysts can count her without seeing her.
     expect(await rows(`SELECT count(DISTINCT data.customer.email)::INTEGER AS customers FROM ${lake} WHERE type = 'order.placed.v1'`)).toEqual([{ customers: 2 }]);
 
