@@ -135,11 +135,31 @@ describe("consumeWholeBatch", () => {
   it("retries the whole batch when applying it fails, backing off from the most-tried message", async () => {
     const { result, delays, dead } = await runWhole([placed, billed], async () => {
       throw new Error("D1 unavailable");
-    }, [1, 3]);
+    }, [1, 2]);
     expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual(["m0", "m1"]);
-    // attempts 3 → window 8 s, random 0.5 → 6 s, for both
-    expect(delays).toEqual({ m0: 6, m1: 6 });
+    // attempts 2 → window 4 s, random 0.5 → 3 s, for both
+    expect(delays).toEqual({ m0: 3, m1: 3 });
     expect(dead).toEqual([]);
+  });
+
+  it("finds the one message that keeps failing and acks the others, once the batch has failed often", async () => {
+    const events = Array.from({ length: 16 }, () => placedEvent());
+    const poison = events[11]!.id;
+    const handle = vi.fn<BatchHandler>(async (batch) => (batch.some(({ event }) => event.id === poison) ? retry("constraint failed") : done()));
+    const { result, summary } = await runWhole(events, handle, Array(16).fill(3));
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m11"]);
+    expect(result.explicitAcks).toHaveLength(15);
+    expect(summary).toEqual({ acked: 15, retried: 1, deadLettered: 0 });
+    // the whole batch, then two halves per level down to the message: 1 + 2 × log2(16)
+    expect(handle).toHaveBeenCalledTimes(9);
+  });
+
+  it("stops splitting when every half fails: an outage, not a bad message", async () => {
+    const handle = vi.fn<BatchHandler>(async () => retry("D1 unavailable"));
+    const events = Array.from({ length: 8 }, () => placedEvent());
+    const { result } = await runWhole(events, handle, Array(8).fill(5));
+    expect(result.retryMessages).toHaveLength(8);
+    expect(handle).toHaveBeenCalledTimes(3);
   });
 
   it("calls nothing when no message is valid", async () => {

@@ -94,16 +94,22 @@ export type WholeBatchOptions = {
   handle: BatchHandler;
   deadLetters: Queue;
   backoff?: BackoffOptions;
+  /** From this delivery attempt on, a failing batch is split to find the messages that fail (default 3). */
+  isolateAfter?: number;
 };
+
+type Admitted = { message: Message<unknown>; event: AnyEvent };
 
 /**
  * Runs one queue batch for a consumer that applies its events together (a projection):
  * each message is validated and dead-lettered on its own exactly as in `consumeBatch`,
  * and the valid ones share one outcome, so they are acked, retried or parked together.
+ * A batch that has failed `isolateAfter` times is halved until the failing messages are on
+ * their own, so one bad message does not hold back the other 99 until they all reach the DLQ.
  */
 export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: WholeBatchOptions): Promise<BatchSummary> {
   const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
-  const admitted: { message: Message<unknown>; event: AnyEvent }[] = [];
+  const admitted: Admitted[] = [];
   const refused: Promise<void>[] = [];
   for (const message of batch.messages) {
     const result = admit(batch.queue, message, (type) => options.types.includes(type));
@@ -111,15 +117,41 @@ export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: W
     else refused.push(settle(batch.queue, message, result, options, summary));
   }
   if (admitted.length > 0) {
-    const outcome = await outcomeOf(() =>
-      options.handle(admitted.map(({ message, event }) => ({ event, delivery: { attempts: message.attempts, messageId: message.id } }))),
-    );
-    const attempts = Math.max(...admitted.map(({ message }) => message.attempts));
-    const action = actionFor(outcome, attempts, options.backoff, { queue: batch.queue, events: admitted.length, attempts });
-    await Promise.all(admitted.map(({ message }) => settle(batch.queue, message, action, options, summary)));
+    const apply = (part: Admitted[]) =>
+      outcomeOf(() => options.handle(part.map(({ message, event }) => ({ event, delivery: { attempts: message.attempts, messageId: message.id } }))));
+    const mostTried = (part: Admitted[]) => Math.max(...part.map(({ message }) => message.attempts));
+    const outcome = await apply(admitted);
+    const parts = mostTried(admitted) >= (options.isolateAfter ?? 3) ? await isolate(admitted, outcome, apply) : [{ part: admitted, outcome }];
+    for (const { part, outcome } of parts) {
+      const attempts = mostTried(part);
+      const action = actionFor(outcome, attempts, options.backoff, { queue: batch.queue, events: part.length, attempts });
+      await Promise.all(part.map(({ message }) => settle(batch.queue, message, action, options, summary)));
+    }
   }
   await Promise.all(refused);
   return summary;
+}
+
+const failed = (outcome: Outcome | void) => outcome !== undefined && outcome.kind !== "done";
+
+/**
+ * Bisects a failed part, one half after the other, while exactly one half fails: that is a
+ * bad message, found in log2(n) steps. When both halves fail it is an outage, not a message,
+ * so splitting stops there and both halves are retried.
+ */
+async function isolate(
+  part: Admitted[],
+  outcome: Outcome | void,
+  apply: (part: Admitted[]) => Promise<Outcome | void>,
+): Promise<{ part: Admitted[]; outcome: Outcome | void }[]> {
+  if (!failed(outcome) || part.length === 1) return [{ part, outcome }];
+  const halves = [part.slice(0, part.length >> 1), part.slice(part.length >> 1)];
+  const outcomes: (Outcome | void)[] = [];
+  for (const half of halves) outcomes.push(await apply(half));
+  if (outcomes.every(failed)) return halves.map((half, i) => ({ part: half, outcome: outcomes[i] }));
+  const found = [];
+  for (const [i, half] of halves.entries()) found.push(...(await isolate(half, outcomes[i], apply)));
+  return found;
 }
 
 async function settle(

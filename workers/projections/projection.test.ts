@@ -107,18 +107,28 @@ describe("the data lake", () => {
     expect(await lakeObjects("events/type=order.placed.v1/date=2026-03-03/")).toEqual(before);
   });
 
-  it("overwrites its own objects when a batch is retried after the read model failed", async () => {
+  it("writes nothing to the lake when the read model fails", async () => {
     const story = orderStory({ placedAt: new Date("2026-03-03T10:15:00.000Z") });
     const failing = Object.create(e.REPORTING) as D1Database;
     failing.batch = async () => {
       throw new Error("D1 overloaded");
     };
     await expect(project({ ...stores(), reporting: failing }, story.events)).rejects.toThrow("D1 overloaded");
+    expect(await lakeLinesOf("events/", story.orderId)).toEqual([]);
+  });
+
+  it("overwrites its own objects when a batch is retried after its lake ledger failed", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-03T10:45:00.000Z") });
+    const failing = Object.create(e.REPORTING) as D1Database;
+    failing.prepare = (sql: string) => {
+      if (!sql.includes("INSERT INTO lake_events")) return e.REPORTING.prepare(sql);
+      throw new Error("D1 overloaded");
+    };
+    await expect(project({ ...stores(), reporting: failing }, story.events)).rejects.toThrow("D1 overloaded");
     const written = await lakeLinesOf("events/", story.orderId);
     expect(written).toHaveLength(story.events.length);
     await project(stores(), story.events);
-    const after = await lakeLinesOf("events/", story.orderId);
-    expect(after).toEqual(written);
+    expect(await lakeLinesOf("events/", story.orderId)).toEqual(written);
   });
 
   it("never lets customer PII into an object, and hashes each person the same way everywhere", async () => {

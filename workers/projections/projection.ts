@@ -16,24 +16,25 @@ export type ProjectionStores = {
 export type Projected = { events: number; landed: number; statusWrites: number };
 
 /**
- * Applies one queue batch to the three stores. Order matters for retries: the lake objects
- * are written first (a retry overwrites them under the same keys), then the read model and
- * the lake ledger in one D1 transaction, then KV from what D1 says is newer than KV.
+ * Applies one queue batch to the three stores. Order matters for retries: the read model
+ * first, in one D1 transaction (an event that breaks it fails there, before anything else is
+ * written); then the lake, and only once its objects exist the ledger saying so (a retry
+ * writes the same keys again: an overwrite, not a second copy); then KV, from what D1 says
+ * KV does not have yet.
  */
 export async function project(stores: ProjectionStores, batch: AnyEvent[]): Promise<Projected> {
+  const db = stores.reporting;
   const events = [...new Map(batch.map((event) => [event.id, event])).values()];
-  const inLake = await eventsInLake(stores.reporting, events.map((event) => event.id));
+  const inLake = await eventsInLake(db, events.map((event) => event.id));
   const fresh = events.filter((event) => !inLake.has(event.id));
   if (fresh.length > 0 && !stores.piiKey) throw new MissingPiiKey();
-  const keys = await landInLake(stores.lake, fresh, piiHasher(stores.piiKey ?? ""));
 
-  const db = stores.reporting;
   const cache = statusCacheStatements(db, events);
-  const results = await db.batch([
-    ...readModelStatements(db, events),
-    ...(keys.size > 0 ? [lakeLedgerStatement(db, keys)] : []),
-    ...cache,
-  ]);
+  const results = await db.batch([...readModelStatements(db, events), ...cache]);
+
+  const keys = await landInLake(stores.lake, fresh, piiHasher(stores.piiKey ?? ""));
+  if (keys.size > 0) await lakeLedgerStatement(db, keys).run();
+
   const unpublished = cache.length > 0 ? (results.at(-1)!.results as Unpublished[]) : [];
   const statusWrites = await publishStatuses(db, stores.statusCache, unpublished);
   return { events: events.length, landed: keys.size, statusWrites };
