@@ -95,6 +95,7 @@ try {
   choreo is running
     order API     http://localhost:${PORT}          (POST /orders, GET /orders/:id, GET /orders/:id/status, GET /products)
     reports       http://localhost:${PORT}/admin/reports/orders    (admin; also sales-per-day, stage-latency, top-skus)
+    data lake     npm run lake:export -- --out lake              (then DuckDB, see README)
     API docs      http://localhost:${PORT}/docs     (OpenAPI: /openapi.json)
     sandbox       http://localhost:${SANDBOX_PORT}/_sandbox/requests   (faults: POST /_sandbox/faults)
     admin token   dev-admin-token  (from .dev.vars)
