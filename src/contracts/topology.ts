@@ -5,18 +5,18 @@ import type { EventType } from "./events";
  * sends every event to each queue subscribed to its type. Adding a consumer is a queue,
  * a row here and a producer binding; no publisher code changes.
  */
-export const QUEUES = ["sales", "billing", "warehouse"] as const;
+export const QUEUES = ["sales", "billing", "warehouse", "projections"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export const subscriptions: Record<EventType, readonly QueueName[]> = {
-  "order.placed.v1": ["billing"],
-  "order.billed.v1": ["warehouse", "sales"],
-  "shipping_label.created.v1": ["sales"],
-  "order.status_changed.v1": [],
-  "order.billing_failed.v1": ["sales"],
-  "stock.unavailable.v1": ["billing"],
-  "order.refunded.v1": ["sales"],
-  "order.cancelled.v1": ["billing", "warehouse"],
+  "order.placed.v1": ["billing", "projections"],
+  "order.billed.v1": ["warehouse", "sales", "projections"],
+  "shipping_label.created.v1": ["sales", "projections"],
+  "order.status_changed.v1": ["projections"],
+  "order.billing_failed.v1": ["sales", "projections"],
+  "stock.unavailable.v1": ["billing", "projections"],
+  "order.refunded.v1": ["sales", "projections"],
+  "order.cancelled.v1": ["billing", "warehouse", "projections"],
 };
 
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
@@ -24,6 +24,7 @@ export const consumerOf: Record<QueueName, string> = {
   sales: "wrangler.toml",
   billing: "workers/billing/wrangler.toml",
   warehouse: "workers/warehouse/wrangler.toml",
+  projections: "workers/projections/wrangler.toml",
 };
 
 /** The worker that consumes every dead-letter queue and replays from it. */

@@ -24,12 +24,14 @@ const freshObject = () => env.ORDERS.get(env.ORDERS.newUniqueId());
 describe("Mailbox", () => {
   it("relays staged events to every subscribed queue and empties the outbox", async () => {
     const billing = flakyQueue(0);
+    const projections = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, new Timers(state.storage), { billing: billing.queue }, { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), { billing: billing.queue, projections: projections.queue }, { retryBaseMs: 60_000 });
       const placed = placedEvent();
       mailbox.commit(() => ({ value: undefined, publish: [placed] }));
       await mailbox.relay();
       expect(billing.received).toEqual([placed]);
+      expect(projections.received).toEqual([placed]);
       expect(mailbox.pendingCount()).toBe(0);
       expect(await state.storage.getAlarm()).toBeNull();
     });
@@ -38,7 +40,7 @@ describe("Mailbox", () => {
   it("keeps an event whose send failed and delivers it from the alarm", async () => {
     const billing = flakyQueue(1);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, new Timers(state.storage), { billing: billing.queue }, { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), { billing: billing.queue, projections: flakyQueue(0).queue }, { retryBaseMs: 60_000 });
       const placed = placedEvent();
       mailbox.commit(() => ({ value: undefined, publish: [placed] }));
       await mailbox.relay();
