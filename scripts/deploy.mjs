@@ -1,12 +1,30 @@
-// `npm run deploy`: creates the queues and dead-letter queues that do not exist yet, then
+// `npm run deploy`: creates the queues, dead-letter queues, D1 database, R2 bucket and KV
+// namespace that do not exist yet, writes the new D1/KV ids into the wrangler.toml files that
+// still hold the local placeholders (commit that change), applies the D1 migrations, then
 // deploys the workers in dependency order. Needs `wrangler login` (or CLOUDFLARE_API_TOKEN)
 // and the secrets listed in README.md. `npm run deploy -- --dry-run` only bundles.
 import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { deadLetterQueueOf, QUEUES } from "../src/contracts/topology.ts";
 import { WORKERS } from "./workers.mjs";
 
 const dryRun = process.argv.includes("--dry-run");
 const run = (args) => execFileSync("wrangler", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+/** Storage the workers bind to, by name; `placeholder` is the id the configs carry for local use. */
+const D1 = { name: "choreo-reporting", placeholder: "local-choreo-reporting", configs: ["workers/projections/wrangler.toml"] };
+const KV = { name: "choreo-order-status", placeholder: "local-choreo-order-status", configs: ["wrangler.toml", "workers/projections/wrangler.toml"] };
+const R2_BUCKET = "choreo-lake";
+
+/** Puts the real id where a config still has the placeholder. */
+function fillIn(resource, id) {
+  for (const config of resource.configs) {
+    const text = readFileSync(config, "utf8");
+    if (!text.includes(`"${resource.placeholder}"`)) continue;
+    writeFileSync(config, text.replaceAll(`"${resource.placeholder}"`, `"${id}"`));
+    console.log(`${config}: ${resource.name} id ${id} written; commit it`);
+  }
+}
 
 if (!dryRun) {
   const existing = run(["queues", "list"]);
@@ -14,6 +32,34 @@ if (!dryRun) {
     if (new RegExp(`\\b${queue}\\b`).test(existing)) continue;
     console.log(`creating queue ${queue}`);
     run(["queues", "create", queue]);
+  }
+
+  let database = JSON.parse(run(["d1", "list", "--json"])).find((db) => db.name === D1.name);
+  if (!database) {
+    console.log(`creating D1 database ${D1.name}`);
+    run(["d1", "create", D1.name]);
+    database = JSON.parse(run(["d1", "list", "--json"])).find((db) => db.name === D1.name);
+  }
+  fillIn(D1, database.uuid);
+
+  let namespace = JSON.parse(run(["kv", "namespace", "list"])).find((ns) => ns.title === KV.name);
+  if (!namespace) {
+    console.log(`creating KV namespace ${KV.name}`);
+    run(["kv", "namespace", "create", KV.name]);
+    namespace = JSON.parse(run(["kv", "namespace", "list"])).find((ns) => ns.title === KV.name);
+  }
+  fillIn(KV, namespace.id);
+
+  if (!new RegExp(`\\b${R2_BUCKET}\\b`).test(run(["r2", "bucket", "list"]))) {
+    console.log(`creating R2 bucket ${R2_BUCKET}`);
+    run(["r2", "bucket", "create", R2_BUCKET]);
+  }
+
+  for (const worker of WORKERS) {
+    for (const binding of worker.d1 ?? []) {
+      console.log(`applying D1 migrations to ${binding} (${worker.name})`);
+      run(["d1", "migrations", "apply", binding, "--remote", "-c", worker.config]);
+    }
   }
 }
 for (const worker of WORKERS) {

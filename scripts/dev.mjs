@@ -1,7 +1,7 @@
 // `npm run dev`: the provider sandbox on :8789 and every worker in one `wrangler dev`
 // session on :8787 (Sales first, so the public API is there), local state persisted under
 // .wrangler/, .dev.vars created from the examples, then the demo catalog seeded.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SANDBOX, WORKERS } from "./workers.mjs";
@@ -59,6 +59,18 @@ function shutdown(code = 0) {
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
+// D1 migrations go to the same --persist-to as the dev session, or the tables would be missing
+// there (a multi-config session keeps every worker's local state in one place).
+for (const worker of WORKERS) {
+  for (const binding of worker.d1 ?? []) {
+    execFileSync("wrangler", ["d1", "migrations", "apply", binding, "--local", "-c", worker.config, "--persist-to", ".wrangler/state"], {
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    console.log(`[${worker.name}] D1 ${binding}: migrations applied locally`);
+  }
+}
+
 const common = ["--show-interactive-dev-session=false", "--ip", "127.0.0.1"];
 start("sandbox", ["dev", "-c", SANDBOX.config, "--port", String(SANDBOX_PORT), "--inspector-port", String(INSPECTOR_PORT + 1), "--persist-to", ".wrangler/sandbox-state", ...common]);
 const ordered = [WORKERS.find((w) => w.name === "sales"), ...WORKERS.filter((w) => w.name !== "sales")];
@@ -81,7 +93,9 @@ try {
   await new Promise((resolve, reject) => seed.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seed exited ${code}`)))));
   console.log(`
   choreo is running
-    order API     http://localhost:${PORT}          (POST /orders, GET /orders/:id, GET /products)
+    order API     http://localhost:${PORT}          (POST /orders, GET /orders/:id, GET /orders/:id/status, GET /products)
+    reports       http://localhost:${PORT}/admin/reports/orders    (admin; also sales-per-day, stage-latency, top-skus)
+    data lake     npm run lake:export -- --out lake              (then DuckDB, see README)
     API docs      http://localhost:${PORT}/docs     (OpenAPI: /openapi.json)
     sandbox       http://localhost:${SANDBOX_PORT}/_sandbox/requests   (faults: POST /_sandbox/faults)
     webhooks      subscribe the sandbox receiver http://127.0.0.1:${SANDBOX_PORT}/webhooks/<name> (POST /admin/webhooks/endpoints)

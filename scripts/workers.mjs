@@ -5,6 +5,8 @@ export const WORKERS = [
   { name: "warehouse", config: "workers/warehouse/wrangler.toml", envInterface: "WarehouseEnv" },
   { name: "integrations", config: "workers/integrations/wrangler.toml", envInterface: "IntegrationsEnv" },
   { name: "dead-letters", config: "workers/dead-letters/wrangler.toml", envInterface: "DeadLettersEnv" },
+  // d1: D1 bindings whose migrations dev (local) and deploy (remote) apply first.
+  { name: "projections", config: "workers/projections/wrangler.toml", envInterface: "ProjectionsEnv", d1: ["REPORTING"] },
   { name: "sales", config: "wrangler.toml", envInterface: "SalesEnv", typesOut: "workers/sales/worker-configuration.d.ts" },
 ];
 export const SANDBOX = { name: "sandbox", config: "workers/sandbox/wrangler.toml", envInterface: "SandboxEnv" };

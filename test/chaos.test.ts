@@ -9,7 +9,7 @@ import { startStack, waitFor, type Stack } from "./stack";
 // accounted for, and no event may be missing from any subscriber.
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
 const ORDERS = Number(process.env.CHAOS_ORDERS ?? 300);
-const CONSUMERS = ["sales", "billing", "warehouse"];
+const CONSUMERS = ["sales", "billing", "warehouse", "projections"];
 const PROVIDERS = ["stripe", "carrier"] as const;
 const POISON = 3;
 

@@ -1,5 +1,5 @@
 // Starts the whole system for an end-to-end test: the provider sandbox in one harness
-// (listening on a real port) and Sales, Billing, Warehouse and Integrations in another, configured from
+// (listening on a real port) and Sales, Billing, Warehouse, Integrations and Projections in another, configured from
 // their real wrangler.toml files with the provider URLs pointed at the sandbox.
 import path from "node:path";
 import { createTestHarness } from "wrangler";
@@ -7,6 +7,7 @@ import catalog from "../scripts/demo-catalog.json" with { type: "json" };
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const ADMIN_TOKEN = "e2e-admin-token";
+export const LAKE_PII_KEY = "e2e-lake-pii-key";
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -56,13 +57,17 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
         secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
       },
       { configPath: "workers/dead-letters/wrangler.toml", secrets: { ADMIN_TOKEN } },
+      { configPath: "workers/projections/wrangler.toml", vars: { SANDBOX_URL: sandboxUrl }, secrets: { ADMIN_TOKEN, LAKE_PII_KEY } },
     ],
   });
-  await app.listen();
+  const { url: appUrl } = await app.listen();
+  await app.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
 
   const json = async (response: { status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> }) => ({ status: response.status, headers: response.headers, body: (await response.json()) as any });
   const stack = {
     app,
+    /** The Sales edge's origin, for scripts that call it over HTTP. */
+    appUrl: appUrl.origin,
     sandbox,
     sandboxUrl,
     async placeOrder(body: unknown, headers: Record<string, string> = {}) {
@@ -107,7 +112,7 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
       return ((await res.json()) as { queues: { queue: string; published: number; consumed: number; deliveries: number; dead: number; missing: string[] }[] }).queues;
     },
     /** Puts a message straight on a queue, as a redelivery or a stray producer would. */
-    async sendToQueue(binding: "BILLING_QUEUE" | "EMAIL_QUEUE" | "SMS_QUEUE" | "WEBHOOKS_QUEUE", body: unknown) {
+    async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "EMAIL_QUEUE" | "SMS_QUEUE" | "WEBHOOKS_QUEUE", body: unknown) {
       const env = await app.getWorker<SalesEnv>("sales").getEnv();
       await env[binding].send(body, { contentType: "json" });
     },

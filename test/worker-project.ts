@@ -1,7 +1,7 @@
 // The Vitest project of one worker: its real wrangler.toml in workerd, plus the provider
 // sandbox (over HTTP) and a queue tap when the worker calls providers or publishes events.
 import path from "node:path";
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { queueTap } from "./queue-tap.ts";
 
@@ -21,16 +21,23 @@ type Options = {
   tap?: string[];
   /** Extra auxiliary workers (stand-ins for services this worker binds to). */
   workers?: Record<string, unknown>[];
+  /** A D1 binding whose migrations (`migrations_dir`, relative to the root) are applied before the tests. */
+  d1?: { binding: string; migrations: string };
 };
 
 export function workerProject(options: Options) {
   const usesSandbox = options.sandbox === true;
   return defineConfig({
     plugins: [
-      cloudflareTest(({ inject }) => ({
+      cloudflareTest(async ({ inject }) => ({
         wrangler: { configPath: path.join(ROOT, options.config) },
         miniflare: {
-          bindings: options.bindings?.(usesSandbox ? inject("sandboxUrl") : "") ?? {},
+          bindings: {
+            ...(options.bindings?.(usesSandbox ? inject("sandboxUrl") : "") ?? {}),
+            ...(options.d1
+              ? { TEST_D1_BINDING: options.d1.binding, TEST_D1_MIGRATIONS: await readD1Migrations(path.join(ROOT, options.d1.migrations)) }
+              : {}),
+          },
           ...(options.tap ? { serviceBindings: { TAP: "queue-tap" } } : {}),
           workers: [...(options.tap ? [queueTap(options.tap)] : []), ...(options.workers ?? [])] as never[],
         },
@@ -41,6 +48,7 @@ export function workerProject(options: Options) {
       root: ROOT,
       include: options.include,
       ...(usesSandbox ? { globalSetup: [path.join(ROOT, "test/sandbox-server.ts")] } : {}),
+      ...(options.d1 ? { setupFiles: [path.join(ROOT, "test/apply-d1-migrations.ts")] } : {}),
     },
   });
 }

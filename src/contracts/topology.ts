@@ -5,18 +5,18 @@ import type { EventType } from "./events";
  * sends every event to each queue subscribed to its type. Adding a consumer is a queue,
  * a row here and a producer binding; no publisher code changes.
  */
-export const QUEUES = ["sales", "billing", "warehouse", "email", "sms", "webhooks"] as const;
+export const QUEUES = ["sales", "billing", "warehouse", "email", "sms", "webhooks", "projections"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export const subscriptions: Record<EventType, readonly QueueName[]> = {
-  "order.placed.v1": ["billing", "email", "sms", "webhooks"],
-  "order.billed.v1": ["warehouse", "sales", "webhooks"],
-  "shipping_label.created.v1": ["sales", "email", "sms", "webhooks"],
-  "order.status_changed.v1": ["webhooks"],
-  "order.billing_failed.v1": ["sales", "email", "webhooks"],
-  "stock.unavailable.v1": ["billing", "webhooks"],
-  "order.refunded.v1": ["sales", "email", "webhooks"],
-  "order.cancelled.v1": ["billing", "warehouse", "webhooks"],
+  "order.placed.v1": ["billing", "email", "sms", "webhooks", "projections"],
+  "order.billed.v1": ["warehouse", "sales", "webhooks", "projections"],
+  "shipping_label.created.v1": ["sales", "email", "sms", "webhooks", "projections"],
+  "order.status_changed.v1": ["webhooks", "projections"],
+  "order.billing_failed.v1": ["sales", "email", "webhooks", "projections"],
+  "stock.unavailable.v1": ["billing", "webhooks", "projections"],
+  "order.refunded.v1": ["sales", "email", "webhooks", "projections"],
+  "order.cancelled.v1": ["billing", "warehouse", "webhooks", "projections"],
 };
 
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
@@ -29,6 +29,7 @@ export const consumerOf: Record<QueueName, string> = {
   email: "workers/integrations/wrangler.toml",
   sms: "workers/integrations/wrangler.toml",
   webhooks: "workers/integrations/wrangler.toml",
+  projections: "workers/projections/wrangler.toml",
 };
 
 /** The worker that consumes every dead-letter queue and replays from it. */

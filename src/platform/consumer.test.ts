@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { describe, expect, it, vi } from "vitest";
 import { billedEvent, labelEvent, placedEvent } from "../../test/fixtures/orders";
 import type { DeadLetter } from "../contracts/dead-letter";
-import { consumeBatch, MAX_RETRIES, type EventHandlers } from "./consumer";
+import { consumeBatch, consumeWholeBatch, MAX_RETRIES, type BatchHandler, type EventHandlers } from "./consumer";
 import { done, reject, retry } from "./outcome";
 
 function deadLetterQueue(fail = false) {
@@ -16,12 +16,8 @@ function deadLetterQueue(fail = false) {
   return { queue: queue as unknown as Queue, sent };
 }
 
-async function run(bodies: unknown[], handlers: EventHandlers, dlq = deadLetterQueue(), attempts = 3) {
-  const batch = createMessageBatch<unknown>(
-    "sales",
-    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
-  );
-  // The test batch does not keep retry options, so record them on the way through.
+/** The test batch does not keep retry options, so record them on the way through. */
+function recordDelays(batch: MessageBatch<unknown>): Record<string, number | undefined> {
   const delays: Record<string, number | undefined> = {};
   for (const message of batch.messages) {
     const original = message.retry.bind(message);
@@ -30,6 +26,15 @@ async function run(bodies: unknown[], handlers: EventHandlers, dlq = deadLetterQ
       original(options);
     };
   }
+  return delays;
+}
+
+async function run(bodies: unknown[], handlers: EventHandlers, dlq = deadLetterQueue(), attempts = 3) {
+  const batch = createMessageBatch<unknown>(
+    "sales",
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
+  );
+  const delays = recordDelays(batch);
   const ctx = createExecutionContext();
   const summary = await consumeBatch(batch, { handlers, deadLetters: dlq.queue, backoff: { random: () => 0.5 } });
   return { summary, result: await getQueueResult(batch, ctx), dead: dlq.sent, delays };
@@ -98,5 +103,78 @@ describe("consumeBatch", () => {
     const seen = vi.fn(async () => done());
     await run([JSON.parse(JSON.stringify(billed))], { "order.billed.v1": seen });
     expect(seen).toHaveBeenCalledWith(expect.objectContaining({ id: billed.id, data: billed.data }), { attempts: 3, messageId: "m0" });
+  });
+});
+
+describe("consumeWholeBatch", () => {
+  const placed = placedEvent();
+  const billed = billedEvent(placed.subject, placed);
+
+  async function runWhole(bodies: unknown[], handle: BatchHandler, attempts = [1, 1, 1]) {
+    const dlq = deadLetterQueue();
+    const batch = createMessageBatch<unknown>(
+      "projections",
+      bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: attempts[i] ?? 1, body })),
+    );
+    const delays = recordDelays(batch);
+    const ctx = createExecutionContext();
+    const summary = await consumeWholeBatch(batch, {
+      types: ["order.placed.v1", "order.billed.v1"],
+      handle,
+      deadLetters: dlq.queue,
+      backoff: { random: () => 0.5 },
+    });
+    return { summary, result: await getQueueResult(batch, ctx), dead: dlq.sent, delays };
+  }
+
+  it("hands the valid messages over together and dead-letters the others on their own", async () => {
+    const handle = vi.fn<BatchHandler>(async () => done());
+    const label = labelEvent(placed.subject, billed);
+    const { result, dead, summary } = await runWhole([placed, { nonsense: true }, billed, label], handle);
+    expect(handle).toHaveBeenCalledTimes(1);
+    expect(handle.mock.calls[0]![0]).toEqual([
+      { event: expect.objectContaining({ id: placed.id }), delivery: { attempts: 1, messageId: "m0" } },
+      { event: expect.objectContaining({ id: billed.id }), delivery: { attempts: 1, messageId: "m2" } },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2", "m3"]);
+    expect(dead.map((d) => d.reason).sort()).toEqual(["invalid_envelope", "unsubscribed_type"]);
+    expect(summary).toEqual({ acked: 2, retried: 0, deadLettered: 2 });
+  });
+
+  it("retries the whole batch when applying it fails, backing off from the most-tried message", async () => {
+    const { result, delays, dead } = await runWhole([placed, billed], async () => {
+      throw new Error("D1 unavailable");
+    }, [1, 2]);
+    expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual(["m0", "m1"]);
+    // attempts 2 → window 4 s, random 0.5 → 3 s, for both
+    expect(delays).toEqual({ m0: 3, m1: 3 });
+    expect(dead).toEqual([]);
+  });
+
+  it("finds the one message that keeps failing and acks the others, once the batch has failed often", async () => {
+    const events = Array.from({ length: 16 }, () => placedEvent());
+    const poison = events[11]!.id;
+    const handle = vi.fn<BatchHandler>(async (batch) => (batch.some(({ event }) => event.id === poison) ? retry("constraint failed") : done()));
+    const { result, summary } = await runWhole(events, handle, Array(16).fill(3));
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m11"]);
+    expect(result.explicitAcks).toHaveLength(15);
+    expect(summary).toEqual({ acked: 15, retried: 1, deadLettered: 0 });
+    // the whole batch, then two halves per level down to the message: 1 + 2 × log2(16)
+    expect(handle).toHaveBeenCalledTimes(9);
+  });
+
+  it("stops splitting when every half fails: an outage, not a bad message", async () => {
+    const handle = vi.fn<BatchHandler>(async () => retry("D1 unavailable"));
+    const events = Array.from({ length: 8 }, () => placedEvent());
+    const { result } = await runWhole(events, handle, Array(8).fill(5));
+    expect(result.retryMessages).toHaveLength(8);
+    expect(handle).toHaveBeenCalledTimes(3);
+  });
+
+  it("calls nothing when no message is valid", async () => {
+    const handle = vi.fn(async () => done());
+    const { result } = await runWhole([{ broken: 1 }], handle);
+    expect(handle).not.toHaveBeenCalled();
+    expect(result.explicitAcks).toEqual(["m0"]);
   });
 });

@@ -1,5 +1,6 @@
 import type { DeadLetter, DeadLetterReason } from "../contracts/dead-letter";
-import { readEvent, type EventOf, type EventType } from "../contracts/events";
+import { CloudEvent } from "../contracts/envelope";
+import { readEvent, type AnyEvent, type EventOf, type EventType } from "../contracts/events";
 import { errorMessage, log } from "./log";
 import type { Outcome } from "./outcome";
 import { backoffSeconds, type BackoffOptions } from "./retry";
@@ -48,7 +49,8 @@ export async function consumeBatch(batch: MessageBatch<unknown>, options: Consum
   await Promise.all(
     batch.messages.map(async (message) => {
       const { action, event } = await decide(batch.queue, message, options, plan);
-      if (event && action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: event.id, type: event.type });
+      const known = event ?? identify(message.body);
+      if (known && action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: known.id, type: known.type });
       if (action.kind === "ack" && plan && options.sandbox?.chance(plan, plan.duplicateRate, `dup:${message.id}:${message.attempts}`)) {
         // Chaos: the ack is "lost", so the queue delivers this (handled) message again.
         message.retry({ delaySeconds: 1 + (message.attempts % 3) });
@@ -62,55 +64,187 @@ export async function consumeBatch(batch: MessageBatch<unknown>, options: Consum
   return summary;
 }
 
+/** The id and type of anything that looks like an event, for the audit of dead letters. */
+function identify(body: unknown): { id: string; type: string } | undefined {
+  const envelope = CloudEvent.safeParse(body);
+  return envelope.success ? { id: envelope.data.id, type: envelope.data.type } : undefined;
+}
+
 type Action =
   | { kind: "ack" }
   | { kind: "retry"; delaySeconds: number; reason: string }
   | { kind: "dead"; reason: DeadLetterReason; error: string };
+
+/** Validates a message and checks the queue subscribes to its type; a refusal is a dead letter. */
+function admit(queue: string, message: Message<unknown>, subscribed: (type: EventType) => boolean): { event: AnyEvent } | Action {
+  const read = readEvent(message.body);
+  if (!read.ok) return { kind: "dead", reason: read.reason, error: read.error };
+  if (!subscribed(read.event.type)) {
+    return { kind: "dead", reason: "unsubscribed_type", error: `${queue} has no handler for ${read.event.type}` };
+  }
+  return { event: read.event };
+}
 
 async function decide(
   queue: string,
   message: Message<unknown>,
   options: ConsumerOptions,
   plan: FaultPlan | undefined,
-): Promise<{ action: Action; event?: { id: string; type: string } }> {
-  const read = readEvent(message.body);
-  if (!read.ok) return { action: { kind: "dead", reason: read.reason, error: read.error } };
-  const { event } = read;
-  const handler = options.handlers[event.type] as
-    | ((event: unknown, delivery: Delivery) => Promise<Outcome | void>)
-    | undefined;
-  if (!handler) return { action: { kind: "dead", reason: "unsubscribed_type", error: `${queue} has no handler for ${event.type}` }, event };
-  let outcome: Outcome | void;
-  try {
-    if (plan && options.sandbox?.chance(plan, plan.throwRate, `throw:${message.id}:${message.attempts}`)) {
-      throw new Error("chaos: consumer crashed before handling");
-    }
-    outcome = await handler(event, { attempts: message.attempts, messageId: message.id });
-  } catch (error) {
-    outcome = { kind: "retry", reason: errorMessage(error), ...(plan?.mode === "chaos" ? { afterSeconds: 1 } : {}) };
-  }
-  return { action: actionFor(queue, message, options, event, outcome), event };
+): Promise<{ action: Action; event?: AnyEvent }> {
+  const admitted = admit(queue, message, (type) => options.handlers[type] !== undefined);
+  if (!("event" in admitted)) return { action: admitted };
+  const { event } = admitted;
+  const handler = options.handlers[event.type] as (event: unknown, delivery: Delivery) => Promise<Outcome | void>;
+  const chaos = plan?.mode === "chaos" ? plan : undefined;
+  const outcome = await outcomeOf(
+    () => {
+      if (chaos && options.sandbox?.chance(chaos, chaos.throwRate, `throw:${message.id}:${message.attempts}`)) {
+        throw new Error("chaos: consumer crashed before handling");
+      }
+      return handler(event, { attempts: message.attempts, messageId: message.id });
+    },
+    chaos ? 1 : undefined,
+  );
+  const context = { queue, eventId: event.id, type: event.type, correlationid: event.correlationid, attempts: message.attempts };
+  return { action: actionFor(outcome, message.attempts, options.backoff, context, options.maxRetries), event };
 }
 
-function actionFor(queue: string, message: Message<unknown>, options: ConsumerOptions, event: { id: string; type: string; correlationid?: string }, outcome: Outcome | void): Action {
-  const context = { queue, eventId: event.id, type: event.type, correlationid: event.correlationid, attempts: message.attempts };
+/** A handler that throws asks for a retry (after `thrownRetryAfter` seconds, else with backoff). */
+async function outcomeOf(handle: () => Promise<Outcome | void>, thrownRetryAfter?: number): Promise<Outcome | void> {
+  try {
+    return await handle();
+  } catch (error) {
+    return thrownRetryAfter === undefined
+      ? { kind: "retry", reason: errorMessage(error) }
+      : { kind: "retry", reason: errorMessage(error), afterSeconds: thrownRetryAfter };
+  }
+}
+
+function actionFor(
+  outcome: Outcome | void,
+  attempts: number,
+  backoff: BackoffOptions | undefined,
+  context: Record<string, unknown>,
+  maxRetries = MAX_RETRIES,
+): Action {
   if (!outcome || outcome.kind === "done") {
     if (outcome?.note) log("info", outcome.note, context);
     return { kind: "ack" };
   }
   if (outcome.kind === "reject") return { kind: "dead", reason: "rejected", error: outcome.reason };
   // Park it ourselves on the last delivery, so the dead letter keeps the error that killed it.
-  if (message.attempts > (options.maxRetries ?? MAX_RETRIES)) return { kind: "dead", reason: "retries_exhausted", error: outcome.reason };
-  const delaySeconds = outcome.afterSeconds ?? backoffSeconds(message.attempts, options.backoff);
+  if (attempts > maxRetries) return { kind: "dead", reason: "retries_exhausted", error: outcome.reason };
+  const delaySeconds = outcome.afterSeconds ?? backoffSeconds(attempts, backoff);
   log("warn", "retrying event", { ...context, reason: outcome.reason, delaySeconds });
   return { kind: "retry", delaySeconds, reason: outcome.reason };
+}
+
+export type BatchHandler = (events: { event: AnyEvent; delivery: Delivery }[]) => Promise<Outcome | void>;
+
+export type WholeBatchOptions = {
+  /** The event types this queue subscribes to; any other type is dead-lettered. */
+  types: readonly EventType[];
+  /** Applies every valid event of the batch at once (one D1 batch, one object). */
+  handle: BatchHandler;
+  deadLetters: Queue;
+  backoff?: BackoffOptions;
+  /** From this delivery attempt on, a failing batch is split to find the messages that fail (default 3). */
+  isolateAfter?: number;
+  /** Dev/test fault injection and delivery audit (see sandbox-hooks.ts); absent in production. */
+  sandbox?: SandboxHooks | undefined;
+};
+
+type Admitted = { message: Message<unknown>; event: AnyEvent };
+
+/**
+ * Runs one queue batch for a consumer that applies its events together (a projection):
+ * each message is validated and dead-lettered on its own exactly as in `consumeBatch`,
+ * and the valid ones share one outcome, so they are acked, retried or parked together.
+ * A batch that has failed `isolateAfter` times is halved until the failing messages are on
+ * their own, so one bad message does not hold back the other 99 until they all reach the DLQ.
+ */
+export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: WholeBatchOptions): Promise<BatchSummary> {
+  const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
+  const plan = await options.sandbox?.plan(batch.queue);
+  if (plan?.mode === "down") {
+    for (const message of batch.messages) message.retry({ delaySeconds: 3 });
+    return { ...summary, retried: batch.messages.length };
+  }
+  const chaos = plan?.mode === "chaos" ? plan : undefined;
+  const audit: AuditRecord[] = [];
+  const admitted: Admitted[] = [];
+  const refused: Promise<void>[] = [];
+  for (const message of batch.messages) {
+    const result = admit(batch.queue, message, (type) => options.types.includes(type));
+    if ("event" in result) admitted.push({ message, event: result.event });
+    else {
+      const known = identify(message.body);
+      if (known) audit.push({ kind: "dead", queue: batch.queue, eventId: known.id, type: known.type });
+      refused.push(settle(batch.queue, message, result, options, summary));
+    }
+  }
+  if (admitted.length > 0) {
+    const apply = (part: Admitted[]) =>
+      outcomeOf(
+        () => {
+          if (chaos && options.sandbox?.chance(chaos, chaos.throwRate, `throw:${part[0]!.message.id}:${part[0]!.message.attempts}`)) {
+            throw new Error("chaos: consumer crashed before handling");
+          }
+          return options.handle(part.map(({ message, event }) => ({ event, delivery: { attempts: message.attempts, messageId: message.id } })));
+        },
+        chaos ? 1 : undefined,
+      );
+    const mostTried = (part: Admitted[]) => Math.max(...part.map(({ message }) => message.attempts));
+    const outcome = await apply(admitted);
+    const parts = mostTried(admitted) >= (options.isolateAfter ?? 3) ? await isolate(admitted, outcome, apply) : [{ part: admitted, outcome }];
+    for (const { part, outcome } of parts) {
+      const attempts = mostTried(part);
+      const action = actionFor(outcome, attempts, options.backoff, { queue: batch.queue, events: part.length, attempts });
+      await Promise.all(
+        part.map(({ message, event }) => {
+          if (action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: event.id, type: event.type });
+          if (action.kind === "ack" && chaos && options.sandbox?.chance(chaos, chaos.duplicateRate, `dup:${message.id}:${message.attempts}`)) {
+            message.retry({ delaySeconds: 1 + (message.attempts % 3) }); // chaos: a lost ack
+            summary.retried++;
+            return;
+          }
+          return settle(batch.queue, message, action, options, summary);
+        }),
+      );
+    }
+  }
+  await Promise.all(refused);
+  await options.sandbox?.audit(audit);
+  return summary;
+}
+
+const failed = (outcome: Outcome | void) => outcome !== undefined && outcome.kind !== "done";
+
+/**
+ * Bisects a failed part, one half after the other, while exactly one half fails: that is a
+ * bad message, found in log2(n) steps. When both halves fail it is an outage, not a message,
+ * so splitting stops there and both halves are retried.
+ */
+async function isolate(
+  part: Admitted[],
+  outcome: Outcome | void,
+  apply: (part: Admitted[]) => Promise<Outcome | void>,
+): Promise<{ part: Admitted[]; outcome: Outcome | void }[]> {
+  if (!failed(outcome) || part.length === 1) return [{ part, outcome }];
+  const halves = [part.slice(0, part.length >> 1), part.slice(part.length >> 1)];
+  const outcomes: (Outcome | void)[] = [];
+  for (const half of halves) outcomes.push(await apply(half));
+  if (outcomes.every(failed)) return halves.map((half, i) => ({ part: half, outcome: outcomes[i] }));
+  const found = [];
+  for (const [i, half] of halves.entries()) found.push(...(await isolate(half, outcomes[i], apply)));
+  return found;
 }
 
 async function settle(
   queue: string,
   message: Message<unknown>,
   action: Action,
-  options: ConsumerOptions,
+  options: { deadLetters: Queue; backoff?: BackoffOptions },
   summary: BatchSummary,
 ): Promise<void> {
   if (action.kind === "ack") {

@@ -30,12 +30,14 @@ const freshObject = () => env.ORDERS.get(env.ORDERS.newUniqueId());
 describe("Mailbox", () => {
   it("relays staged events to every subscribed queue and empties the outbox", async () => {
     const billing = flakyQueue(0);
+    const projections = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.placed.v1", { billing: billing.queue }), { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.placed.v1", { billing: billing.queue, projections: projections.queue }), { retryBaseMs: 60_000 });
       const placed = placedEvent();
       mailbox.commit(() => ({ value: undefined, publish: [placed] }));
       await mailbox.relay();
       expect(billing.received).toEqual([placed]);
+      expect(projections.received).toEqual([placed]);
       expect(mailbox.pendingCount()).toBe(0);
       expect(await state.storage.getAlarm()).toBeNull();
     });

@@ -1,15 +1,18 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { createApi, jsonBodyOnly } from "../../../src/platform/http";
 import type { SalesStores } from "../place-order";
+import { registerOrderStatusRoute } from "./order-status";
 import { registerOrderRoutes, type SalesApiEnv } from "./orders";
 import { registerProductRoutes } from "./products";
 
 /** Admin APIs of other workers, reachable through the public edge over service bindings. */
-const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" | "INTEGRATIONS" | "DEAD_LETTER_ARCHIVE" }[] = [
+const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" | "INTEGRATIONS" | "DEAD_LETTER_ARCHIVE" | "PROJECTIONS" }[] = [
   { prefix: "/admin/stock", binding: "WAREHOUSE" },
   { prefix: "/admin/webhooks", binding: "INTEGRATIONS" },
   { prefix: "/admin/notifications", binding: "INTEGRATIONS" },
   { prefix: "/admin/dead-letters", binding: "DEAD_LETTER_ARCHIVE" },
+  { prefix: "/admin/reports", binding: "PROJECTIONS" },
+  { prefix: "/admin/lake", binding: "PROJECTIONS" },
 ];
 
 /** The public edge: order and catalog API, its OpenAPI document and docs page. */
@@ -23,6 +26,7 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
 
   app.get("/health", (c) => c.json({ ok: true, service: "sales" }));
   registerOrderRoutes(app);
+  registerOrderStatusRoute(app);
   registerProductRoutes(app);
 
   for (const { prefix, binding } of FORWARDED) {

@@ -1,0 +1,26 @@
+import { typesFor } from "../../src/contracts/topology";
+import { consumeWholeBatch } from "../../src/platform/consumer";
+import { sandboxHooks } from "../../src/platform/sandbox-hooks";
+import { createAdminApi } from "./admin-api";
+import { projectionHandler, type ProjectionStores } from "./projection";
+
+const stores = (env: ProjectionsEnv): ProjectionStores => ({
+  reporting: env.REPORTING,
+  lake: env.LAKE,
+  statusCache: env.ORDER_STATUS,
+  piiKey: env.LAKE_PII_KEY,
+});
+
+const api = createAdminApi();
+
+export default {
+  fetch: (request, env, ctx) => api.fetch(request, env, ctx),
+  async queue(batch, env, _ctx) {
+    await consumeWholeBatch(batch, {
+      types: typesFor("projections"),
+      handle: projectionHandler(stores(env)),
+      deadLetters: env.DEAD_LETTERS,
+      sandbox: sandboxHooks(env.SANDBOX_URL),
+    });
+  },
+} satisfies ExportedHandler<ProjectionsEnv>;

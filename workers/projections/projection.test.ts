@@ -1,0 +1,191 @@
+import { describe, expect, it, vi } from "vitest";
+import { orderStatusKey } from "../../src/contracts/order-status";
+import { typesFor } from "../../src/contracts/topology";
+import { piiHasher } from "./pii";
+import { project } from "./projection";
+import { deliver, e, lakeObjects, orderStory } from "./test-helpers";
+
+const stores = () => ({ reporting: e.REPORTING, lake: e.LAKE, statusCache: e.ORDER_STATUS, piiKey: "test-pii-key" });
+const orderRow = (orderId: string) => e.REPORTING.prepare("SELECT * FROM orders WHERE order_id = ?").bind(orderId).first();
+const lakeLinesOf = async (prefix: string, orderId: string) =>
+  (await lakeObjects(prefix)).flatMap(({ key, text }) => text.split("\n").filter((line) => line.includes(orderId)).map((line) => ({ key, event: JSON.parse(line) })));
+
+describe("the order-status cache", () => {
+  it("serves the newest status and never goes back when an older snapshot comes late", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-01T10:00:00.000Z") });
+    const snapshots = story.events.filter((event) => event.type === "order.status_changed.v1");
+    await deliver(story.events);
+    const cached = await e.ORDER_STATUS.get(orderStatusKey(story.orderId), "json");
+    expect(cached).toMatchObject({ id: story.orderId, status: "ready_to_ship", version: 3 });
+    expect((cached as { timeline: { status: string }[] }).timeline.map((t) => t.status)).toEqual(["placed", "billed", "ready_to_ship"]);
+
+    const put = vi.spyOn(e.ORDER_STATUS, "put");
+    await deliver([snapshots[0], snapshots[1]]);
+    await deliver([snapshots[2]]);
+    expect(put).not.toHaveBeenCalled();
+    expect(await e.ORDER_STATUS.get(orderStatusKey(story.orderId), "json")).toEqual(cached);
+    put.mockRestore();
+  });
+
+  it("writes once per batch per order, with the newest version in the batch", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-01T11:00:00.000Z") });
+    const put = vi.spyOn(e.ORDER_STATUS, "put");
+    await deliver([...story.events].reverse());
+    expect(put.mock.calls.filter(([key]) => key === orderStatusKey(story.orderId))).toHaveLength(1);
+    expect(await e.ORDER_STATUS.get(orderStatusKey(story.orderId), "json")).toMatchObject({ version: 3, status: "ready_to_ship" });
+    put.mockRestore();
+  });
+});
+
+describe("the reporting read model", () => {
+  it("holds one row per order with its totals, customer and the time of each stage", async () => {
+    const placedAt = new Date("2026-03-02T09:30:00.000Z");
+    const story = orderStory({ placedAt, customerId: "cus_rowtest", lines: [{ sku: "MUG-001", quantity: 2, unitPrice: 1500 }, { sku: "TEE-001", quantity: 1, unitPrice: 2500 }] });
+    await deliver(story.events);
+    expect(await orderRow(story.orderId)).toEqual({
+      order_id: story.orderId,
+      version: 3,
+      status: "ready_to_ship",
+      customer_id: "cus_rowtest",
+      currency: "USD",
+      subtotal: 5500,
+      total: 5500,
+      line_count: 2,
+      units: 3,
+      placed_at: "2026-03-02T09:30:00.000Z",
+      placed_day: "2026-03-02",
+      billed_at: "2026-03-02T09:30:02.000Z",
+      billed_amount: 5500,
+      ready_at: "2026-03-02T09:30:05.000Z",
+      billing_failed_at: null,
+      stock_unavailable_at: null,
+      refunded_at: null,
+      refunded_amount: null,
+      cancelled_at: null,
+    });
+    const { results: lines } = await e.REPORTING.prepare("SELECT sku, quantity, line_total FROM order_lines WHERE order_id = ? ORDER BY sku").bind(story.orderId).all();
+    expect(lines).toEqual([
+      { sku: "MUG-001", quantity: 2, line_total: 3000 },
+      { sku: "TEE-001", quantity: 1, line_total: 2500 },
+    ]);
+  });
+
+  it("knows an order from a late fact before its placement arrives, then completes it", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-02T10:00:00.000Z") });
+    const billed = story.events.find((event) => event.type === "order.billed.v1")!;
+    await deliver([billed]);
+    expect(await orderRow(story.orderId)).toMatchObject({ status: null, placed_at: null, billed_at: "2026-03-02T10:00:02.000Z" });
+    await deliver(story.events.filter((event) => event !== billed));
+    expect(await orderRow(story.orderId)).toMatchObject({ status: "ready_to_ship", placed_at: "2026-03-02T10:00:00.000Z", billed_at: "2026-03-02T10:00:02.000Z" });
+  });
+});
+
+describe("the data lake", () => {
+  it("writes one gzip NDJSON object per partition a batch touches, with every event of the batch once", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-03T08:15:00.000Z") });
+    await deliver(story.events);
+    const lines = await lakeLinesOf("events/", story.orderId);
+    expect(lines.map(({ event }) => event.id).sort()).toEqual(story.events.map((event) => event.id).sort());
+    const keys = [...new Set(lines.map(({ key }) => key))].sort();
+    // placed, billed, label and status_changed: four types, all in the same hour
+    expect(keys).toHaveLength(4);
+    for (const key of keys) expect(key).toMatch(/^events\/type=[a-z_.0-9]+\/date=2026-03-03\/hour=08\/[0-9a-f]{32}\.ndjson\.gz$/);
+    expect(keys.map((key) => key.split("/").at(-1))).toEqual(Array(4).fill(keys[0]!.split("/").at(-1)));
+    const placed = lines.find(({ event }) => event.type === "order.placed.v1")!;
+    expect(placed.key).toContain("type=order.placed.v1/");
+    expect(placed.event).toMatchObject({ id: story.events[0]!.id, specversion: "1.0", data: { orderId: story.orderId, total: 3000 } });
+  });
+
+  it("does not duplicate events when a batch is delivered again, or its events come again in another batch", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-03T09:15:00.000Z") });
+    await deliver(story.events);
+    const before = await lakeObjects("events/type=order.placed.v1/date=2026-03-03/");
+    await deliver(story.events, 2);
+    await deliver([story.events[0], story.events[3]]);
+    const lines = await lakeLinesOf("events/", story.orderId);
+    expect(lines.map(({ event }) => event.id).sort()).toEqual(story.events.map((event) => event.id).sort());
+    expect(await lakeObjects("events/type=order.placed.v1/date=2026-03-03/")).toEqual(before);
+  });
+
+  it("writes nothing to the lake when the read model fails", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-03T10:15:00.000Z") });
+    const failing = Object.create(e.REPORTING) as D1Database;
+    failing.batch = async () => {
+      throw new Error("D1 overloaded");
+    };
+    await expect(project({ ...stores(), reporting: failing }, story.events)).rejects.toThrow("D1 overloaded");
+    expect(await lakeLinesOf("events/", story.orderId)).toEqual([]);
+  });
+
+  it("overwrites its own objects when a batch is retried after its lake ledger failed", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-03T10:45:00.000Z") });
+    const failing = Object.create(e.REPORTING) as D1Database;
+    failing.prepare = (sql: string) => {
+      if (!sql.includes("INSERT INTO lake_events")) return e.REPORTING.prepare(sql);
+      throw new Error("D1 overloaded");
+    };
+    await expect(project({ ...stores(), reporting: failing }, story.events)).rejects.toThrow("D1 overloaded");
+    const written = await lakeLinesOf("events/", story.orderId);
+    expect(written).toHaveLength(story.events.length);
+    await project(stores(), story.events);
+    expect(await lakeLinesOf("events/", story.orderId)).toEqual(written);
+  });
+
+  it("never lets customer PII into an object, and hashes each person the same way everywhere", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-03T11:15:00.000Z"), tag: "piitest7", customerId: "cus_0000pii" });
+    await deliver(story.events);
+    const texts = (await lakeObjects("events/")).filter(({ text }) => text.includes(story.orderId)).map(({ text }) => text);
+    expect(texts.length).toBeGreaterThan(0);
+    const pii = [story.customer.name, story.customer.email, story.customer.phone, story.address.line1, story.address.line2, "piitest7"];
+    for (const text of texts) for (const value of pii) expect(text).not.toContain(value);
+
+    const events = texts.flatMap((text) => text.trim().split("\n").map((line) => JSON.parse(line)));
+    const placed = events.find((event) => event.type === "order.placed.v1");
+    const snapshot = events.find((event) => event.type === "order.status_changed.v1");
+    const billed = events.find((event) => event.type === "order.billed.v1");
+    const hash = piiHasher("test-pii-key");
+    expect(placed.data.customer).toEqual({
+      name: await hash("name", story.customer.name),
+      email: await hash("email", story.customer.email),
+      phone: await hash("phone", story.customer.phone),
+    });
+    expect(snapshot.data.order.customer.email).toBe(placed.data.customer.email);
+    expect(await hash("email", story.customer.email.toUpperCase())).toBe(placed.data.customer.email);
+    expect(billed.data.shipTo.name).toBe(placed.data.customer.name);
+    expect(placed.data.shippingAddress).toMatchObject({ line1: await hash("line1", story.address.line1), city: "Springfield", country: "US" });
+    expect(placed.data.lines[0].name).toBe("Product MUG-001");
+  });
+
+  it("keeps the batch waiting, and writes nothing, while the PII key is missing", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-03T12:15:00.000Z") });
+    const result = await deliver(story.events.slice(0, 1), 1, { LAKE_PII_KEY: "" });
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+    expect(await lakeLinesOf("events/", story.orderId)).toEqual([]);
+    expect(await orderRow(story.orderId)).toBeNull();
+  });
+});
+
+describe("the projections consumer", () => {
+  it("dead-letters what it can never apply, each on its own, and applies the rest", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-04T10:00:00.000Z") });
+    const send = vi.spyOn(e.DEAD_LETTERS, "send");
+    const result = await deliver([{ not: "an event" }, story.events[0], { ...story.events[1], type: "order.teleported.v1" }]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    expect(send.mock.calls.map(([letter]) => (letter as { reason: string }).reason).sort()).toEqual(["invalid_envelope", "unknown_type"]);
+    expect(await orderRow(story.orderId)).toMatchObject({ status: "placed" });
+    send.mockRestore();
+  });
+
+  it("subscribes to every order, billing and warehouse event", () => {
+    expect(typesFor("projections").sort()).toEqual([
+      "order.billed.v1",
+      "order.billing_failed.v1",
+      "order.cancelled.v1",
+      "order.placed.v1",
+      "order.refunded.v1",
+      "order.status_changed.v1",
+      "shipping_label.created.v1",
+      "stock.unavailable.v1",
+    ]);
+  });
+});

@@ -1,0 +1,189 @@
+import { z } from "zod";
+import { Currency, MinorUnits, OrderId, OrderStatus, Sku } from "../../src/contracts/values";
+import type { OrderFacts } from "./read-model";
+
+/** A UTC calendar day, the unit every report is grouped and filtered by. */
+export const Day = z.iso.date();
+
+export const ReportedOrder = z
+  .object({
+    orderId: OrderId,
+    status: OrderStatus.nullable(),
+    version: z.number().int(),
+    customerId: z.string().nullable(),
+    currency: Currency.nullable(),
+    subtotal: MinorUnits.nullable(),
+    total: MinorUnits.nullable(),
+    lineCount: z.number().int().nullable(),
+    units: z.number().int().nullable(),
+    placedAt: z.string().nullable(),
+    billedAt: z.string().nullable(),
+    billedAmount: MinorUnits.nullable(),
+    readyAt: z.string().nullable(),
+    billingFailedAt: z.string().nullable(),
+    stockUnavailableAt: z.string().nullable(),
+    refundedAt: z.string().nullable(),
+    refundedAmount: MinorUnits.nullable(),
+    cancelledAt: z.string().nullable(),
+  })
+  .meta({ id: "ReportedOrder" });
+export type ReportedOrder = z.infer<typeof ReportedOrder>;
+
+export const DailySales = z
+  .object({
+    day: Day,
+    currency: Currency,
+    orders: z.number().int(),
+    gross: z.number().int(),
+    billedOrders: z.number().int(),
+    billed: z.number().int(),
+    refunded: z.number().int(),
+    revenue: z.number().int(),
+  })
+  .meta({ id: "DailySales" });
+
+export const STAGES = ["placed_to_billed", "billed_to_ready_to_ship", "placed_to_ready_to_ship"] as const;
+export const StageLatency = z
+  .object({ day: Day, stage: z.enum(STAGES), orders: z.number().int(), p50Ms: z.number().int(), p95Ms: z.number().int() })
+  .meta({ id: "StageLatency" });
+
+export const TopSku = z
+  .object({ sku: Sku, name: z.string(), currency: Currency, units: z.number().int(), revenue: z.number().int(), orders: z.number().int() })
+  .meta({ id: "TopSku" });
+
+export type DayRange = { from: string; to: string };
+
+/** Half-open time range of whole UTC days: [from 00:00, day after `to` 00:00). */
+function timeRange({ from, to }: DayRange): [string, string] {
+  const end = new Date(`${to}T00:00:00.000Z`);
+  end.setUTCDate(end.getUTCDate() + 1);
+  return [`${from}T00:00:00.000Z`, end.toISOString()];
+}
+
+type OrderRow = Omit<OrderFacts, "placed_day">;
+
+const toOrder = (row: OrderRow): ReportedOrder => ({
+  orderId: row.order_id,
+  status: row.status as ReportedOrder["status"],
+  version: row.version,
+  customerId: row.customer_id,
+  currency: row.currency,
+  subtotal: row.subtotal,
+  total: row.total,
+  lineCount: row.line_count,
+  units: row.units,
+  placedAt: row.placed_at,
+  billedAt: row.billed_at,
+  billedAmount: row.billed_amount,
+  readyAt: row.ready_at,
+  billingFailedAt: row.billing_failed_at,
+  stockUnavailableAt: row.stock_unavailable_at,
+  refundedAt: row.refunded_at,
+  refundedAmount: row.refunded_amount,
+  cancelledAt: row.cancelled_at,
+});
+
+export type OrderFilter = { status?: string; customer?: string; range?: DayRange; limit: number; after?: { placedAt: string; orderId: string } };
+
+/**
+ * Newest first, `limit` per page; `after` is the last order of the previous page (a keyset
+ * cursor, stable while orders keep arriving). The index follows the filter: customer, else
+ * status, else time — each leads with the filtered column and ends with (placed_at, order_id).
+ */
+export async function listOrders(db: D1Database, filter: OrderFilter): Promise<{ orders: ReportedOrder[]; next?: { placedAt: string; orderId: string } }> {
+  const index = filter.customer !== undefined ? "orders_by_customer" : filter.status !== undefined ? "orders_by_status" : "orders_by_time";
+  const where = ["placed_at IS NOT NULL"];
+  const params: unknown[] = [];
+  if (filter.customer !== undefined) {
+    where.push("customer_id = ?");
+    params.push(filter.customer);
+  }
+  if (filter.status !== undefined) {
+    where.push("status = ?");
+    params.push(filter.status);
+  }
+  if (filter.range) {
+    const [start, end] = timeRange(filter.range);
+    where.push("placed_at >= ? AND placed_at < ?");
+    params.push(start, end);
+  }
+  if (filter.after) {
+    where.push("(placed_at, order_id) < (?, ?)");
+    params.push(filter.after.placedAt, filter.after.orderId);
+  }
+  const { results } = await db
+    .prepare(`SELECT * FROM orders INDEXED BY ${index} WHERE ${where.join(" AND ")} ORDER BY placed_at DESC, order_id DESC LIMIT ?`)
+    .bind(...params, filter.limit + 1)
+    .all<OrderRow>();
+  const page = results.slice(0, filter.limit).map(toOrder);
+  const last = page.at(-1);
+  return results.length > filter.limit && last ? { orders: page, next: { placedAt: last.placedAt!, orderId: last.orderId } } : { orders: page };
+}
+
+/** Orders, gross, billed and refunded per placed day and currency; primary key range. */
+export async function salesPerDay(db: D1Database, range: DayRange): Promise<z.infer<typeof DailySales>[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT day, currency, orders, gross, billed_orders, billed, refunded FROM daily_sales
+       WHERE day BETWEEN ?1 AND ?2 AND orders > 0 ORDER BY day, currency`,
+    )
+    .bind(range.from, range.to)
+    .all<{ day: string; currency: string; orders: number; gross: number; billed_orders: number; billed: number; refunded: number }>();
+  return results.map((row) => ({
+    day: row.day,
+    currency: row.currency,
+    orders: row.orders,
+    gross: row.gross,
+    billedOrders: row.billed_orders,
+    billed: row.billed,
+    refunded: row.refunded,
+    revenue: row.billed - row.refunded,
+  }));
+}
+
+/**
+ * p50 and p95 (nearest rank) of each stage's duration for orders placed on each day, from
+ * one range scan of orders_by_time. Orders that have not reached a stage are left out of it.
+ */
+export async function stageLatency(db: D1Database, range: DayRange): Promise<z.infer<typeof StageLatency>[]> {
+  const [start, end] = timeRange(range);
+  const { results } = await db
+    .prepare(
+      `WITH base AS MATERIALIZED (
+         SELECT placed_day AS day, julianday(placed_at) AS p, julianday(billed_at) AS b, julianday(ready_at) AS r
+         FROM orders INDEXED BY orders_by_time
+         WHERE placed_at >= ?1 AND placed_at < ?2 AND billed_at IS NOT NULL
+       ), stages AS (
+         SELECT day, 'placed_to_billed' AS stage, b - p AS d FROM base
+         UNION ALL SELECT day, 'billed_to_ready_to_ship', r - b FROM base WHERE r IS NOT NULL
+         UNION ALL SELECT day, 'placed_to_ready_to_ship', r - p FROM base WHERE r IS NOT NULL
+       ), ranked AS (
+         SELECT day, stage, round(d * 86400000) AS ms,
+                row_number() OVER (PARTITION BY day, stage ORDER BY d) AS rank,
+                count(*) OVER (PARTITION BY day, stage) AS n
+         FROM stages
+       )
+       SELECT day, stage, n AS orders,
+              max(CASE WHEN rank = (n * 50 + 99) / 100 THEN ms END) AS p50,
+              max(CASE WHEN rank = (n * 95 + 99) / 100 THEN ms END) AS p95
+       FROM ranked GROUP BY day, stage ORDER BY day, stage`,
+    )
+    .bind(start, end)
+    .all<{ day: string; stage: (typeof STAGES)[number]; orders: number; p50: number; p95: number }>();
+  return results.map((row) => ({ day: row.day, stage: row.stage, orders: row.orders, p50Ms: row.p50, p95Ms: row.p95 }));
+}
+
+/** Best-selling SKUs by units over placed days, leaving out orders that failed or were cancelled. */
+export async function topSkus(db: D1Database, range: DayRange, limit: number): Promise<z.infer<typeof TopSku>[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT l.sku, max(l.name) AS name, l.currency, sum(l.quantity) AS units, sum(l.line_total) AS revenue, count(*) AS orders
+       FROM order_lines AS l INDEXED BY order_lines_by_day
+       JOIN orders AS o ON o.order_id = l.order_id
+       WHERE l.placed_day BETWEEN ?1 AND ?2 AND coalesce(o.status, 'placed') NOT IN ('billing_failed', 'cancelled')
+       GROUP BY l.sku, l.currency ORDER BY units DESC, revenue DESC, l.sku LIMIT ?3`,
+    )
+    .bind(range.from, range.to, limit)
+    .all<z.infer<typeof TopSku>>();
+  return results;
+}
