@@ -9,8 +9,8 @@ import { startStack, waitFor, type Stack } from "./stack";
 // accounted for, and no event may be missing from any subscriber.
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
 const ORDERS = Number(process.env.CHAOS_ORDERS ?? 300);
-const CONSUMERS = ["sales", "billing", "warehouse", "projections"];
-const PROVIDERS = ["stripe", "carrier"] as const;
+const CONSUMERS = ["sales", "billing", "warehouse", "projections", "email", "sms", "webhooks"];
+const PROVIDERS = ["stripe", "carrier", "ses", "twilio"] as const;
 const POISON = 3;
 
 type Story = "normal" | "declined" | "out_of_stock" | "cancelled";
@@ -79,12 +79,12 @@ it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_
   const placedAt = Date.now();
   console.log(`placed ${ORDERS} orders in ${Math.round((placedAt - started) / 1000)}s`);
   const terminal = new Set(["ready_to_ship", "billing_failed", "cancelled"]);
-  // Poll only what is still moving, once a second, so polling does not starve the workers.
+  // Poll only what is still moving, every two seconds, so polling does not starve the workers.
   const finished = new Map<string, any>();
   const deadline = Date.now() + 150_000;
   while (finished.size < stories.length) {
     if (Date.now() > deadline) throw new Error(`${stories.length - finished.size} orders never reached a terminal status`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     const open = stories.filter((story) => !finished.has(story.id));
     const seen = await Promise.all(open.map((story) => stack.order(story.id)));
     for (const order of seen) if (terminal.has(order.status)) finished.set(order.id, order);
@@ -114,6 +114,15 @@ it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_
       if (k) map.set(k, [...(map.get(k) ?? []), item]);
       return map;
     }, new Map());
+  const emails = await stack.providerObjects("email");
+  const texts = await stack.providerObjects("sms");
+  const tag = (email: any, name: string) => email.tags.find((t: { Name: string }) => t.Name === name)?.Value;
+  const emailsOf = countBy(emails, (e) => `${tag(e, "order_id")} ${tag(e, "template")}`);
+  const textsOf = countBy(texts, (t) => {
+    const id = /ord_[0-9A-Z]{26}/.exec(t.body)?.[0];
+    return id && `${id} ${/ shipped with /.test(t.body) ? "shipping_notice" : "order_confirmation"}`;
+  });
+  const sent = (map: Map<string, any[]>, id: string, template: string) => map.get(`${id} ${template}`)?.length ?? 0;
   const chargesOf = countBy(charges.filter((c) => c.status === "succeeded"), (c) => c.metadata?.order_id);
   const refundsOf = countBy(refunds, (r) => r.metadata?.order_id);
   const labelsOf = countBy(labels, (l) => /^order (.*)$/.exec(l.metadata)?.[1]);
@@ -128,6 +137,21 @@ it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_
     const live = bought.filter((label) => !label.refunded).length;
     const where = `${story.story} ${story.id}`;
     check(charged <= 1 && refunded <= charged, `${where}: ${charged} charges, ${refunded} refunds`);
+    check(sent(emailsOf, story.id, "order_confirmation") === 1 && sent(textsOf, story.id, "order_confirmation") === 1,
+      `${where}: ${sent(emailsOf, story.id, "order_confirmation")} confirmation emails, ${sent(textsOf, story.id, "order_confirmation")} texts`);
+    const notices = {
+      shipping: sent(emailsOf, story.id, "shipping_notice"),
+      shippingText: sent(textsOf, story.id, "shipping_notice"),
+      failed: sent(emailsOf, story.id, "payment_failed"),
+      refund: sent(emailsOf, story.id, "refund_notice"),
+    };
+    const expected = {
+      shipping: order.status === "ready_to_ship" ? 1 : 0,
+      shippingText: order.status === "ready_to_ship" ? 1 : 0,
+      failed: order.status === "billing_failed" ? 1 : 0,
+      refund: refunded,
+    };
+    check(JSON.stringify(notices) === JSON.stringify(expected), `${where}: notices ${JSON.stringify(notices)}, expected ${JSON.stringify(expected)}`);
     switch (story.story) {
       case "normal":
         check(order.status === "ready_to_ship" && charged === 1 && refunded === 0 && live === 1 && bought.length === 1, `${where}: ${order.status}, ${charged}/${refunded}/${live}`);
@@ -162,6 +186,9 @@ it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_
   const byStory = stories.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s.story]: (acc[s.story] ?? 0) + 1 }), {});
   const deliveries = audit.reduce((sum, q) => sum + q.deliveries, 0);
   const handled = audit.reduce((sum, q) => sum + q.consumed, 0);
-  console.log(`chaos seed ${SEED}: ${JSON.stringify(byStory)}; ${handled} events handled in ${deliveries} deliveries; ${charges.length} payment intents, ${refunds.length} refunds, ${labels.length} labels`);
+  console.log(
+    `chaos seed ${SEED}: ${JSON.stringify(byStory)}; ${handled} events handled in ${deliveries} deliveries; ` +
+      `${charges.length} payment intents, ${refunds.length} refunds, ${labels.length} labels, ${emails.length} emails, ${texts.length} texts`,
+  );
   expect(problems).toEqual([]);
 });

@@ -11,8 +11,8 @@ export type QueueName = (typeof QUEUES)[number];
 export const subscriptions: Record<EventType, readonly QueueName[]> = {
   "order.placed.v1": ["billing", "email", "sms", "webhooks", "projections"],
   "order.billed.v1": ["warehouse", "sales", "webhooks", "projections"],
-  "shipping_label.created.v1": ["sales", "email", "sms", "webhooks", "projections"],
-  "order.status_changed.v1": ["webhooks", "projections"],
+  "shipping_label.created.v1": ["sales", "webhooks", "projections"],
+  "order.status_changed.v1": ["email", "sms", "webhooks", "projections"],
   "order.billing_failed.v1": ["sales", "email", "webhooks", "projections"],
   "stock.unavailable.v1": ["billing", "webhooks", "projections"],
   "order.refunded.v1": ["sales", "email", "webhooks", "projections"],

@@ -2,7 +2,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { orderBillingFailed, orderRefunded } from "../../src/contracts/events";
 import { typesFor } from "../../src/contracts/topology";
-import { labelEvent, placedEvent } from "../../test/fixtures/orders";
+import { placedEvent, statusChangedEvent } from "../../test/fixtures/orders";
 import { handlersFor, notificationsOf } from "./order-events";
 import { e, fault, requestsTo, sandboxObjects, type Recorded } from "./test-helpers";
 
@@ -142,7 +142,7 @@ describe("email through SES", () => {
 
   it("sends the shipping notice with the tracking number once the recipient is known", async () => {
     const event = placed();
-    const label = labelEvent(event.subject, event as never);
+    const label = statusChangedEvent(event);
     const inbox = notifications(event.subject);
     expect(await inbox.notify("email", label)).toMatchObject({ kind: "retry", reason: expect.stringContaining("order.placed") });
     await inbox.notify("sms", event); // order.placed on another channel's queue names the recipient too
@@ -150,6 +150,18 @@ describe("email through SES", () => {
     const notice = (await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple).find((c) => c.Subject.Data.includes("on its way"));
     expect(notice.Body.Text.Data).toContain("Tracking number: 9400000000000000000001");
     expect(notice.Body.Text.Data).toContain("USPS Priority Mail");
+  });
+
+  it("sends no shipping notice for a label the order never shipped with (status not ready_to_ship)", async () => {
+    const event = placed();
+    const inbox = notifications(event.subject);
+    await inbox.notify("email", event);
+    const cancelled = statusChangedEvent(event, "cancelled");
+    expect(await inbox.notify("email", cancelled)).toMatchObject({ kind: "done", note: "no email for order.status_changed.v1" });
+    expect(await inbox.notify("sms", cancelled)).toMatchObject({ kind: "done" });
+    expect((await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([
+      `Choreo Shop: order ${event.subject} confirmed`,
+    ]);
   });
 
   it("sends payment-failed and refund notices", async () => {

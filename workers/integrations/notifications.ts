@@ -3,7 +3,7 @@ import { StoredDocument } from "../../src/platform/document";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import type { SendResult } from "./send-result";
 import { sendEmail, sesEndpointFor, type SesConfig } from "./ses";
-import { renderEmail, renderSms, TEMPLATES, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
+import { renderEmail, renderSms, templateFor, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
 import { sendSms, type TwilioConfig } from "./twilio";
 
 export type NotificationStatus = "sending" | "retrying" | "sent" | "failed" | "skipped";
@@ -86,7 +86,7 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
       const { orderId, customer } = event.data;
       this.recipient.save({ orderId, name: customer.name, email: customer.email, ...(customer.phone ? { phone: customer.phone } : {}) });
     }
-    const template = TEMPLATES[channel][event.type];
+    const template = templateFor(channel, event);
     if (!template) return done(`no ${channel} for ${event.type}`);
     const recipient = this.recipient.load();
     // Events can overtake order.placed (another queue, a retry); the recipient comes with it.
@@ -106,19 +106,19 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
     this.inFlight.add(key);
     try {
       this.write(channel, template, event.id, { status: "sending", attempts, to }); // before: a crash leaves a trace
-      const result = await this.send(channel, event, recipient, to);
+      const result = await this.send(channel, template, event, recipient, to);
       return this.settle(channel, template, event.id, attempts, to, result);
     } finally {
       this.inFlight.delete(key);
     }
   }
 
-  private async send(channel: Channel, event: NotifyingEvent, recipient: Recipient, to: string): Promise<SendResult> {
+  private async send(channel: Channel, template: Template, event: NotifyingEvent, recipient: Recipient, to: string): Promise<SendResult> {
     const shop = this.env.SHOP_NAME || "choreo";
     if (channel === "email") {
       const config = this.sesConfig();
       if (!config) return { kind: "retryable", reason: "SES is not configured (SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY, EMAIL_FROM)", afterSeconds: 300 };
-      return sendEmail(config, to, renderEmail(event, recipient, shop), { order_id: event.subject, template: TEMPLATES.email[event.type]! });
+      return sendEmail(config, to, renderEmail(event, recipient, shop), { order_id: event.subject, template });
     }
     const config = this.twilioConfig();
     if (!config) return { kind: "retryable", reason: "Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)", afterSeconds: 300 };

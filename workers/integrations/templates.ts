@@ -1,27 +1,37 @@
-import type { OrderBillingFailed, OrderPlaced, OrderRefunded, ShippingLabelCreated } from "../../src/contracts/events";
+import type { OrderBillingFailed, OrderPlaced, OrderRefunded, OrderStatusChanged } from "../../src/contracts/events";
 
 /** Who an order's notifications go to, learnt from its order.placed. */
 export type Recipient = { orderId: string; name: string; email: string; phone?: string };
 
 export type Channel = "email" | "sms";
 export type Template = "order_confirmation" | "shipping_notice" | "payment_failed" | "refund_notice";
-export type NotifyingEvent = OrderPlaced | ShippingLabelCreated | OrderBillingFailed | OrderRefunded;
+export type NotifyingEvent = OrderPlaced | OrderStatusChanged | OrderBillingFailed | OrderRefunded;
 
 export type Email = { subject: string; text: string; html: string };
 
-/** Which template each event type uses; an event type missing for a channel sends nothing there. */
-export const TEMPLATES: Record<Channel, Partial<Record<NotifyingEvent["type"], Template>>> = {
-  email: {
-    "order.placed.v1": "order_confirmation",
-    "shipping_label.created.v1": "shipping_notice",
-    "order.billing_failed.v1": "payment_failed",
-    "order.refunded.v1": "refund_notice",
-  },
-  sms: {
-    "order.placed.v1": "order_confirmation",
-    "shipping_label.created.v1": "shipping_notice",
-  },
-};
+/**
+ * Which template an event calls for on a channel, if any. The shipping notice waits for
+ * Sales to move the order to ready_to_ship rather than for the label itself: a label can
+ * lose a race with a cancellation (and be voided), and then nothing has shipped.
+ */
+export function templateFor(channel: Channel, event: NotifyingEvent): Template | undefined {
+  switch (event.type) {
+    case "order.placed.v1":
+      return "order_confirmation";
+    case "order.status_changed.v1":
+      return event.data.order.status === "ready_to_ship" && event.data.order.shipment ? "shipping_notice" : undefined;
+    case "order.billing_failed.v1":
+      return channel === "email" ? "payment_failed" : undefined;
+    case "order.refunded.v1":
+      return channel === "email" ? "refund_notice" : undefined;
+  }
+}
+
+/** The shipment an order went out with, from its ready_to_ship snapshot. */
+function shipmentOf(event: OrderStatusChanged) {
+  const { id: orderId, shipment } = event.data.order;
+  return { orderId, carrier: shipment!.carrier, service: shipment!.service, trackingNumber: shipment!.trackingNumber, trackingUrl: shipment!.trackingUrl };
+}
 
 /** Every customer-supplied value goes through this before it reaches HTML. */
 export function escapeHtml(value: string): string {
@@ -63,8 +73,8 @@ export function renderEmail(event: NotifyingEvent, to: Recipient, shop: string):
         shop,
       );
     }
-    case "shipping_label.created.v1": {
-      const { orderId, carrier, service, trackingNumber, trackingUrl } = event.data;
+    case "order.status_changed.v1": {
+      const { orderId, carrier, service, trackingNumber, trackingUrl } = shipmentOf(event);
       return email(
         `${shop}: order ${orderId} is on its way`,
         hello,
@@ -97,11 +107,11 @@ export function renderEmail(event: NotifyingEvent, to: Recipient, shop: string):
   }
 }
 
-export function renderSms(event: OrderPlaced | ShippingLabelCreated, shop: string): string {
+export function renderSms(event: OrderPlaced | OrderStatusChanged, shop: string): string {
   if (event.type === "order.placed.v1") {
     const { orderId, total, currency } = event.data;
     return `${shop}: order ${orderId} confirmed, total ${money(total, currency)}. We'll text you when it ships.`;
   }
-  const { orderId, carrier, trackingNumber, trackingUrl } = event.data;
+  const { orderId, carrier, trackingNumber, trackingUrl } = shipmentOf(event);
   return `${shop}: order ${orderId} shipped with ${carrier}, tracking ${trackingNumber}${trackingUrl ? ` ${trackingUrl}` : ""}`;
 }
