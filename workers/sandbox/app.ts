@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import { z } from "zod";
+import { QUEUES } from "../../src/contracts/topology";
 import { fieldsOf, Problem, validationProblem } from "../../src/platform/problem";
 import { AuditRecords, ConsumerFault, Fault, Provider } from "./faults";
 import type { ProviderLedger } from "./ledger";
@@ -6,6 +8,17 @@ import type { ProviderLedger } from "./ledger";
 type SandboxApiEnv = { Bindings: SandboxEnv };
 
 const ledgerOf = (env: SandboxEnv) => env.LEDGER.get(env.LEDGER.idFromName("ledger")) as DurableObjectStub<ProviderLedger>;
+
+const ObjectKind = z.enum(["payment_intent", "refund", "label", "label_refund", "email", "sms"]);
+
+/** Fault plans are kept per consumed queue; anything else is a typo worth a 422. */
+function queueOf(name: string): string {
+  const queue = z.enum(QUEUES).safeParse(name);
+  if (!queue.success) throw validationProblem([{ path: "queue", message: `expected one of ${QUEUES.join(", ")}` }]);
+  return queue.data;
+}
+
+const RequestsQuery = z.strictObject({ provider: Provider.optional(), since: z.coerce.number().int().min(0).default(0) });
 
 /** Where each provider's API is mounted; the workers' `*_API_BASE` vars point here in dev. */
 const MOUNTS: Record<Provider, string> = { stripe: "/stripe", carrier: "/carrier", ses: "/ses", twilio: "/twilio", webhooks: "/webhooks" };
@@ -51,8 +64,9 @@ export function createSandboxApp() {
   }
 
   app.get("/_sandbox/requests", async (c) => {
-    const provider = c.req.query("provider");
-    const since = Number(c.req.query("since") ?? 0);
+    const query = RequestsQuery.safeParse(c.req.query());
+    if (!query.success) throw validationProblem(fieldsOf(query.error));
+    const { provider, since } = query.data;
     return c.json({ requests: await ledgerOf(c.env).requests({ ...(provider ? { provider } : {}), since }) });
   });
   app.delete("/_sandbox/requests", async (c) => {
@@ -66,11 +80,12 @@ export function createSandboxApp() {
     return c.json(await ledgerOf(c.env).setFault(fault.data));
   });
   // Consumers' fault plans (dev/test): {"mode":"down"} stops a service, {"mode":"chaos",…} injects faults.
-  app.get("/_sandbox/consumers/:queue", async (c) => c.json(await ledgerOf(c.env).consumerFault(c.req.param("queue"))));
+  app.get("/_sandbox/consumers/:queue", async (c) => c.json(await ledgerOf(c.env).consumerFault(queueOf(c.req.param("queue")))));
   app.post("/_sandbox/consumers/:queue", async (c) => {
+    const queue = queueOf(c.req.param("queue"));
     const plan = ConsumerFault.safeParse(await c.req.json().catch(() => null));
     if (!plan.success) throw validationProblem(fieldsOf(plan.error), "Not a consumer fault plan: see workers/sandbox/faults.ts.");
-    return c.json(await ledgerOf(c.env).setConsumerFault(c.req.param("queue"), plan.data));
+    return c.json(await ledgerOf(c.env).setConsumerFault(queue, plan.data));
   });
   app.post("/_sandbox/audit", async (c) => {
     const records = AuditRecords.safeParse(await c.req.json().catch(() => null));
@@ -79,6 +94,10 @@ export function createSandboxApp() {
     return c.body(null, 204);
   });
   app.get("/_sandbox/audit", async (c) => c.json({ queues: await ledgerOf(c.env).auditSummary() }));
-  app.get("/_sandbox/objects/:kind", async (c) => c.json({ objects: await ledgerOf(c.env).objects(c.req.param("kind")) }));
+  app.get("/_sandbox/objects/:kind", async (c) => {
+    const kind = ObjectKind.safeParse(c.req.param("kind"));
+    if (!kind.success) throw validationProblem(fieldsOf(kind.error).map((f) => ({ ...f, path: "kind" })));
+    return c.json({ objects: await ledgerOf(c.env).objects(kind.data) });
+  });
   return app;
 }

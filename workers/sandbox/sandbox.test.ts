@@ -192,3 +192,21 @@ describe("SES, Twilio and webhook receiver stand-ins", () => {
     expect(requests[0].headers["webhook-id"]).toBe("msg_1");
   });
 });
+
+describe("the sandbox's own API", () => {
+  it("refuses an unknown queue, object kind or provider filter with a problem", async () => {
+    const queue = await send("POST", "/_sandbox/consumers/billingg", JSON.stringify({ mode: "down" }));
+    expect(queue.status).toBe(422);
+    expect(queue.json.errors[0].path).toBe("queue");
+    expect((await send("GET", "/_sandbox/objects/charges")).status).toBe(422);
+    expect((await send("GET", "/_sandbox/requests?provider=paypal")).status).toBe(422);
+    expect((await send("GET", "/_sandbox/requests?since=-1")).status).toBe(422);
+  });
+
+  it("keeps a consumer's fault plan until it is switched back", async () => {
+    await send("POST", "/_sandbox/consumers/billing", JSON.stringify({ mode: "chaos", seed: 7, throwRate: 0.5 }));
+    expect((await send("GET", "/_sandbox/consumers/billing")).json).toMatchObject({ mode: "chaos", seed: 7, throwRate: 0.5, duplicateRate: 0 });
+    await send("POST", "/_sandbox/consumers/billing", JSON.stringify({ mode: "ok" }));
+    expect((await send("GET", "/_sandbox/consumers/billing")).json).toEqual({ mode: "ok" });
+  });
+});
