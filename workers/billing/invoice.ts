@@ -11,6 +11,7 @@ import {
 import { StoredDocument } from "../../src/platform/document";
 import { newId } from "../../src/platform/ids";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
+import { meteredObject } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
@@ -43,9 +44,10 @@ export class Invoice extends DurableObject<BillingEnv> {
 
   constructor(ctx: DurableObjectState, env: BillingEnv) {
     super(ctx, env);
-    this.timers = new Timers(ctx.storage);
-    this.document = new StoredDocument(ctx.storage.sql, "invoice");
-    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.timers = new Timers(this.ctx.storage);
+    this.document = new StoredDocument(this.ctx.storage.sql, "invoice");
+    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
   }
 
   async view(): Promise<InvoiceRecord | null> {

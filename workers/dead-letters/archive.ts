@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { newId } from "../../src/platform/ids";
+import { meteredObject } from "../../src/platform/meter";
 
 export type LetterStatus = "parked" | "replayed" | "discarded";
 
@@ -84,7 +85,8 @@ const toLetter = (row: LetterRow): Letter => ({
 export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
   constructor(ctx: DurableObjectState, env: DeadLettersEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(`
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.ctx.storage.sql.exec(`
       CREATE TABLE IF NOT EXISTS letters (
         id TEXT PRIMARY KEY,
         dedupe_key TEXT NOT NULL UNIQUE,   -- queue + event id: the same message dying twice is one letter

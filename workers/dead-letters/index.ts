@@ -1,3 +1,4 @@
+import { metered } from "../../src/platform/meter";
 import { createDeadLetterApi } from "./admin-api";
 import type { DeadLetterArchive } from "./archive";
 import { readLetter } from "./intake";
@@ -6,7 +7,7 @@ export { DeadLetterArchive } from "./archive";
 
 const api = createDeadLetterApi();
 
-export default {
+export default metered({
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   // Every dead-letter queue lands here; a failure retries the batch, it is never dropped.
   async queue(batch, env, _ctx) {
@@ -14,4 +15,4 @@ export default {
     await (env.ARCHIVE.get(env.ARCHIVE.idFromName("archive")) as DurableObjectStub<DeadLetterArchive>).park(letters);
     batch.ackAll();
   },
-} satisfies ExportedHandler<DeadLettersEnv>;
+} satisfies ExportedHandler<DeadLettersEnv>);

@@ -1,5 +1,6 @@
 import type { QueueName } from "../../src/contracts/topology";
 import { consumeBatch } from "../../src/platform/consumer";
+import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createAdminApi } from "./admin-api";
 import { handlersFor, type IntegrationStores } from "./order-events";
@@ -11,7 +12,7 @@ const api = createAdminApi();
 
 const stores = (env: IntegrationsEnv): IntegrationStores => ({ notifications: env.NOTIFICATIONS, webhooks: env.WEBHOOKS, policy: env });
 
-export default {
+export default metered({
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   // email, sms and webhooks each arrive as their own batches; each parks its poison in its own DLQ.
   async queue(batch, env, _ctx) {
@@ -20,4 +21,4 @@ export default {
     if (!deadLetters[queue]) throw new Error(`integrations does not consume queue ${batch.queue}`);
     await consumeBatch(batch, { handlers: handlersFor(queue, stores(env)), deadLetters: deadLetters[queue], sandbox: sandboxHooks(env.SANDBOX_URL) });
   },
-} satisfies ExportedHandler<IntegrationsEnv>;
+} satisfies ExportedHandler<IntegrationsEnv>);

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { StoredDocument } from "../../src/platform/document";
+import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import type { SendResult } from "./send-result";
 import { sendEmail, sesEndpointFor, type SesConfig } from "./ses";
@@ -56,8 +57,9 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
-    this.recipient = new StoredDocument<Recipient>(ctx.storage.sql, "recipient");
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS notifications (
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.recipient = new StoredDocument<Recipient>(this.ctx.storage.sql, "recipient");
+    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS notifications (
       channel TEXT NOT NULL,
       template TEXT NOT NULL,
       status TEXT NOT NULL,               -- sending | retrying | sent | failed | skipped

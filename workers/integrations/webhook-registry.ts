@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { AnyEvent, EventType } from "../../src/contracts/events";
 import { newEventId, newId } from "../../src/platform/ids";
 import { errorMessage, log } from "../../src/platform/log";
+import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/platform/retry";
 import { newSecret, type AttemptResult, type WebhookRequest } from "./webhook-attempt";
@@ -148,7 +149,8 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.sql = this.ctx.storage.sql;
     this.sql.exec(SCHEMA);
   }
 

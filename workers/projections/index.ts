@@ -1,5 +1,6 @@
 import { typesFor } from "../../src/contracts/topology";
 import { consumeWholeBatch } from "../../src/platform/consumer";
+import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createAdminApi } from "./admin-api";
 import { projectionHandler, type ProjectionStores } from "./projection";
@@ -13,7 +14,7 @@ const stores = (env: ProjectionsEnv): ProjectionStores => ({
 
 const api = createAdminApi();
 
-export default {
+export default metered({
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
     await consumeWholeBatch(batch, {
@@ -23,4 +24,4 @@ export default {
       sandbox: sandboxHooks(env.SANDBOX_URL),
     });
   },
-} satisfies ExportedHandler<ProjectionsEnv>;
+} satisfies ExportedHandler<ProjectionsEnv>);

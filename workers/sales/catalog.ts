@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { Currency, MinorUnits, Sku } from "../../src/contracts/values";
+import { meteredObject } from "../../src/platform/meter";
 
 export const ProductInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -23,7 +24,8 @@ const toProduct = (row: ProductRow): Product => ({
 export class Catalog extends DurableObject<SalesEnv> {
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS products (
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS products (
       sku TEXT PRIMARY KEY,
       name TEXT NOT NULL,
       price INTEGER NOT NULL,      -- minor units

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { newOrderId } from "../../src/platform/ids";
+import { meteredObject } from "../../src/platform/meter";
 
 /** Stripe's rule: a key is remembered for 24 hours, then forgotten. */
 export const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -20,7 +21,8 @@ type KeyRow = { fingerprint: string; order_id: string; status: number | null; bo
 export class IdempotencyKey extends DurableObject<SalesEnv> {
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS claim (
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS claim (
       id INTEGER PRIMARY KEY CHECK (id = 1),
       fingerprint TEXT NOT NULL,
       order_id TEXT NOT NULL,

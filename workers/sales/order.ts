@@ -5,6 +5,7 @@ import type { Address, Customer } from "../../src/contracts/values";
 import { StoredDocument } from "../../src/platform/document";
 import { log } from "../../src/platform/log";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
+import { meteredObject } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
@@ -40,9 +41,10 @@ export class Order extends DurableObject<SalesEnv> {
 
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
-    this.timers = new Timers(ctx.storage);
-    this.document = new StoredDocument(ctx.storage.sql, "order_state");
-    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.timers = new Timers(this.ctx.storage);
+    this.document = new StoredDocument(this.ctx.storage.sql, "order_state");
+    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
   }
 
   /** Creates the order and its `order.placed` event at once; placing it again returns it unchanged. */

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { Sku } from "../../src/contracts/values";
+import { meteredObject } from "../../src/platform/meter";
 
 export const StockInput = z.strictObject({
   available: z.number().int().min(0).max(10_000_000),
@@ -23,7 +24,8 @@ type StockRow = { sku: string; available: number; weight_grams: number; updated_
 export class Inventory extends DurableObject<WarehouseEnv> {
   constructor(ctx: DurableObjectState, env: WarehouseEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(`
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.ctx.storage.sql.exec(`
       CREATE TABLE IF NOT EXISTS stock (
         sku TEXT PRIMARY KEY,
         available INTEGER NOT NULL,      -- units free to allocate

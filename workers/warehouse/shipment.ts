@@ -3,6 +3,7 @@ import { shippingLabelCreated, stockUnavailable, type AnyEvent, type OrderBilled
 import { StoredDocument } from "../../src/platform/document";
 import { newId } from "../../src/platform/ids";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
+import { meteredObject } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
@@ -33,9 +34,10 @@ export class Shipment extends DurableObject<WarehouseEnv> {
 
   constructor(ctx: DurableObjectState, env: WarehouseEnv) {
     super(ctx, env);
-    this.timers = new Timers(ctx.storage);
-    this.document = new StoredDocument(ctx.storage.sql, "shipment");
-    this.mailbox = new Mailbox(ctx, this.timers, queueProducers(env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
+    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
+    this.timers = new Timers(this.ctx.storage);
+    this.document = new StoredDocument(this.ctx.storage.sql, "shipment");
+    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
   }
 
   async view(): Promise<ShipmentRecord | null> {
