@@ -2,7 +2,7 @@
 // (listening on a real port) and Sales, Billing, Warehouse, Integrations and Projections in another, configured from
 // their real wrangler.toml files with the provider URLs pointed at the sandbox.
 import path from "node:path";
-import { createTestHarness } from "wrangler";
+import { createTestHarness, type TestHarnessOptions } from "wrangler";
 import catalog from "../scripts/demo-catalog.json" with { type: "json" };
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -12,54 +12,59 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "applica
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
+/**
+ * Sales, Billing, Warehouse, Integrations, Dead-letters and Projections from their real
+ * wrangler.toml files, with provider URLs pointing at the sandbox (`npm run bench` starts them too).
+ */
+export function appWorkers(sandboxUrl: string, options: { stuckAfterSeconds?: { placed: number; billed: number } } = {}): TestHarnessOptions["workers"] {
+  return [
+    {
+      configPath: "wrangler.toml",
+      vars: {
+        DEFAULT_PAYMENT_METHOD: "pm_card_visa",
+        SANDBOX_URL: sandboxUrl,
+        ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}),
+      },
+      secrets: { ADMIN_TOKEN },
+    },
+    {
+      configPath: "workers/billing/wrangler.toml",
+      vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl },
+      secrets: { STRIPE_SECRET_KEY: "sk_test_e2e" },
+    },
+    {
+      configPath: "workers/warehouse/wrangler.toml",
+      vars: {
+        CARRIER_API_BASE: `${sandboxUrl}/carrier`,
+        CARRIER_ACCOUNT: "sandbox-usps",
+        SANDBOX_URL: sandboxUrl,
+      },
+      secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
+    },
+    {
+      configPath: "workers/integrations/wrangler.toml",
+      vars: {
+        SES_ENDPOINT: `${sandboxUrl}/ses`,
+        TWILIO_API_BASE: `${sandboxUrl}/twilio`,
+        TWILIO_ACCOUNT_SID: "ACe2e",
+        TWILIO_FROM: "+15005550006",
+        EMAIL_FROM: "orders@shop.example",
+        // The sandbox's webhook receivers listen on http://127.0.0.1:<port>.
+        WEBHOOK_ALLOW_LOCAL_HTTP: "true",
+        SANDBOX_URL: sandboxUrl,
+      },
+      secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
+    },
+    { configPath: "workers/dead-letters/wrangler.toml", secrets: { ADMIN_TOKEN } },
+    { configPath: "workers/projections/wrangler.toml", vars: { SANDBOX_URL: sandboxUrl }, secrets: { ADMIN_TOKEN, LAKE_PII_KEY } },
+  ];
+}
+
 export async function startStack(options: { stuckAfterSeconds?: { placed: number; billed: number } } = {}) {
   const sandbox = createTestHarness({ root: ROOT, workers: [{ configPath: "workers/sandbox/wrangler.toml" }] });
   const { url } = await sandbox.listen();
   const sandboxUrl = url.origin;
-  const app = createTestHarness({
-    root: ROOT,
-    workers: [
-      {
-        configPath: "wrangler.toml",
-        vars: {
-          DEFAULT_PAYMENT_METHOD: "pm_card_visa",
-          SANDBOX_URL: sandboxUrl,
-          ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}),
-        },
-        secrets: { ADMIN_TOKEN },
-      },
-      {
-        configPath: "workers/billing/wrangler.toml",
-        vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl },
-        secrets: { STRIPE_SECRET_KEY: "sk_test_e2e" },
-      },
-      {
-        configPath: "workers/warehouse/wrangler.toml",
-        vars: {
-          CARRIER_API_BASE: `${sandboxUrl}/carrier`,
-          CARRIER_ACCOUNT: "sandbox-usps",
-          SANDBOX_URL: sandboxUrl,
-        },
-        secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
-      },
-      {
-        configPath: "workers/integrations/wrangler.toml",
-        vars: {
-          SES_ENDPOINT: `${sandboxUrl}/ses`,
-          TWILIO_API_BASE: `${sandboxUrl}/twilio`,
-          TWILIO_ACCOUNT_SID: "ACe2e",
-          TWILIO_FROM: "+15005550006",
-          EMAIL_FROM: "orders@shop.example",
-          // The sandbox's webhook receivers listen on http://127.0.0.1:<port>.
-          WEBHOOK_ALLOW_LOCAL_HTTP: "true",
-          SANDBOX_URL: sandboxUrl,
-        },
-        secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
-      },
-      { configPath: "workers/dead-letters/wrangler.toml", secrets: { ADMIN_TOKEN } },
-      { configPath: "workers/projections/wrangler.toml", vars: { SANDBOX_URL: sandboxUrl }, secrets: { ADMIN_TOKEN, LAKE_PII_KEY } },
-    ],
-  });
+  const app = createTestHarness({ root: ROOT, workers: appWorkers(sandboxUrl, options) });
   const { url: appUrl } = await app.listen();
   await app.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
 

@@ -1,0 +1,164 @@
+// The results as Markdown: the tables `npm run bench` prints and writes to bench/results/.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { AcceptRow, SystemKey } from "./accept.ts";
+import type { Cost, PriceKey } from "./cost.ts";
+import type { Counts } from "./meter-collector.ts";
+import type { OutageResult } from "./outage.ts";
+import type { PipelineResult, RelayResult } from "./pipeline.ts";
+
+type QueueSetting = { queue: string; max_batch_size: number; max_batch_timeout: number; max_concurrency?: number };
+
+export type BenchResults = {
+  machine: { date: string; commit: string; cores: number; cpu: string; memoryGiB: number; node: string; workerd: string; wrangler: string; loadAverage: number[] };
+  options: { orders: number; seconds: number; levels: number[]; concurrency: number };
+  batchSettings: { choreo: QueueSetting[]; relay: QueueSetting[] };
+  accept?: AcceptRow[];
+  pipeline?: {
+    choreo: PipelineResult;
+    relay: RelayResult;
+    counts: Record<string, Counts>;
+    usage: Record<PriceKey, number>;
+    cost: Cost;
+    sandboxMemoryMiB: number;
+  };
+  outage?: OutageResult;
+  seconds?: number;
+};
+
+export type Optimisation = { change: string; commit: string; measure: string; before: string; after: string };
+
+const ms = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : "–");
+const num = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+const usd = (n: number) => (n === 0 ? "$0" : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
+const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : "–");
+const table = (header: string[], rows: (string | number)[][]) =>
+  [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+
+const SYSTEM_LABEL: Record<SystemKey, string> = { bare: "bare Hono route", choreo: "choreo Sales", sync: "synchronous chain" };
+
+function accept(rows: AcceptRow[]): string {
+  const bare = (c: number) => rows.find((row) => row.system === "bare" && row.connections === c)!;
+  return table(
+    ["concurrency", "system", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed", "runtime CPU ms per request", "req/s vs bare", "p50 vs bare"],
+    rows.map((row) => [
+      row.connections,
+      SYSTEM_LABEL[row.system],
+      num(row.rps, 0),
+      ms(row.p50),
+      ms(row.p95),
+      ms(row.p99),
+      row.failed,
+      num(row.cpuMsPerRequest, 2),
+      row.system === "bare" ? "1×" : ratio(row.rps, bare(row.connections).rps),
+      row.system === "bare" ? "1×" : ratio(row.p50, bare(row.connections).p50),
+    ]),
+  );
+}
+
+function pipeline(results: NonNullable<BenchResults["pipeline"]>, settings: BenchResults["batchSettings"]): string {
+  const { choreo, relay } = results;
+  const setting = (s: QueueSetting) => `\`${s.queue}\` ${s.max_batch_size}/${s.max_batch_timeout} s${s.max_concurrency ? `, concurrency ${s.max_concurrency}` : ""}`;
+  return [
+    table(
+      ["system", "completed", "orders/s to the end", "p50 ms", "p95 ms", "p99 ms", "runtime CPU ms per order"],
+      [
+        ["choreo: placed → ready_to_ship", `${choreo.completed}/${choreo.orders}`, num(choreo.throughput), ms(choreo.latencyMs.p50), ms(choreo.latencyMs.p95), ms(choreo.latencyMs.p99), num(choreo.cpuMsPerOrder)],
+        ["bare relay, 3 hops (baseline)", `${relay.completed}/${relay.messages}`, num(relay.throughput), ms(relay.latencyMs.p50), ms(relay.latencyMs.p95), ms(relay.latencyMs.p99), num(relay.cpuMsPerMessage)],
+        ["choreo vs relay", "", ratio(choreo.throughput, relay.throughput), ratio(choreo.latencyMs.p50, relay.latencyMs.p50), ratio(choreo.latencyMs.p95, relay.latencyMs.p95), ratio(choreo.latencyMs.p99, relay.latencyMs.p99), ratio(choreo.cpuMsPerOrder, relay.cpuMsPerMessage)],
+      ],
+    ),
+    "",
+    `Orders were accepted at ${num(choreo.acceptRate)} orders/s while being placed (${results.choreo.orders} at a time-limited concurrency of the bench's \`--concurrency\`). ` +
+      `Batch settings (max_batch_size/max_batch_timeout from each wrangler.toml): choreo ${settings.choreo.map(setting).join(", ")}; relay ${settings.relay.map(setting).join(", ")}. ` +
+      "Locally, each queue delivers one batch at a time (Cloudflare runs up to 250 consumer invocations at once), so both rows are bounded by this machine, not by the platform.",
+  ].join("\n");
+}
+
+function outage(result: OutageResult): string {
+  const { choreo, sync } = result;
+  const row = (label: string, side: OutageResult["choreo"], recovery: string) => [
+    label,
+    side.placed,
+    `${side.accepted} (${Math.round((100 * side.accepted) / side.placed)}%)`,
+    `${side.acceptedDuringOutage}/${side.placedDuringOutage}`,
+    `${side.completed} (${Math.round((100 * side.completed) / side.placed)}%)`,
+    `${ms(side.acceptLatencyMs.p50)} / ${ms(side.acceptLatencyMs.p95)} / ${ms(side.acceptLatencyMs.p99)}`,
+    recovery,
+  ];
+  return [
+    `${result.ratePerSecond} orders/s to each system for ${result.seconds} s; Billing down from ${result.outage[0]} s to ${result.outage[1]} s.`,
+    "",
+    table(
+      ["system", "placed", "accepted", "accepted while Billing was down", "completed (ready_to_ship)", "accept p50 / p95 / p99 ms", "outage orders done after Billing returned"],
+      [row("choreo (queues)", choreo, `${num(result.recoverySeconds)} s`), row("synchronous chain", sync, "never (refused)")],
+    ),
+  ].join("\n");
+}
+
+function cost(results: NonNullable<BenchResults["pipeline"]>): string {
+  const { cost } = results;
+  const digits = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+  return [
+    table(
+      ["billed item", "per order", "$ per million orders (list price)", "$ for a month of 1M orders (after allowances)", "how"],
+      [
+        ...cost.lines.map((line) => [line.what, digits(line.perOrder), usd(line.perMillionOrders), usd(line.monthOfMillion), line.basis]),
+        ["**total, counted items**", "", `**${usd(cost.counted.perMillionOrders)}**`, `**${usd(cost.counted.monthOfMillion)}** + $${cost.basePerMonth} plan`, ""],
+        ["**total, with the estimates**", "", `**${usd(cost.withEstimates.perMillionOrders)}**`, `**${usd(cost.withEstimates.monthOfMillion)}** + $${cost.basePerMonth} plan`, ""],
+      ],
+    ),
+    "",
+    `Prices: bench/prices.json (list prices checked ${cost.pricesChecked}, sources there). "counted": every operation counted by the platform-layer meter during the run. ` +
+      "\"estimated\": CPU is the whole runtime process's CPU time per order (workerd's clock is frozen inside an invocation, so per-invocation CPU cannot be read; this includes the runtime's own work such as the local queue broker, so it is an upper bound), " +
+      "and Durable Object duration is each RPC's round trip as the caller saw it, × 128 MB (on a loaded 2-core machine; Cloudflare bills the object's active wall time).",
+  ].join("\n");
+}
+
+function perWorker(counts: Record<string, Counts>, orders: number): string {
+  const pick = (c: Counts, prefix: string) => Object.entries(c).reduce((n, [k, v]) => (k.startsWith(prefix) ? n + v : n), 0) / orders;
+  const rows = Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([worker, c]) => [
+      worker,
+      num(pick(c, "workers.requests@"), 2),
+      num(pick(c, "queues.writes@") + pick(c, "queues.reads@") + pick(c, "queues.deletes@"), 2),
+      num(pick(c, "do.requests@"), 2),
+      `${num(pick(c, "do.rows_read@"), 1)} / ${num(pick(c, "do.rows_written@"), 1)}`,
+      `${num(pick(c, "d1.rows_read@"), 1)} / ${num(pick(c, "d1.rows_written@"), 1)}`,
+      `${num(pick(c, "r2.class_a@"), 2)} / ${num(pick(c, "r2.class_b@"), 2)}`,
+      `${num(pick(c, "kv.reads@"), 2)} / ${num(pick(c, "kv.writes@"), 2)}`,
+      num(pick(c, "subrequests.outbound@"), 2),
+    ]);
+  return table(["worker (and its objects)", "invocations", "queue ops", "DO requests", "DO rows read / written", "D1 rows read / written", "R2 A / B", "KV reads / writes", "outbound fetches"], rows);
+}
+
+function optimisations(): string | undefined {
+  const file = path.join(import.meta.dirname, "optimisations.json");
+  if (!existsSync(file)) return undefined;
+  const rows = JSON.parse(readFileSync(file, "utf8")) as Optimisation[];
+  return table(["change", "commit", "measure", "before", "after"], rows.map((row) => [row.change, row.commit, row.measure, row.before, row.after]));
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine } = results;
+  const out = [
+    `# choreo bench, ${machine.date.slice(0, 16).replace("T", " ")} UTC`,
+    "",
+    `\`npm run bench\` at commit ${machine.commit}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, workerd ${machine.workerd} (wrangler ${machine.wrangler}), ` +
+      `load average ${machine.loadAverage.join(" / ")} at the start. Every system runs locally in workerd through wrangler's test harness with real queues; each baseline runs in the same run, on the same machine.`,
+  ];
+  if (results.accept) out.push("", "## Accept path: `POST /orders`", "", `Each row: ${results.options.seconds} s at a fixed number of connections (autocannon in its own process), straight to the runtime.`, "", accept(results.accept));
+  if (results.pipeline) {
+    out.push("", "## Pipeline: placed → ready_to_ship", "", pipeline(results.pipeline, results.batchSettings));
+    out.push("", "## Cost per order", "", cost(results.pipeline));
+    out.push("", "Per order, by worker (including the Durable Objects each one hosts):", "", perWorker(results.pipeline.counts, results.pipeline.choreo.orders));
+    const { memory } = results.pipeline.choreo;
+    out.push("", "## Memory", "", `Peak resident memory of the workerd runtime running every worker during the pipeline run: ${num(memory.peakRssMiB, 0)} MiB sampled (VmHWM ${num(memory.vmHwmMiB, 0)} MiB). The provider sandbox, in its own workerd: ${num(results.pipeline.sandboxMemoryMiB, 0)} MiB (VmHWM).`);
+  }
+  if (results.outage) out.push("", "## The synchronous chain, with Billing down for part of the run", "", outage(results.outage));
+  const changes = optimisations();
+  if (changes) out.push("", "## Optimisations, before and after", "", changes);
+  if (results.seconds) out.push("", `The whole bench took ${results.seconds.toFixed(0)} s.`);
+  return `${out.join("\n")}\n`;
+}

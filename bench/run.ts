@@ -1,0 +1,128 @@
+// `npm run bench`: accept path, pipeline, the synchronous chain under a Billing outage, and the
+// cost of an order, each next to its baseline in the same run. Writes bench/results/<date>.json
+// and .md and prints the table. Options: --orders N (1000), --seconds S per accept run (6),
+// --levels 1,16,64, --concurrency C for placing orders (32), --only accept,pipeline,outage,
+// --out <name> (the results file name; default the date and time).
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { unstable_readConfig } from "wrangler";
+import { ROOT } from "../test/stack.ts";
+import { runAccept } from "./accept.ts";
+import { costOf, usagePerOrder } from "./cost.ts";
+import { startMeterCollector } from "./meter-collector.ts";
+import { runOutage } from "./outage.ts";
+import { runPipeline, runRelay } from "./pipeline.ts";
+import { memoryMiB } from "./processes.ts";
+import { renderMarkdown, type BenchResults } from "./report.ts";
+import { startAcceptStack, startOutageStack, startPipelineStack, startSandbox, type Runtime } from "./stacks.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    orders: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "6" },
+    levels: { type: "string", default: "1,16,64" },
+    concurrency: { type: "string", default: "32" },
+    only: { type: "string", default: "accept,pipeline,outage" },
+    out: { type: "string" },
+  },
+});
+const phases = new Set(args.only.split(","));
+const orders = Number(args.orders);
+const began = Date.now();
+const say = (line: string) => console.log(line);
+process.env.WRANGLER_SEND_METRICS ??= "false";
+
+function machine() {
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: ROOT, encoding: "utf8" }).trim();
+  const workerd = JSON.parse(readFileSync(path.join(ROOT, "node_modules/@cloudflare/workerd-linux-64/package.json"), "utf8")).version as string;
+  const wrangler = JSON.parse(readFileSync(path.join(ROOT, "node_modules/wrangler/package.json"), "utf8")).version as string;
+  return {
+    date: new Date().toISOString(),
+    commit: git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "--", "src", "workers", "wrangler.toml", "bench").length ? " (with uncommitted changes)" : ""),
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model.trim() ?? "unknown",
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    workerd,
+    wrangler,
+    loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+}
+
+/** Batch settings of the queues on the path to ready_to_ship, as their wrangler.toml say. */
+function batchSettings() {
+  const consumer = (config: string, queue: string) => {
+    const found = unstable_readConfig({ config: path.join(ROOT, config) }).queues.consumers?.find((c: { queue: string }) => c.queue === queue);
+    return { queue, max_batch_size: found?.max_batch_size ?? 10, max_batch_timeout: found?.max_batch_timeout ?? 5, ...(found?.max_concurrency ? { max_concurrency: found.max_concurrency } : {}) };
+  };
+  return {
+    choreo: [
+      consumer("workers/billing/wrangler.toml", "billing"),
+      consumer("workers/warehouse/wrangler.toml", "warehouse"),
+      consumer("wrangler.toml", "sales"),
+      consumer("workers/projections/wrangler.toml", "projections"),
+    ],
+    relay: ["bench-relay-1", "bench-relay-2", "bench-relay-3"].map((queue) => consumer("bench/workers/relay/wrangler.toml", queue)),
+  };
+}
+
+const results: BenchResults = { machine: machine(), options: { orders, seconds: Number(args.seconds), levels: args.levels.split(",").map(Number), concurrency: Number(args.concurrency) }, batchSettings: batchSettings() };
+say(`choreo bench — ${results.machine.cores} cores, Node ${results.machine.node}, workerd ${results.machine.workerd}, commit ${results.machine.commit}, load ${results.machine.loadAverage.join(" ")}`);
+
+const sandbox = await startSandbox();
+const open: Runtime[] = [sandbox];
+try {
+  if (phases.has("accept")) {
+    say("\naccept path: POST /orders for a fixed time at each concurrency");
+    const stack = await startAcceptStack(sandbox);
+    open.push(stack);
+    results.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, say });
+    await stack.close();
+    open.pop();
+  }
+
+  if (phases.has("pipeline")) {
+    say(`\npipeline: ${orders} orders placed as fast as accepted, followed to ready_to_ship`);
+    const meter = await startMeterCollector();
+    const stack = await startPipelineStack(sandbox, meter);
+    open.push(stack);
+    const { result, counts } = await runPipeline(stack, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240 });
+    say(`  choreo: ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms`);
+    const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
+    say(`  relay:  ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, p99 ${relay.latencyMs.p99} ms`);
+    const totals = meter.totals();
+    const usage = usagePerOrder(totals, orders, result.cpuMsPerOrder);
+    results.pipeline = { choreo: result, relay, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
+    await stack.close();
+    open.pop();
+    await meter.close();
+  }
+
+  if (phases.has("outage")) {
+    say("\nBilling down for part of a run: choreo next to the synchronous chain");
+    const stack = await startOutageStack(sandbox);
+    open.push(stack);
+    results.outage = await runOutage(stack, sandbox, { ratePerSecond: 10, seconds: 20, outage: [5, 13], settleSeconds: 60 });
+    const { choreo, sync } = results.outage;
+    say(`  choreo: accepted ${choreo.accepted}/${choreo.placed} (${choreo.acceptedDuringOutage}/${choreo.placedDuringOutage} during the outage), completed ${choreo.completed}`);
+    say(`  sync:   accepted ${sync.accepted}/${sync.placed} (${sync.acceptedDuringOutage}/${sync.placedDuringOutage} during the outage), completed ${sync.completed}`);
+    await stack.close();
+    open.pop();
+  }
+} finally {
+  await Promise.allSettled(open.reverse().map((runtime) => runtime.close()));
+}
+
+results.seconds = (Date.now() - began) / 1000;
+const markdown = renderMarkdown(results);
+const name = args.out ?? results.machine.date.slice(0, 16).replace(":", "");
+const dir = path.join(ROOT, "bench/results");
+mkdirSync(dir, { recursive: true });
+writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(dir, `${name}.md`), markdown);
+say(`\n${markdown}`);
+say(`written to bench/results/${name}.json and .md in ${results.seconds.toFixed(0)} s`);
+process.exit(0);

@@ -1,0 +1,149 @@
+// The systems the bench runs, each in wrangler's test harness (workerd, real queues, the real
+// wrangler.toml files). Requests go straight to the runtime's own socket: the harness's proxy
+// (a second workerd in front, as in `wrangler dev`) would add a hop that production does not have.
+import http from "node:http";
+import { createTestHarness, type TestHarnessOptions } from "wrangler";
+import catalog from "../scripts/demo-catalog.json" with { type: "json" };
+import { ADMIN_TOKEN, appWorkers, ROOT } from "../test/stack.ts";
+import type { MeterCollector } from "./meter-collector.ts";
+import { listeningPorts, workerdProcesses } from "./processes.ts";
+
+type WorkerInput = TestHarnessOptions["workers"][number];
+export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
+
+/** Hosts that route a request to a bench worker (their `routes` in bench/workers). */
+export const BARE = "bare.bench";
+export const RELAY = "relay.bench";
+export const SYNC = "sync.bench";
+
+export const ORDER = {
+  customer: { name: "Ada Lovelace", email: "ada@example.com", phone: "+14155550100" },
+  items: [{ sku: "STICKER-001", quantity: 1 }],
+  shippingAddress: { line1: "1 Main St", city: "Springfield", postalCode: "12345", country: "US" },
+};
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One HTTP call with keep-alive and an optional Host (fetch would not let the bench set it). */
+export function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { host?: string; body?: unknown; admin?: boolean } = {},
+): Promise<{ status: number; body: any }> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          ...(options.host ? { host: options.host } : {}),
+          ...(payload ? { "content-type": "application/json" } : {}),
+          ...(options.admin ? { authorization: `Bearer ${ADMIN_TOKEN}` } : {}),
+        },
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: response.statusCode ?? 0, body });
+        });
+      },
+    );
+    request.on("error", reject);
+    request.end(payload);
+  });
+}
+
+/** Starts one harness and finds the workerd runtime behind its proxy: its pid and its own URL. */
+export async function startRuntime(workers: WorkerInput[]) {
+  const before = workerdProcesses();
+  const harness = createTestHarness({ root: ROOT, workers });
+  const { url } = await harness.listen();
+  const started = [...workerdProcesses()].filter((pid) => !before.has(pid));
+  const runtime = started
+    .map((pid) => ({ pid, ports: listeningPorts(pid) }))
+    .find(({ ports }) => ports.length > 0 && !ports.includes(Number(url.port)));
+  if (!runtime) throw new Error(`no workerd runtime found behind ${url.origin}`);
+  return {
+    harness,
+    pid: runtime.pid,
+    /** The proxy too, to count the memory and CPU of everything this harness started. */
+    pids: started,
+    url: `http://127.0.0.1:${runtime.ports[0]}`,
+    close: () => harness.close(),
+  };
+}
+
+export const startSandbox = () => startRuntime([{ configPath: "workers/sandbox/wrangler.toml" }]);
+
+const workerName = (input: WorkerInput) => ("configPath" in input ? String(input.configPath).split("/").at(-2) ?? "sales" : "inline");
+
+function withVars(input: WorkerInput, vars: Record<string, string>): WorkerInput {
+  return "configPath" in input ? { ...input, vars: { ...input.vars, ...vars } } : input;
+}
+
+/** The synchronous chain (bench/workers/sync-chain), with Stripe and the carrier at the sandbox. */
+function syncChain(sandboxUrl: string, hooks: boolean): WorkerInput[] {
+  const sandbox = hooks ? sandboxUrl : "";
+  return [
+    { configPath: "bench/workers/sync-chain/sales.toml" },
+    { configPath: "bench/workers/sync-chain/billing.toml", vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, STRIPE_SECRET_KEY: "sk_test_bench", SANDBOX_URL: sandbox } },
+    { configPath: "bench/workers/sync-chain/warehouse.toml", vars: { CARRIER_API_BASE: `${sandboxUrl}/carrier`, CARRIER_API_KEY: "shippo_test_bench", SANDBOX_URL: sandbox } },
+  ];
+}
+
+async function seed(runtime: Runtime, stock: boolean): Promise<void> {
+  for (const product of catalog.products) {
+    const { name, price, currency } = product;
+    const put = await call(runtime.url, "PUT", `/admin/products/${product.sku}`, { admin: true, body: { name, price, currency } });
+    if (put.status >= 300) throw new Error(`seeding ${product.sku} failed: ${put.status} ${JSON.stringify(put.body)}`);
+    if (stock) await call(runtime.url, "PUT", `/admin/stock/${product.sku}`, { admin: true, body: { available: 10_000_000, weightGrams: product.weightGrams } });
+  }
+}
+
+/**
+ * The accept path: Sales alone (nothing consumes its queues, so the bench measures what a
+ * request costs, not the pipeline running behind it), the bare route and the sync chain.
+ */
+export async function startAcceptStack(sandbox: Runtime) {
+  const elsewhere = "bench-bare"; // Sales forwards admin APIs to these; none is called here
+  const runtime = await startRuntime([
+    {
+      configPath: "wrangler.toml",
+      vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa" },
+      secrets: { ADMIN_TOKEN },
+      bindingOverrides: { WAREHOUSE: elsewhere, INTEGRATIONS: elsewhere, DEAD_LETTER_ARCHIVE: elsewhere, PROJECTIONS: elsewhere },
+    },
+    { configPath: "bench/workers/bare/wrangler.toml" },
+    ...syncChain(sandbox.url, false),
+  ]);
+  await seed(runtime, false);
+  return runtime;
+}
+
+/** Every worker as in production (no sandbox hooks), metered, and the bare relay beside them. */
+export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector) {
+  const workers = appWorkers(sandbox.url).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
+  const runtime = await startRuntime([...workers, { configPath: "bench/workers/relay/wrangler.toml" }]);
+  await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
+  await seed(runtime, true);
+  return runtime;
+}
+
+/** Every worker with the sandbox's switches (to stop Billing), and the sync chain beside them. */
+export async function startOutageStack(sandbox: Runtime) {
+  const runtime = await startRuntime([...appWorkers(sandbox.url), ...syncChain(sandbox.url, true)]);
+  await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
+  await seed(runtime, true);
+  return runtime;
+}
