@@ -17,13 +17,15 @@ export function queueProducers(env: object): QueueProducers {
   return producers;
 }
 
+// WITHOUT ROWID and no AUTOINCREMENT: a row is one row written, with no separate key index
+// or sequence table to keep (SQLite rows written are billed, and every order creates these).
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS inbox (
   event_id TEXT PRIMARY KEY,
   received_at INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,  -- in staging order: a new row takes the highest seq + 1
   event TEXT NOT NULL,      -- the CloudEvent, JSON
   pending TEXT NOT NULL,    -- JSON array of queues it has not reached yet
   attempts INTEGER NOT NULL DEFAULT 0

@@ -11,7 +11,7 @@ export class Timers {
     storage.sql.exec(`CREATE TABLE IF NOT EXISTS timers (
       name TEXT PRIMARY KEY,
       due INTEGER NOT NULL          -- epoch ms
-    )`);
+    ) WITHOUT ROWID`);
   }
 
   /** Sets (or moves) a deadline. Synchronous, so it can join the caller's transaction. */

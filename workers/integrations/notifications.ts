@@ -72,7 +72,7 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL,
       PRIMARY KEY (channel, template)
-    )`);
+    ) WITHOUT ROWID`);
   }
 
   async log(): Promise<NotificationRecord[]> {

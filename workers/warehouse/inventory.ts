@@ -38,7 +38,7 @@ export class Inventory extends DurableObject<WarehouseEnv> {
         quantity INTEGER NOT NULL,
         allocated_at TEXT NOT NULL,
         PRIMARY KEY (order_id, sku)
-      );`);
+      ) WITHOUT ROWID;`);
   }
 
   async allocate(orderId: string, lines: { sku: string; quantity: number }[]): Promise<Allocation> {
