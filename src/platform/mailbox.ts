@@ -75,7 +75,7 @@ export class Mailbox {
    * `change` runs inside the transaction; whatever it returns in `publish` is staged.
    */
   receive<T>(eventId: string, change: () => { value: T; publish?: AnyEvent[] }): { duplicate: true } | { duplicate: false; value: T } {
-    const outcome = this.ctx.storage.transactionSync(() => {
+    const outcome = this.transaction(() => {
       const inserted = this.ctx.storage.sql.exec(
         "INSERT OR IGNORE INTO inbox (event_id, received_at) VALUES (?, ?)",
         eventId,
@@ -104,7 +104,7 @@ export class Mailbox {
 
   /** Applies a change that was not caused by an event (an API call) and stages its events. */
   commit<T>(change: () => { value: T; publish?: AnyEvent[] }): T {
-    const outcome = this.ctx.storage.transactionSync(() => {
+    const outcome = this.transaction(() => {
       const { value, publish = [] } = change();
       return { value, staged: this.stage(publish) };
     });
@@ -131,6 +131,11 @@ export class Mailbox {
     return this.relaying;
   }
 
+  /** One SQLite transaction, and the alarm pointed once after it (not at every timer it moves). */
+  private transaction<T>(change: () => T): T {
+    return this.timers.batch(() => this.ctx.storage.transactionSync(change));
+  }
+
   private stage(events: AnyEvent[]): number {
     let staged = 0;
     const now = Date.now();
@@ -144,7 +149,8 @@ export class Mailbox {
       );
       staged++;
     }
-    if (staged > 0) this.timers.scheduleNoLaterThan(OUTBOX_TIMER, now + ALARM_GRACE_MS);
+    // The safety net needs the alarm only: a restarted object relays what is pending itself.
+    if (staged > 0) this.timers.wakeBy(OUTBOX_TIMER, now + ALARM_GRACE_MS);
     return staged;
   }
 
@@ -207,7 +213,7 @@ export class Mailbox {
 
     await sandbox?.audit(published);
     let maxAttempts = 0;
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       for (const row of rows) {
         const sent = delivered.get(row.seq);
         const remaining = (JSON.parse(row.pending) as QueueName[]).filter((q) => !sent?.has(q));
