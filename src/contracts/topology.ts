@@ -1,4 +1,4 @@
-import type { EventType } from "./events";
+import type { AnyEvent, EventType } from "./events";
 
 /**
  * Queues allow one consumer each, so publish-subscribe is a table: the publisher's relay
@@ -17,6 +17,20 @@ export const subscriptions: Record<EventType, readonly QueueName[]> = {
   "stock.unavailable.v1": ["billing", "webhooks", "projections"],
   "order.refunded.v1": ["sales", "email", "webhooks", "projections"],
   "order.cancelled.v1": ["billing", "warehouse", "webhooks", "projections"],
+};
+
+/**
+ * A subscriber that acts on only some events of a type names them here, and the relay sends
+ * it no others: each event it would drop costs a queue message (3 billed operations), a
+ * Durable Object request and consumer time. Every subscriber of a type not listed gets all.
+ */
+export const interest: { [T in EventType]?: Partial<Record<QueueName, (event: Extract<AnyEvent, { type: T }>) => boolean>> } = {
+  // Integrations send one message for a status change: the shipping notice, at ready_to_ship
+  // (workers/integrations/templates.ts). The other snapshots would only be read and dropped.
+  "order.status_changed.v1": {
+    email: (event) => event.data.order.status === "ready_to_ship",
+    sms: (event) => event.data.order.status === "ready_to_ship",
+  },
 };
 
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
@@ -42,6 +56,12 @@ export function typesFor(queue: QueueName): EventType[] {
 
 export function subscribersOf(type: EventType): readonly QueueName[] {
   return subscriptions[type];
+}
+
+/** The queues this very event goes to: its type's subscribers, less those not interested in it. */
+export function recipientsOf(event: AnyEvent): readonly QueueName[] {
+  const filters = interest[event.type] as Partial<Record<QueueName, (event: AnyEvent) => boolean>> | undefined;
+  return filters ? subscriptions[event.type].filter((queue) => filters[queue]?.(event) ?? true) : subscriptions[event.type];
 }
 
 /** Each queue's dead-letter queue, where messages that can never succeed are kept. */

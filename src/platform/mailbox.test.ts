@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { billedEvent, placedEvent } from "../../test/fixtures/orders";
+import { billedEvent, placedEvent, statusChangedEvent } from "../../test/fixtures/orders";
 import type { EventType } from "../contracts/events";
 import { subscribersOf } from "../contracts/topology";
 import { Mailbox, OUTBOX_TIMER, type QueueProducers } from "./mailbox";
@@ -57,6 +57,22 @@ describe("Mailbox", () => {
 
       await mailbox.relay(); // what the alarm does when the outbox timer is due
       expect(billing.received).toEqual([placed]);
+      expect(mailbox.pendingCount()).toBe(0);
+    });
+  });
+
+  it("sends an event only to the subscribers interested in it", async () => {
+    const email = flakyQueue(0);
+    const webhooks = flakyQueue(0);
+    await runInDurableObject(freshObject(), async (_instance, state) => {
+      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.status_changed.v1", { email: email.queue, webhooks: webhooks.queue }), { retryBaseMs: 60_000 });
+      const placed = placedEvent();
+      const cancelled = statusChangedEvent(placed, "cancelled");
+      const ready = statusChangedEvent(placed, "ready_to_ship");
+      mailbox.commit(() => ({ value: undefined, publish: [cancelled, ready] }));
+      await mailbox.relay();
+      expect(webhooks.received).toEqual([cancelled, ready]);
+      expect(email.received).toEqual([ready]); // email sends nothing for other statuses
       expect(mailbox.pendingCount()).toBe(0);
     });
   });

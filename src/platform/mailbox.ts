@@ -1,5 +1,5 @@
 import type { AnyEvent } from "../contracts/events";
-import { producerBindingOf, QUEUES, subscribersOf, type QueueName } from "../contracts/topology";
+import { producerBindingOf, QUEUES, recipientsOf, type QueueName } from "../contracts/topology";
 import { errorMessage, log } from "./log";
 import type { AuditRecord, SandboxHooks } from "./sandbox-hooks";
 import type { Timers } from "./timers";
@@ -140,7 +140,7 @@ export class Mailbox {
     let staged = 0;
     const now = Date.now();
     for (const event of events) {
-      const queues = subscribersOf(event.type);
+      const queues = recipientsOf(event);
       if (queues.length === 0) continue;
       this.ctx.storage.sql.exec(
         "INSERT INTO outbox (event, pending) VALUES (?, ?)",
