@@ -17,6 +17,8 @@ export type PipelineResult = {
   wallSeconds: number;
   /** CPU time of the runtime process (all workers) per order: an upper bound of what is billed. */
   cpuMsPerOrder: number;
+  /** CPU per order of the stand-ins on the same cores: the provider sandbox, and the bench's Node process (which also carries the workers' outbound fetches). */
+  rigCpuMsPerOrder: { sandbox: number; bench: number };
   memory: { peakRssMiB: number; vmHwmMiB: number };
 };
 
@@ -45,12 +47,14 @@ function drained(totals: Counts): boolean {
   return QUEUES.every((queue) => (totals[`queues.writes@${producerBindingOf(queue)}`] ?? 0) === (totals[`queues.deletes@${queue}`] ?? 0));
 }
 
-export async function runPipeline(runtime: Runtime, meter: MeterCollector, options: { orders: number; concurrency: number; timeoutSeconds: number }) {
+export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: MeterCollector, options: { orders: number; concurrency: number; timeoutSeconds: number }) {
   const { orders, concurrency } = options;
   await waitUntilQuiet(meter, 2_000, 20_000); // the seeding's own reports
   meter.reset();
   const memory = sampleMemory(runtime.pid);
   const cpuBefore = cpuMs(runtime.pid);
+  const sandboxCpuBefore = cpuMs(sandbox.pid);
+  const benchCpuBefore = process.cpuUsage();
   const started = Date.now();
   const { bodies, seconds } = await place(runtime.url, orders, concurrency);
 
@@ -65,6 +69,8 @@ export async function runPipeline(runtime: Runtime, meter: MeterCollector, optio
     await sleep(250);
   }
   const cpu = cpuMs(runtime.pid) - cpuBefore;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const rigCpuMsPerOrder = { sandbox: (cpuMs(sandbox.pid) - sandboxCpuBefore) / orders, bench: (benchCpu.user + benchCpu.system) / 1000 / orders };
   const peakRssMiB = memory.stop();
   const counts = meter.snapshot();
   const wallSeconds = (Date.now() - started) / 1000;
@@ -84,12 +90,21 @@ export async function runPipeline(runtime: Runtime, meter: MeterCollector, optio
     latencyMs: latencies(ready.map((_, i) => readyAt[i]! - placedAt[i]!)),
     wallSeconds,
     cpuMsPerOrder: cpu / orders,
+    rigCpuMsPerOrder,
     memory: { peakRssMiB, vmHwmMiB: memoryMiB(runtime.pid).peak },
   };
   return { result, counts };
 }
 
-export type RelayResult = { messages: number; completed: number; throughput: number; latencyMs: Latencies; cpuMsPerMessage: number };
+export type RelayResult = {
+  messages: number;
+  completed: number;
+  throughput: number;
+  latencyMs: Latencies;
+  cpuMsPerMessage: number;
+  /** What creating one empty Durable Object costs this runtime, in CPU ms (choreo creates four per order). */
+  cpuMsPerNewObject: number;
+};
 
 export async function runRelay(runtime: Runtime, options: { messages: number; concurrency: number; timeoutSeconds: number }): Promise<RelayResult> {
   const { messages, concurrency } = options;
@@ -104,7 +119,12 @@ export async function runRelay(runtime: Runtime, options: { messages: number; co
     await sleep(250);
   }
   const cpu = cpuMs(runtime.pid) - cpuBefore;
+  const objects = 200;
+  const objectsCpuBefore = cpuMs(runtime.pid);
+  await call(runtime.url, "POST", `/objects?n=${objects}`, { host: RELAY });
+  const cpuMsPerNewObject = (cpuMs(runtime.pid) - objectsCpuBefore) / objects;
   return {
+    cpuMsPerNewObject,
     messages,
     completed: done.length,
     throughput: done.length / ((Math.max(...done.map((d) => d.doneAt)) - Math.min(...done.map((d) => d.placedAt))) / 1000),

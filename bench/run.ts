@@ -1,6 +1,6 @@
 // `npm run bench`: accept path, pipeline, the synchronous chain under a Billing outage, and the
 // cost of an order, each next to its baseline in the same run. Writes bench/results/<date>.json
-// and .md and prints the table. Options: --orders N (1000), --seconds S per accept run (6),
+// and .md and prints the table. Options: --orders N (1000), --seconds S per accept run (5),
 // --levels 1,16,64, --concurrency C for placing orders (32), --only accept,pipeline,outage,
 // --out <name> (the results file name; default the date and time).
 import { execFileSync } from "node:child_process";
@@ -22,7 +22,7 @@ import { startAcceptStack, startOutageStack, startPipelineStack, startSandbox, t
 const { values: args } = parseArgs({
   options: {
     orders: { type: "string", default: "1000" },
-    seconds: { type: "string", default: "6" },
+    seconds: { type: "string", default: "5" },
     levels: { type: "string", default: "1,16,64" },
     concurrency: { type: "string", default: "32" },
     only: { type: "string", default: "accept,pipeline,outage" },
@@ -33,7 +33,6 @@ const phases = new Set(args.only.split(","));
 const orders = Number(args.orders);
 const began = Date.now();
 const say = (line: string) => console.log(line);
-process.env.WRANGLER_SEND_METRICS ??= "false";
 
 function machine() {
   const git = (...a: string[]) => execFileSync("git", a, { cwd: ROOT, encoding: "utf8" }).trim();
@@ -41,7 +40,7 @@ function machine() {
   const wrangler = JSON.parse(readFileSync(path.join(ROOT, "node_modules/wrangler/package.json"), "utf8")).version as string;
   return {
     date: new Date().toISOString(),
-    commit: git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "--", "src", "workers", "wrangler.toml", "bench").length ? " (with uncommitted changes)" : ""),
+    commit: git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "--", "src", "workers", "wrangler.toml", "bench", ":!bench/results").length ? " (with uncommitted changes)" : ""),
     cores: os.cpus().length,
     cpu: os.cpus()[0]?.model.trim() ?? "unknown",
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
@@ -89,7 +88,7 @@ try {
     const meter = await startMeterCollector();
     const stack = await startPipelineStack(sandbox, meter);
     open.push(stack);
-    const { result, counts } = await runPipeline(stack, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240 });
+    const { result, counts } = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240 });
     say(`  choreo: ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms`);
     const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
     say(`  relay:  ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, p99 ${relay.latencyMs.p99} ms`);
@@ -105,7 +104,7 @@ try {
     say("\nBilling down for part of a run: choreo next to the synchronous chain");
     const stack = await startOutageStack(sandbox);
     open.push(stack);
-    results.outage = await runOutage(stack, sandbox, { ratePerSecond: 10, seconds: 20, outage: [5, 13], settleSeconds: 60 });
+    results.outage = await runOutage(stack, sandbox, { ratePerSecond: 10, seconds: 16, outage: [4, 10], settleSeconds: 60 });
     const { choreo, sync } = results.outage;
     say(`  choreo: accepted ${choreo.accepted}/${choreo.placed} (${choreo.acceptedDuringOutage}/${choreo.placedDuringOutage} during the outage), completed ${choreo.completed}`);
     say(`  sync:   accepted ${sync.accepted}/${sync.placed} (${sync.acceptedDuringOutage}/${sync.placedDuringOutage} during the outage), completed ${sync.completed}`);
