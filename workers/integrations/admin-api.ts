@@ -93,7 +93,7 @@ const notFound = problemResponse("No such endpoint");
 const invalid = problemResponse("Invalid fields, or a URL the SSRF guard refuses");
 
 /** Integrations' admin API: the delivery log of an order's notifications, and webhook endpoints. */
-export function createAdminApi() {
+export function createIntegrationsApi() {
   const app = createAdminApi<AdminApiEnv>("integrations");
 
   /** Refuses URLs the SSRF guard rejects, as a 422 naming the field. */

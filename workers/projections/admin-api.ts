@@ -141,7 +141,7 @@ const lakeGetRoute = createRoute({
 });
 
 /** The projections admin API: reports, rebuild and lake export. Reached through the Sales edge. */
-export function createAdminApi() {
+export function createProjectionsApi() {
   const app = createAdminApi<AdminApiEnv>("projections");
 
   app.openapi(ordersRoute, async (c) => {
