@@ -1,4 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { requireAdmin } from "./auth";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -64,6 +66,39 @@ export function jsonBodyOnly(maxBytes = MAX_BODY_BYTES): MiddlewareHandler[] {
     },
   });
   return [contentType, limit];
+}
+
+/** The RFC 9457 body every error has, as documented in each OpenAPI document. */
+export const ProblemDetails = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: "Problem" });
+
+/** An OpenAPI response entry for an error status. */
+export const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemDetails } },
+});
+
+/**
+ * The admin API of a worker behind the Sales edge: a health check, `/admin/*` only with
+ * the admin token (checked before anything else, so strangers learn nothing), JSON bodies.
+ */
+export function createAdminApi<E extends { Bindings: { ADMIN_TOKEN?: string } }>(service: string): OpenAPIHono<E> {
+  const app = createApi<E>();
+  app.get("/health", (c) => c.json({ ok: true, service }));
+  app.use("/admin/*", async (c, next) => {
+    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
+    await next();
+  });
+  app.use("*", ...jsonBodyOnly());
+  return app;
 }
 
 export { fieldsOf, Problem, validationProblem };

@@ -1,7 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { requireAdmin } from "../../src/platform/auth";
-import { createApi, jsonBodyOnly } from "../../src/platform/http";
+import { createAdminApi, problemResponse } from "../../src/platform/http";
 import { queueProducers } from "../../src/platform/mailbox";
 import { Problem } from "../../src/platform/problem";
 import type { DeadLetterArchive } from "./archive";
@@ -52,18 +51,11 @@ const ReplaySelection = z
   })
   .refine((selection) => Object.keys(selection).length > 0, "name the letters to replay: ids, or a queue, type or time range");
 const ReplayResult = z.object({ replayed: z.array(z.string()), skipped: z.array(z.object({ id: z.string(), reason: z.string() })) });
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: z.object({ type: z.string(), title: z.string() }) } } });
 const notFound = (id: string) => new Problem(404, "dead-letter-not-found", "Dead letter not found", `There is no dead letter ${id}.`);
 
 /** The admin API over the dead-letter archive: see what died and why, replay it or let it go. */
 export function createDeadLetterApi() {
-  const app = createApi<Env>();
-  app.get("/health", (c) => c.json({ ok: true, service: "dead-letters" }));
-  app.use("/admin/*", async (c, next) => {
-    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
-    await next();
-  });
-  app.use("*", ...jsonBodyOnly());
+  const app = createAdminApi<Env>("dead-letters");
 
   app.openapi(
     createRoute({
@@ -73,8 +65,8 @@ export function createDeadLetterApi() {
       request: { query: ListQuery },
       responses: {
         200: { description: "A page of letters", content: { "application/json": { schema: z.object({ letters: z.array(LetterSchema), nextCursor: z.string().optional() }) } } },
-        401: problem("Missing or wrong admin token"),
-        422: problem("Invalid filter"),
+        401: problemResponse("Missing or wrong admin token"),
+        422: problemResponse("Invalid filter"),
       },
     }),
     async (c) => c.json(await archiveOf(c.env).list(c.req.valid("query")), 200),
@@ -86,7 +78,7 @@ export function createDeadLetterApi() {
       path: "/admin/dead-letters/{id}",
       summary: "Inspect one dead letter, with its original message",
       request: { params: IdParam },
-      responses: { 200: { description: "The letter", content: { "application/json": { schema: LetterSchema } } }, 404: problem("No such letter") },
+      responses: { 200: { description: "The letter", content: { "application/json": { schema: LetterSchema } } }, 404: problemResponse("No such letter") },
     }),
     async (c) => {
       const letter = await archiveOf(c.env).get(c.req.valid("param").id);
@@ -101,7 +93,7 @@ export function createDeadLetterApi() {
       path: "/admin/dead-letters/{id}/replay",
       summary: "Send one dead letter back to its queue",
       request: { params: IdParam },
-      responses: { 200: { description: "Replayed", content: { "application/json": { schema: ReplayResult } } }, 404: problem("No such letter") },
+      responses: { 200: { description: "Replayed", content: { "application/json": { schema: ReplayResult } } }, 404: problemResponse("No such letter") },
     }),
     async (c) => {
       const archive = archiveOf(c.env);
@@ -120,7 +112,7 @@ export function createDeadLetterApi() {
       summary: "Send many parked dead letters back to their queues",
       description: "Replays the parked letters named by `ids`, or matching a queue, event type and failure time range (up to 1000 at once).",
       request: { body: { content: { "application/json": { schema: ReplaySelection } }, required: true } },
-      responses: { 200: { description: "What was replayed", content: { "application/json": { schema: ReplayResult } } }, 422: problem("Invalid selection") },
+      responses: { 200: { description: "What was replayed", content: { "application/json": { schema: ReplayResult } } }, 422: problemResponse("Invalid selection") },
     }),
     async (c) => {
       const archive = archiveOf(c.env);
@@ -137,7 +129,7 @@ export function createDeadLetterApi() {
       path: "/admin/dead-letters/{id}",
       summary: "Discard a dead letter (kept, marked discarded, never replayed)",
       request: { params: IdParam },
-      responses: { 200: { description: "Discarded", content: { "application/json": { schema: LetterSchema } } }, 404: problem("No such letter") },
+      responses: { 200: { description: "Discarded", content: { "application/json": { schema: LetterSchema } } }, 404: problemResponse("No such letter") },
     }),
     async (c) => {
       const letter = await archiveOf(c.env).discard(c.req.valid("param").id);

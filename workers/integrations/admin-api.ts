@@ -2,22 +2,13 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { eventCatalog, type EventType } from "../../src/contracts/events";
 import { OrderId } from "../../src/contracts/values";
-import { requireAdmin } from "../../src/platform/auth";
-import { createApi, jsonBodyOnly, Problem, validationProblem } from "../../src/platform/http";
+import { createAdminApi, problemResponse, Problem, validationProblem } from "../../src/platform/http";
 import { checkEndpointUrl } from "./endpoint-url";
 import { notificationsOf, registryOf } from "./order-events";
 import { deliverWebhook, urlPolicy } from "./webhook-delivery";
 
 type AdminApiEnv = { Bindings: IntegrationsEnv };
 
-const problem = (description: string) => ({
-  description,
-  content: {
-    "application/problem+json": {
-      schema: z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() }).meta({ id: "Problem" }),
-    },
-  },
-});
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { "application/json": { schema } } });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
@@ -98,18 +89,12 @@ const found = <T>(value: T | null, id: string): T => {
   if (value === null) throw endpointNotFound(id);
   return value;
 };
-const notFound = problem("No such endpoint");
-const invalid = problem("Invalid fields, or a URL the SSRF guard refuses");
+const notFound = problemResponse("No such endpoint");
+const invalid = problemResponse("Invalid fields, or a URL the SSRF guard refuses");
 
 /** Integrations' admin API: the delivery log of an order's notifications, and webhook endpoints. */
-export function createAdminApi() {
-  const app = createApi<AdminApiEnv>();
-  app.get("/health", (c) => c.json({ ok: true, service: "integrations" }));
-  app.use("/admin/*", async (c, next) => {
-    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
-    await next();
-  });
-  app.use("*", ...jsonBodyOnly());
+export function createIntegrationsApi() {
+  const app = createAdminApi<AdminApiEnv>("integrations");
 
   /** Refuses URLs the SSRF guard rejects, as a 422 naming the field. */
   const checkedUrl = (env: IntegrationsEnv, url: string) => {
@@ -255,7 +240,7 @@ export function createAdminApi() {
       path: "/admin/webhooks/endpoints/{id}/deliveries/{deliveryId}/replay",
       summary: "Send one delivery again, same webhook-id, with a fresh retry schedule (admin)",
       request: { params: EndpointParam.extend({ deliveryId: z.string().regex(/^dlv_[0-9A-Z]{26}$/, "expected a delivery id such as dlv_01J…") }) },
-      responses: { 202: json("Queued", z.object({ replayed: z.number() })), 404: problem("No such endpoint or delivery") },
+      responses: { 202: json("Queued", z.object({ replayed: z.number() })), 404: problemResponse("No such endpoint or delivery") },
     }),
     async (c) => {
       const { id, deliveryId } = c.req.valid("param");

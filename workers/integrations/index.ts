@@ -2,13 +2,13 @@ import type { QueueName } from "../../src/contracts/topology";
 import { consumeBatch } from "../../src/platform/consumer";
 import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
-import { createAdminApi } from "./admin-api";
+import { createIntegrationsApi } from "./admin-api";
 import { handlersFor, type IntegrationStores } from "./order-events";
 
 export { Notifications } from "./notifications";
 export { WebhookRegistry } from "./webhook-registry";
 
-const api = createAdminApi();
+const api = createIntegrationsApi();
 
 const stores = (env: IntegrationsEnv): IntegrationStores => ({ notifications: env.NOTIFICATIONS, webhooks: env.WEBHOOKS, policy: env });
 

@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { OrderStatus } from "../../src/contracts/values";
-import { requireAdmin } from "../../src/platform/auth";
-import { createApi, jsonBodyOnly, Problem, validationProblem } from "../../src/platform/http";
+import { createAdminApi, problemResponse, Problem, validationProblem } from "../../src/platform/http";
 import { LAKE_KEY, LAKE_PREFIX } from "./lake";
 import { rebuildPage } from "./rebuild";
 import { DailySales, Day, listOrders, ReportedOrder, salesPerDay, StageLatency, stageLatency, TopSku, topSkus, type DayRange } from "./reports";
@@ -12,20 +11,7 @@ type AdminApiEnv = { Bindings: ProjectionsEnv };
 const MAX_RANGE_DAYS = 366;
 const DAY_MS = 86_400_000;
 
-const problem = (description: string) => ({
-  description,
-  content: {
-    "application/problem+json": {
-      schema: z.object({
-        type: z.string(),
-        title: z.string(),
-        status: z.number(),
-        errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-      }),
-    },
-  },
-});
-const refusals = { 401: problem("Missing or wrong admin token"), 422: problem("Invalid parameters; `errors` lists them") };
+const refusals = { 401: problemResponse("Missing or wrong admin token"), 422: problemResponse("Invalid parameters; `errors` lists them") };
 
 const RangeQuery = z.object({
   from: Day.optional().meta({ description: "First placed day (UTC), inclusive; default: 29 days before `to`" }),
@@ -149,20 +135,14 @@ const lakeGetRoute = createRoute({
   request: { query: z.object({ key: z.string().regex(LAKE_KEY, "expected a lake object key from /admin/lake/objects") }) },
   responses: {
     200: { description: "The object's bytes", content: { "application/gzip": { schema: z.string().meta({ format: "binary" }) } } },
-    404: problem("No such object"),
+    404: problemResponse("No such object"),
     ...refusals,
   },
 });
 
 /** The projections admin API: reports, rebuild and lake export. Reached through the Sales edge. */
-export function createAdminApi() {
-  const app = createApi<AdminApiEnv>();
-  app.get("/health", (c) => c.json({ ok: true, service: "projections" }));
-  app.use("/admin/*", async (c, next) => {
-    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
-    await next();
-  });
-  app.use("*", ...jsonBodyOnly());
+export function createProjectionsApi() {
+  const app = createAdminApi<AdminApiEnv>("projections");
 
   app.openapi(ordersRoute, async (c) => {
     const query = c.req.valid("query");

@@ -2,7 +2,7 @@ import { typesFor } from "../../src/contracts/topology";
 import { consumeWholeBatch } from "../../src/platform/consumer";
 import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
-import { createAdminApi } from "./admin-api";
+import { createProjectionsApi } from "./admin-api";
 import { projectionHandler, type ProjectionStores } from "./projection";
 
 const stores = (env: ProjectionsEnv): ProjectionStores => ({
@@ -12,7 +12,7 @@ const stores = (env: ProjectionsEnv): ProjectionStores => ({
   piiKey: env.LAKE_PII_KEY,
 });
 
-const api = createAdminApi();
+const api = createProjectionsApi();
 
 export default metered({
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),

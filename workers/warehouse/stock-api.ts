@@ -1,25 +1,17 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { Sku } from "../../src/contracts/values";
-import { requireAdmin } from "../../src/platform/auth";
-import { createApi, jsonBodyOnly } from "../../src/platform/http";
+import { createAdminApi, problemResponse } from "../../src/platform/http";
 import { StockInput, StockLevel, type Inventory } from "./inventory";
 
 type StockApiEnv = { Bindings: WarehouseEnv };
 
 const inventoryOf = (env: WarehouseEnv) => env.INVENTORY.get(env.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
 
-const Problem = { content: { "application/problem+json": { schema: z.object({ type: z.string(), title: z.string(), status: z.number() }) } } };
 
 /** Warehouse's admin API: stock levels. Reached directly or through the Sales edge. */
 export function createStockApi() {
-  const app = createApi<StockApiEnv>();
-  app.get("/health", (c) => c.json({ ok: true, service: "warehouse" }));
-  app.use("/admin/*", async (c, next) => {
-    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
-    await next();
-  });
-  app.use("*", ...jsonBodyOnly());
+  const app = createAdminApi<StockApiEnv>("warehouse");
 
   app.openapi(
     createRoute({
@@ -42,7 +34,7 @@ export function createStockApi() {
       },
       responses: {
         200: { description: "The new level", content: { "application/json": { schema: StockLevel } } },
-        422: { description: "Invalid level", ...Problem },
+        422: problemResponse("Invalid level"),
       },
     }),
     async (c) => c.json(await inventoryOf(c.env).setStock(c.req.valid("param").sku, c.req.valid("json")), 200),

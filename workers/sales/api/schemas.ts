@@ -117,21 +117,7 @@ export function adminView(order: OrderSnapshot): z.infer<typeof AdminOrder> {
   };
 }
 
-export const ProblemDetails = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: "Problem" });
-
-export const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: ProblemDetails } },
-});
+export { problemResponse } from "../../../src/platform/http";
 
 export const ProductSchema = Product.meta({ id: "Product" });
 export const ProductInputSchema = ProductInput.meta({ id: "ProductInput" });
