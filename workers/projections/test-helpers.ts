@@ -4,15 +4,12 @@ import {
   orderBilled,
   orderBillingFailed,
   orderCancelled,
-  orderPlaced,
   orderRefunded,
-  orderStatusChanged,
   shippingLabelCreated,
   type AnyEvent,
 } from "../../src/contracts/events";
-import type { OrderSnapshot } from "../../src/contracts/order";
-import type { OrderStatus } from "../../src/contracts/values";
 import { newOrderId } from "../../src/platform/ids";
+import { announce, cancelOrder, openOrder, recordEvent, type OrderFactEvent } from "../sales/order-lifecycle";
 import worker from "./index";
 
 export const e = env as ProjectionsEnv;
@@ -59,32 +56,15 @@ export function orderStory(options: StoryOptions): Story {
   }));
   const total = lines.reduce((sum, line) => sum + line.lineTotal, 0);
   const placedAt = options.placedAt;
-  const details = { customerId: options.customerId ?? `cus_${tag}`, customer, shippingAddress: address, lines, currency, subtotal: total, total };
-  const placed = orderPlaced.create(
-    { orderId, ...details, paymentMethod: "pm_card_visa", placedAt: placedAt.toISOString() },
-    { subject: orderId, time: placedAt },
-  );
-  let order: OrderSnapshot = {
-    id: orderId,
-    version: 1,
-    status: "placed",
-    ...details,
-    placedAt: placed.time,
-    updatedAt: placed.time,
-    timeline: [{ status: "placed", eventId: placed.id, eventType: placed.type, source: placed.source, at: placed.time }],
-  };
-  const events: AnyEvent[] = [placed, orderStatusChanged.create({ previousStatus: null, order }, { subject: orderId, causedBy: placed, time: placedAt })];
-  const advance = (cause: AnyEvent, status: OrderStatus, extra: Partial<OrderSnapshot> = {}) => {
-    const previousStatus = order.status;
-    order = {
-      ...order,
-      ...extra,
-      version: order.version + 1,
-      status,
-      updatedAt: cause.time,
-      timeline: [...order.timeline, { status, eventId: cause.id, eventType: cause.type, source: cause.source, at: cause.time }],
-    };
-    events.push(cause, orderStatusChanged.create({ previousStatus, order }, { subject: orderId, causedBy: cause, time: new Date(cause.time) }));
+  // Sales' own lifecycle turns the facts into its status snapshots, as the Order object does.
+  const opened = openOrder({ orderId, customerId: options.customerId ?? `cus_${tag}`, customer, shippingAddress: address, lines, currency, subtotal: total, total, paymentMethod: "pm_card_visa" }, placedAt);
+  let state = opened.state;
+  const [placed] = opened.publish;
+  const events: AnyEvent[] = [...opened.publish];
+  const advance = (fact: OrderFactEvent) => {
+    const next = recordEvent(state, fact, new Date(fact.time));
+    state = next.state;
+    events.push(fact, ...announce(state.order, next.transitions, fact, new Date(fact.time)));
   };
 
   if (options.declined) {
@@ -93,7 +73,7 @@ export function orderStory(options: StoryOptions): Story {
       { orderId, invoiceId: "inv_test", amount: total, currency, reason: { code: "card_declined", message: "Your card was declined." }, failedAt: failedAt.toISOString() },
       { subject: orderId, causedBy: placed, time: failedAt },
     );
-    advance(failed, "billing_failed");
+    advance(failed);
     return { orderId, customer, address, events };
   }
   if (options.billedAfterMs === null) return { orderId, customer, address, events };
@@ -103,11 +83,13 @@ export function orderStory(options: StoryOptions): Story {
     { orderId, ...payment, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })), shipTo: { name: customer.name, phone: customer.phone, address } },
     { subject: orderId, causedBy: placed, time: billedAt },
   );
-  advance(billed, "billed", { payment });
+  advance(billed);
   if (options.cancelledAfterMs !== undefined) {
     const cancelledAt = later(billedAt, options.cancelledAfterMs);
     const cancelled = orderCancelled.create({ orderId, reason: "customer_request", cancelledAt: cancelledAt.toISOString() }, { subject: orderId, time: cancelledAt });
-    advance(cancelled, "cancelled");
+    const withdrawn = cancelOrder(state, cancelled, cancelledAt)!;
+    state = withdrawn.state;
+    events.push(cancelled, ...announce(state.order, [withdrawn.transition], cancelled, cancelledAt));
     const refundedAt = later(cancelledAt, 1000);
     const refund = { ...payment, refundId: "re_test", reason: "customer_cancelled" as const, refundedAt: refundedAt.toISOString() };
     const { billedAt: _billedAt, ...refundData } = refund;
@@ -118,7 +100,7 @@ export function orderStory(options: StoryOptions): Story {
   const readyAt = later(billedAt, options.readyAfterMs ?? 3000);
   const shipment = { shipmentId: "shp_test", carrier: "USPS", service: "Priority Mail", trackingNumber: "9400000000000000000001", labelUrl: "https://labels.example.com/1.pdf" };
   const label = shippingLabelCreated.create({ orderId, ...shipment, createdAt: readyAt.toISOString() }, { subject: orderId, causedBy: billed, time: readyAt });
-  advance(label, "ready_to_ship", { shipment });
+  advance(label);
   return { orderId, customer, address, events };
 }
 

@@ -1,6 +1,24 @@
-import type { OrderBilled, OrderBillingFailed, OrderCancelled, OrderRefunded, ShippingLabelCreated } from "../../src/contracts/events";
+import {
+  orderPlaced,
+  orderStatusChanged,
+  type OrderBilled,
+  type OrderBillingFailed,
+  type OrderCancelled,
+  type OrderRefunded,
+  type ShippingLabelCreated,
+} from "../../src/contracts/events";
 import type { OrderSnapshot, TimelineEntry } from "../../src/contracts/order";
-import type { OrderStatus } from "../../src/contracts/values";
+import type { Address, Customer, OrderStatus } from "../../src/contracts/values";
+import type { PricedOrder } from "./pricing";
+
+/** An order as Sales accepted and priced it, before it exists. */
+export type NewOrder = PricedOrder & {
+  orderId: string;
+  customerId: string;
+  customer: Customer;
+  shippingAddress: Address;
+  paymentMethod: string;
+};
 
 type Evidence = Omit<TimelineEntry, "status">;
 
@@ -73,6 +91,24 @@ function learn(order: OrderSnapshot, evidence: OrderState["evidence"], event: Or
   }
 }
 
+/** A new order, and the two events that announce it: `order.placed` and its first status. */
+export function openOrder(draft: NewOrder, now: Date) {
+  const { orderId, paymentMethod, ...details } = draft;
+  const placed = orderPlaced.create({ orderId, ...details, paymentMethod, placedAt: now.toISOString() }, { subject: orderId, time: now });
+  const order: OrderSnapshot = {
+    id: orderId,
+    version: 1,
+    status: "placed",
+    ...details,
+    placedAt: placed.time,
+    updatedAt: placed.time,
+    timeline: [{ status: "placed", ...evidenceOf(placed) }],
+  };
+  const changed = orderStatusChanged.create({ previousStatus: null, order }, { subject: orderId, causedBy: placed, time: now });
+  const state: OrderState = { order, evidence: {} };
+  return { state, publish: [placed, changed] as const };
+}
+
 /**
  * Records what an event proves and advances the order as far as the evidence allows, so
  * events arriving out of order still move it through every status in order.
@@ -114,4 +150,24 @@ function bump(order: OrderSnapshot, transitions: number, now: Date): OrderSnapsh
   order.version += Math.max(1, transitions);
   order.updatedAt = now.toISOString();
   return order;
+}
+
+/** One `order.status_changed` per transition, each carrying the snapshot as of that step. */
+export function announce(order: OrderSnapshot, transitions: Transition[], cause: { id: string; correlationid: string }, now: Date) {
+  return transitions.map((step, i) =>
+    orderStatusChanged.create(
+      { previousStatus: step.from, order: orderAt(order, transitions.length - 1 - i) },
+      { subject: order.id, causedBy: cause, time: now },
+    ),
+  );
+}
+
+/**
+ * The snapshot as it stood `stepsBack` transitions before `order`, so that each
+ * status-changed event carries the status it announces. Versions stay distinct and rising.
+ */
+function orderAt(order: OrderSnapshot, stepsBack: number): OrderSnapshot {
+  if (stepsBack === 0) return order;
+  const timeline = order.timeline.slice(0, order.timeline.length - stepsBack);
+  return { ...order, status: timeline.at(-1)!.status, timeline, version: order.version - stepsBack };
 }

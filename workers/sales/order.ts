@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { orderCancelled, orderPlaced, orderStatusChanged } from "../../src/contracts/events";
+import { orderCancelled } from "../../src/contracts/events";
 import type { OrderSnapshot } from "../../src/contracts/order";
-import type { Address, Customer } from "../../src/contracts/values";
 import { StoredDocument } from "../../src/platform/document";
 import { log } from "../../src/platform/log";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
@@ -9,18 +8,9 @@ import { meteredObject } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
-import { cancelOrder, recordEvent, TERMINAL, type OrderFactEvent, type OrderState, type Transition } from "./order-lifecycle";
-import type { PricedOrder } from "./pricing";
+import { announce, cancelOrder, openOrder, recordEvent, TERMINAL, type NewOrder, type OrderFactEvent, type OrderState } from "./order-lifecycle";
 import type { StuckOrders } from "./stuck-orders";
 import { deadlineFor, stageLimits } from "./watchdog";
-
-export type NewOrder = PricedOrder & {
-  orderId: string;
-  customerId: string;
-  customer: Customer;
-  shippingAddress: Address;
-  paymentMethod: string;
-};
 
 export type Cancellation =
   | { kind: "cancelled"; order: OrderSnapshot }
@@ -52,25 +42,13 @@ export class Order extends DurableObject<SalesEnv> {
     const existing = this.document.load();
     if (existing) return { order: existing.order, created: false };
 
-    const now = new Date();
-    const { orderId, paymentMethod, ...details } = draft;
-    const placed = orderPlaced.create({ orderId, ...details, paymentMethod, placedAt: now.toISOString() }, { subject: orderId, time: now });
-    const order: OrderSnapshot = {
-      id: orderId,
-      version: 1,
-      status: "placed",
-      ...details,
-      placedAt: placed.time,
-      updatedAt: placed.time,
-      timeline: [{ status: "placed", eventId: placed.id, eventType: placed.type, source: placed.source, at: placed.time }],
-    };
-    const changed = orderStatusChanged.create({ previousStatus: null, order }, { subject: orderId, causedBy: placed, time: now });
+    const { state, publish } = openOrder(draft, new Date());
     this.mailbox.commit(() => {
-      this.document.save({ order, evidence: {} });
-      this.watch(order);
-      return { value: undefined, publish: [placed, changed] };
+      this.document.save(state);
+      this.watch(state.order);
+      return { value: undefined, publish: [...publish] };
     });
-    return { order, created: true };
+    return { order: state.order, created: true };
   }
 
   async view(): Promise<OrderSnapshot | null> {
@@ -82,11 +60,12 @@ export class Order extends DurableObject<SalesEnv> {
     if (!this.document.load()) return reject(`order ${event.subject} does not exist`);
     const result = this.mailbox.receive(event.id, () => {
       const current = this.document.load()!;
-      const next = recordEvent(current, event, new Date());
-      if (!next.changed) return { value: [] as Transition[] };
+      const now = new Date();
+      const next = recordEvent(current, event, now);
+      if (!next.changed) return { value: next.transitions };
       this.document.save({ ...current, ...next.state });
       this.watch(next.state.order);
-      return { value: next.transitions, publish: this.announce(next.state.order, next.transitions, event) };
+      return { value: next.transitions, publish: announce(next.state.order, next.transitions, event, now) };
     });
     if (result.duplicate) return done(`duplicate ${event.type} ignored`);
     if (!result.value.length) return done();
@@ -109,7 +88,7 @@ export class Order extends DurableObject<SalesEnv> {
     this.mailbox.commit(() => {
       this.document.save({ ...current, ...next.state });
       this.watch(next.state.order);
-      return { value: undefined, publish: [cancelled, ...this.announce(next.state.order, [next.transition], cancelled)] };
+      return { value: undefined, publish: [cancelled, ...announce(next.state.order, [next.transition], cancelled, now)] };
     });
     await this.withdrawIfReported("cancelled");
     return { kind: "cancelled", order: next.state.order };
@@ -120,16 +99,6 @@ export class Order extends DurableObject<SalesEnv> {
       [OUTBOX_TIMER]: () => this.mailbox.relay(),
       [WATCHDOG_TIMER]: () => this.reportStuck(),
     });
-  }
-
-  /** One order.status_changed per transition, each carrying the snapshot as of that step. */
-  private announce(order: OrderSnapshot, transitions: Transition[], cause: { id: string; correlationid: string }) {
-    return transitions.map((step, i) =>
-      orderStatusChanged.create(
-        { previousStatus: step.from, order: orderAt(order, transitions.length - 1 - i) },
-        { subject: order.id, causedBy: cause },
-      ),
-    );
   }
 
   /** Keeps the watchdog timer on the current stage's deadline (none once the order has ended). */
@@ -163,12 +132,3 @@ export class Order extends DurableObject<SalesEnv> {
   }
 }
 
-/**
- * The snapshot as it stood `stepsBack` transitions before `order`, so that each
- * status-changed event carries the status it announces. Versions stay distinct and rising.
- */
-function orderAt(order: OrderSnapshot, stepsBack: number): OrderSnapshot {
-  if (stepsBack === 0) return order;
-  const timeline = order.timeline.slice(0, order.timeline.length - stepsBack);
-  return { ...order, status: timeline.at(-1)!.status, timeline, version: order.version - stepsBack };
-}

@@ -4,7 +4,8 @@ import type { PlaceOrderRequest } from "./api/schemas";
 import { publicView } from "./api/schemas";
 import type { Catalog } from "./catalog";
 import type { IdempotencyKey } from "./idempotency-key";
-import type { NewOrder, Order } from "./order";
+import type { Order } from "./order";
+import type { NewOrder } from "./order-lifecycle";
 import { priceItems } from "./pricing";
 
 export type SalesStores = {
