@@ -33,6 +33,9 @@ export function workerProject(options: Options) {
         wrangler: { configPath: path.join(ROOT, options.config) },
         miniflare: {
           bindings: {
+            // wrangler also reads the worker's .dev.vars, which `npm run dev` writes; its
+            // SANDBOX_URL would point unit tests at the dev sandbox (or at nothing).
+            SANDBOX_URL: "",
             ...(options.bindings?.(usesSandbox ? inject("sandboxUrl") : "") ?? {}),
             ...(options.d1
               ? { TEST_D1_BINDING: options.d1.binding, TEST_D1_MIGRATIONS: await readD1Migrations(path.join(ROOT, options.d1.migrations)) }
