@@ -4,16 +4,22 @@ import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createSalesApi } from "./api/app";
 import { orderEventHandlers } from "./order-events";
 import type { SalesStores } from "./place-order";
+import { PriceList } from "./price-list";
 
 export { Catalog } from "./catalog";
 export { IdempotencyKey } from "./idempotency-key";
 export { Order } from "./order";
 export { StuckOrders } from "./stuck-orders";
 
+// One per isolate: the prices outlive a request, so most orders never ask the Catalog object.
+const prices = new PriceList();
+
 const stores = (env: SalesEnv): SalesStores => ({
   orders: env.ORDERS,
   catalog: env.CATALOG,
   idempotencyKeys: env.IDEMPOTENCY_KEYS,
+  prices,
+  pricesFreshForMs: Math.max(0, Number(env.CATALOG_CACHE_SECONDS) || 0) * 1000,
 });
 
 const api = createSalesApi(stores);

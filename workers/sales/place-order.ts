@@ -6,12 +6,16 @@ import type { Catalog } from "./catalog";
 import type { IdempotencyKey } from "./idempotency-key";
 import type { Order } from "./order";
 import type { NewOrder } from "./order-lifecycle";
+import type { PriceList } from "./price-list";
 import { priceItems } from "./pricing";
 
 export type SalesStores = {
   orders: DurableObjectNamespace<Order>;
   catalog: DurableObjectNamespace<Catalog>;
   idempotencyKeys: DurableObjectNamespace<IdempotencyKey>;
+  /** This isolate's copy of the catalog's prices, and how long an entry of it may be used. */
+  prices: PriceList;
+  pricesFreshForMs: number;
 };
 
 export type PlaceOrderResult = { status: number; body: string; orderId: string; replayed: boolean };
@@ -79,7 +83,8 @@ export async function placeOrder(
 
   let priced;
   try {
-    const products = await catalogOf(stores).lookup([...new Set(request.items.map((item) => item.sku))]);
+    const skus = [...new Set(request.items.map((item) => item.sku))];
+    const products = await stores.prices.lookup(catalogOf(stores), skus, stores.pricesFreshForMs);
     priced = priceItems(request.items, products);
   } catch (error) {
     if (keyObject) await keyObject.release();

@@ -39,7 +39,9 @@ export function registerProductRoutes(app: OpenAPIHono<SalesApiEnv>): void {
   });
   app.openapi(putRoute, async (c) => {
     const { sku } = c.req.valid("param");
-    const { product, created } = await catalogOf(c.var.stores).upsert(sku, c.req.valid("json"));
+    const { stores } = c.var;
+    const { product, created } = await catalogOf(stores).upsert(sku, c.req.valid("json"));
+    stores.prices.remember(product, stores.pricesFreshForMs); // this isolate prices the next order at once
     return created ? c.json(product, 201) : c.json(product, 200);
   });
 }

@@ -1,0 +1,50 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { PriceList } from "./price-list";
+import { ADMIN, call } from "./test-helpers";
+
+const catalog = () => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
+const mug = { name: "Mug", price: 1500, currency: "USD" };
+const orderOf = (sku: string) => ({
+  customer: { email: "ada@example.com", name: "Ada" },
+  items: [{ sku, quantity: 1 }],
+  shippingAddress: { line1: "1 Main St", city: "Springfield", postalCode: "12345", country: "US" },
+});
+
+describe("the prices an isolate orders from", () => {
+  it("keeps a price changed elsewhere for the freshness window, then takes the new one", async () => {
+    let now = 1_000_000;
+    const prices = new PriceList(() => now);
+    await catalog().upsert("PL-MUG-1", mug);
+    expect((await prices.lookup(catalog(), ["PL-MUG-1"], 30_000))[0]).toMatchObject({ price: 1500 });
+
+    await catalog().upsert("PL-MUG-1", { ...mug, price: 1800 }); // as another isolate would
+    now += 29_000;
+    expect((await prices.lookup(catalog(), ["PL-MUG-1"], 30_000))[0]).toMatchObject({ price: 1500 });
+    now += 2_000;
+    expect((await prices.lookup(catalog(), ["PL-MUG-1"], 30_000))[0]).toMatchObject({ price: 1800 });
+  });
+
+  it("finds a product added elsewhere at once: unknown SKUs are always asked of the Catalog", async () => {
+    const prices = new PriceList();
+    await catalog().upsert("PL-MUG-2", mug);
+    expect(await prices.lookup(catalog(), ["PL-MUG-2", "PL-NEW-2"], 30_000)).toHaveLength(1);
+    await catalog().upsert("PL-NEW-2", { ...mug, name: "New" });
+    expect((await prices.lookup(catalog(), ["PL-MUG-2", "PL-NEW-2"], 30_000)).map((p) => p.sku).sort()).toEqual(["PL-MUG-2", "PL-NEW-2"]);
+  });
+
+  it("reads the Catalog every time when the window is 0", async () => {
+    const prices = new PriceList();
+    await catalog().upsert("PL-MUG-3", mug);
+    await prices.lookup(catalog(), ["PL-MUG-3"], 0);
+    await catalog().upsert("PL-MUG-3", { ...mug, price: 900 });
+    expect((await prices.lookup(catalog(), ["PL-MUG-3"], 0))[0]).toMatchObject({ price: 900 });
+  });
+
+  it("prices the next order at a price just changed through the API", async () => {
+    await call("PUT", "/admin/products/PL-MUG-4", mug, ADMIN);
+    expect((await call("POST", "/orders", orderOf("PL-MUG-4"))).json).toMatchObject({ total: 1500 });
+    await call("PUT", "/admin/products/PL-MUG-4", { ...mug, price: 2100 }, ADMIN);
+    expect((await call("POST", "/orders", orderOf("PL-MUG-4"))).json).toMatchObject({ total: 2100 });
+  });
+});
