@@ -16,6 +16,8 @@ const putRoute = createRoute({
   method: "put",
   path: "/admin/products/{sku}",
   summary: "Create or update a product (admin)",
+  description:
+    "New orders use the new price at once through the instance that took the change, and everywhere within CATALOG_CACHE_SECONDS (30 s by default); orders already placed keep their price.",
   security: [{ adminToken: [] }],
   request: {
     params: SkuParam,
