@@ -28,12 +28,14 @@ export class Order extends DurableObject<SalesEnv> {
   private readonly timers: Timers;
   private readonly mailbox: Mailbox;
   private readonly document: StoredDocument<OrderState & { reportedStuck?: boolean }>;
+  private readonly stageLimits: ReturnType<typeof stageLimits>;
 
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.timers = new Timers(this.ctx.storage);
     this.document = new StoredDocument(this.ctx.storage.sql, "order_state");
+    this.stageLimits = stageLimits(env.STUCK_AFTER_SECONDS);
     this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
   }
 
@@ -57,19 +59,19 @@ export class Order extends DurableObject<SalesEnv> {
 
   /** Applies a fact from Billing or Warehouse exactly once, in workflow order. */
   async record(event: OrderFactEvent): Promise<Outcome> {
-    if (!this.document.load()) return reject(`order ${event.subject} does not exist`);
+    const current = this.document.load();
+    if (!current) return reject(`order ${event.subject} does not exist`);
     const result = this.mailbox.receive(event.id, () => {
-      const current = this.document.load()!;
       const now = new Date();
       const next = recordEvent(current, event, now);
-      if (!next.changed) return { value: next.transitions };
-      this.document.save({ ...current, ...next.state });
-      this.watch(next.state.order);
-      return { value: next.transitions, publish: announce(next.state.order, next.transitions, event, now) };
+      if (!next.changed) return { value: undefined };
+      const saved = { ...current, ...next.state };
+      this.document.save(saved);
+      this.watch(saved.order);
+      return { value: next.transitions.length ? saved : undefined, publish: announce(saved.order, next.transitions, event, now) };
     });
     if (result.duplicate) return done(`duplicate ${event.type} ignored`);
-    if (!result.value.length) return done();
-    await this.withdrawIfReported(result.value.at(-1)!.to);
+    if (result.value) await this.withdrawIfReported(result.value);
     return done();
   }
 
@@ -90,7 +92,7 @@ export class Order extends DurableObject<SalesEnv> {
       this.watch(next.state.order);
       return { value: undefined, publish: [cancelled, ...announce(next.state.order, [next.transition], cancelled, now)] };
     });
-    await this.withdrawIfReported("cancelled");
+    await this.withdrawIfReported({ ...current, ...next.state });
     return { kind: "cancelled", order: next.state.order };
   }
 
@@ -104,7 +106,7 @@ export class Order extends DurableObject<SalesEnv> {
   /** Keeps the watchdog timer on the current stage's deadline (none once the order has ended). */
   private watch(order: OrderSnapshot): void {
     const since = order.timeline.at(-1)!.at;
-    const deadline = deadlineFor(order.status, since, stageLimits(this.env.STUCK_AFTER_SECONDS));
+    const deadline = deadlineFor(order.status, since, this.stageLimits);
     if (deadline === undefined) this.timers.cancel(WATCHDOG_TIMER);
     else this.timers.schedule(WATCHDOG_TIMER, deadline);
   }
@@ -116,15 +118,19 @@ export class Order extends DurableObject<SalesEnv> {
     const since = order.timeline.at(-1)!.at;
     log("warn", "order stuck", { correlationid: order.id, orderId: order.id, status: order.status, since });
     await this.stuckOrders().report({ orderId: order.id, status: order.status, since, reportedAt: new Date().toISOString() });
-    this.document.save({ ...state, reportedStuck: true });
+    this.markReported(true);
   }
 
-  private async withdrawIfReported(status: string): Promise<void> {
-    const state = this.document.load();
-    if (!state?.reportedStuck) return;
+  private async withdrawIfReported(state: OrderState & { reportedStuck?: boolean }): Promise<void> {
+    if (!state.reportedStuck) return;
     await this.stuckOrders().resolve(state.order.id);
-    this.document.save({ ...state, reportedStuck: false });
-    log("info", "stuck order moved on", { correlationid: state.order.id, orderId: state.order.id, status });
+    this.markReported(false);
+    log("info", "stuck order moved on", { correlationid: state.order.id, orderId: state.order.id, status: state.order.status });
+  }
+
+  /** Sets the flag on the order as it is now: other events may have moved it during the call. */
+  private markReported(reportedStuck: boolean): void {
+    this.document.save({ ...this.document.load()!, reportedStuck });
   }
 
   private stuckOrders(): DurableObjectStub<StuckOrders> {
