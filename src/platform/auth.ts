@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from "hono";
 import { Problem } from "./problem";
 
 const encoder = new TextEncoder();
@@ -27,3 +28,9 @@ export async function requireAdmin(authorization: string | undefined | null, adm
     throw new Problem(401, "unauthorized", "Admin credentials required", "Send Authorization: Bearer <ADMIN_TOKEN>.");
   }
 }
+
+/** Hono middleware: the routes behind it answer admins only, before anything else is read. */
+export const adminOnly: MiddlewareHandler<{ Bindings: { ADMIN_TOKEN?: string } }> = async (c, next) => {
+  await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
+  await next();
+};

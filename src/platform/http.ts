@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { requireAdmin } from "./auth";
+import { adminOnly } from "./auth";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -93,10 +93,7 @@ export const problemResponse = (description: string) => ({
 export function createAdminApi<E extends { Bindings: { ADMIN_TOKEN?: string } }>(service: string): OpenAPIHono<E> {
   const app = createApi<E>();
   app.get("/health", (c) => c.json({ ok: true, service }));
-  app.use("/admin/*", async (c, next) => {
-    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
-    await next();
-  });
+  app.use("/admin/*", adminOnly);
   app.use("*", ...jsonBodyOnly());
   return app;
 }

@@ -9,8 +9,8 @@ import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
 import { announce, cancelOrder, openOrder, recordEvent, TERMINAL, type NewOrder, type OrderFactEvent, type OrderState } from "./order-lifecycle";
-import type { StuckOrders } from "./stuck-orders";
-import { deadlineFor, stageLimits } from "./watchdog";
+import { stuckOrdersOf } from "./stuck-orders";
+import { deadlineFor, stageLimits, type StageLimits } from "./watchdog";
 
 export type Cancellation =
   | { kind: "cancelled"; order: OrderSnapshot }
@@ -28,7 +28,7 @@ export class Order extends DurableObject<SalesEnv> {
   private readonly timers: Timers;
   private readonly mailbox: Mailbox;
   private readonly document: StoredDocument<OrderState & { reportedStuck?: boolean }>;
-  private readonly stageLimits: ReturnType<typeof stageLimits>;
+  private readonly stageLimits: StageLimits;
 
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
@@ -117,13 +117,13 @@ export class Order extends DurableObject<SalesEnv> {
     const { order } = state;
     const since = order.timeline.at(-1)!.at;
     log("warn", "order stuck", { correlationid: order.id, orderId: order.id, status: order.status, since });
-    await this.stuckOrders().report({ orderId: order.id, status: order.status, since, reportedAt: new Date().toISOString() });
+    await stuckOrdersOf(this.env).report({ orderId: order.id, status: order.status, since, reportedAt: new Date().toISOString() });
     this.markReported(true);
   }
 
   private async withdrawIfReported(state: OrderState & { reportedStuck?: boolean }): Promise<void> {
     if (!state.reportedStuck) return;
-    await this.stuckOrders().resolve(state.order.id);
+    await stuckOrdersOf(this.env).resolve(state.order.id);
     this.markReported(false);
     log("info", "stuck order moved on", { correlationid: state.order.id, orderId: state.order.id, status: state.order.status });
   }
@@ -131,10 +131,6 @@ export class Order extends DurableObject<SalesEnv> {
   /** Sets the flag on the order as it is now: other events may have moved it during the call. */
   private markReported(reportedStuck: boolean): void {
     this.document.save({ ...this.document.load()!, reportedStuck });
-  }
-
-  private stuckOrders(): DurableObjectStub<StuckOrders> {
-    return this.env.STUCK_ORDERS.get(this.env.STUCK_ORDERS.idFromName("stuck-orders"));
   }
 }
 

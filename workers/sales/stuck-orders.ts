@@ -4,6 +4,9 @@ import { meteredObject } from "../../src/platform/meter";
 
 export type StuckOrder = { orderId: string; status: OrderStatus; since: string; reportedAt: string };
 
+/** The one list of stuck orders for the shop. */
+export const stuckOrdersOf = (env: { STUCK_ORDERS: DurableObjectNamespace<StuckOrders> }) => env.STUCK_ORDERS.get(env.STUCK_ORDERS.idFromName("stuck-orders"));
+
 type StuckRow = { order_id: string; status: OrderStatus; since: string; reported_at: string };
 
 /**

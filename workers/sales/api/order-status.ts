@@ -1,10 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { orderStatusKey, orderStatusView, OrderStatusView } from "../../../src/contracts/order-status";
-import { OrderId } from "../../../src/contracts/values";
-import { Problem } from "../../../src/platform/problem";
 import { orderObject } from "../place-order";
 import type { SalesApiEnv } from "./orders";
-import { OrderIdParam, problemResponse } from "./schemas";
+import { assertOrderId, OrderIdParam, orderNotFound, problemResponse } from "./schemas";
 
 /** KV serves a value from the edge location's cache for this long (KV's minimum). */
 const KV_CACHE_TTL_SECONDS = 30;
@@ -27,13 +25,12 @@ const statusRoute = createRoute({
 export function registerOrderStatusRoute(app: OpenAPIHono<SalesApiEnv>): void {
   app.openapi(statusRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const notFound = new Problem(404, "order-not-found", "Order not found", `There is no order ${id}.`);
-    if (!OrderId.safeParse(id).success) throw notFound;
+    assertOrderId(id);
     const cached = await c.env.ORDER_STATUS.get<OrderStatusView>(orderStatusKey(id), { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS });
     if (cached) return c.json(cached, 200, { "x-status-source": "cache" });
     // A miss is an order placed moments ago (or none): ask its object once.
     const order = await orderObject(c.var.stores, id).view();
-    if (!order) throw notFound;
+    if (!order) throw orderNotFound(id);
     return c.json(orderStatusView(order), 200, { "x-status-source": "order" });
   });
 }

@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { OrderId } from "../../../src/contracts/values";
-import { requireAdmin } from "../../../src/platform/auth";
+import { adminOnly, requireAdmin } from "../../../src/platform/auth";
 import { Problem } from "../../../src/platform/problem";
 import { orderObject, placeOrder, type SalesStores } from "../place-order";
-import { AdminOrder, adminView, OrderIdParam, PlaceOrderRequest, problemResponse, PublicOrder, publicView } from "./schemas";
+import { stuckOrdersOf } from "../stuck-orders";
+import { AdminOrder, adminView, assertOrderId, OrderIdParam, orderNotFound, PlaceOrderRequest, problemResponse, PublicOrder, publicView } from "./schemas";
 
 export type SalesApiEnv = { Bindings: SalesEnv; Variables: { stores: SalesStores } };
 
@@ -99,10 +99,9 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
 
   app.openapi(cancelOrderRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const notFound = new Problem(404, "order-not-found", "Order not found", `There is no order ${id}.`);
-    if (!OrderId.safeParse(id).success) throw notFound;
+    assertOrderId(id);
     const result = await orderObject(c.var.stores, id).cancel();
-    if (!result) throw notFound;
+    if (!result) throw orderNotFound(id);
     if (result.kind === "too_late") {
       throw new Problem(409, "order-not-cancellable", "Order can no longer be cancelled", `The order is ${result.order.status}.`, {
         orderStatus: result.order.status,
@@ -111,13 +110,9 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
     return c.json(publicView(result.order), result.kind === "cancelled" ? 202 : 200);
   });
 
-  app.use("/admin/orders/*", async (c, next) => {
-    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
-    await next();
-  });
+  app.use("/admin/orders/*", adminOnly);
   app.openapi(stuckOrdersRoute, async (c) => {
-    const registry = c.env.STUCK_ORDERS.get(c.env.STUCK_ORDERS.idFromName("stuck-orders"));
-    return c.json({ orders: await registry.list() }, 200);
+    return c.json({ orders: await stuckOrdersOf(c.env).list() }, 200);
   });
 
   app.openapi(getOrderRoute, async (c) => {
@@ -126,10 +121,9 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
     // A wrong token is an error, not a silent fall-back to the public view.
     const admin = authorization !== undefined;
     if (admin) await requireAdmin(authorization, c.env.ADMIN_TOKEN);
-    const notFound = new Problem(404, "order-not-found", "Order not found", `There is no order ${id}.`);
-    if (!OrderId.safeParse(id).success) throw notFound;
+    assertOrderId(id);
     const order = await orderObject(c.var.stores, id).view();
-    if (!order) throw notFound;
+    if (!order) throw orderNotFound(id);
     return c.json(admin ? adminView(order) : publicView(order), 200);
   });
 }

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { requireAdmin } from "../../../src/platform/auth";
+import { adminOnly } from "../../../src/platform/auth";
 import { catalogOf } from "../place-order";
 import type { SalesApiEnv } from "./orders";
 import { problemResponse, ProductInputSchema, ProductSchema, SkuParam } from "./schemas";
@@ -35,10 +35,7 @@ export function registerProductRoutes(app: OpenAPIHono<SalesApiEnv>): void {
   app.openapi(listRoute, async (c) => c.json({ products: await catalogOf(c.var.stores).list() }, 200));
 
   // Authorization is checked before the body is validated, so strangers learn nothing.
-  app.use("/admin/products/*", async (c, next) => {
-    await requireAdmin(c.req.header("authorization"), c.env.ADMIN_TOKEN);
-    await next();
-  });
+  app.use("/admin/products/*", adminOnly);
   app.openapi(putRoute, async (c) => {
     const { sku } = c.req.valid("param");
     const { stores } = c.var;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Closure, OrderSnapshot } from "../../../src/contracts/order";
 import { Address, Currency, Customer, MinorUnits, OrderId, OrderLine, OrderStatus, Sku } from "../../../src/contracts/values";
+import { Problem } from "../../../src/platform/problem";
 import { Product, ProductInput } from "../catalog";
 
 export const PlaceOrderRequest = z
@@ -118,6 +119,14 @@ export function adminView(order: OrderSnapshot): z.infer<typeof AdminOrder> {
 }
 
 export { problemResponse } from "../../../src/platform/http";
+
+/** 404 for an order that does not exist; a malformed id is only an order that cannot exist. */
+export const orderNotFound = (id: string) => new Problem(404, "order-not-found", "Order not found", `There is no order ${id}.`);
+
+/** Throws `orderNotFound` for an id that is not an order id, before any object is woken. */
+export function assertOrderId(id: string): void {
+  if (!OrderId.safeParse(id).success) throw orderNotFound(id);
+}
 
 export const ProductSchema = Product.meta({ id: "Product" });
 export const ProductInputSchema = ProductInput.meta({ id: "ProductInput" });
