@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Address, Currency, Customer, MinorUnits, OrderId, OrderLine, OrderStatus } from "./values";
+import { Address, Currency, Customer, MinorUnits, OrderId, OrderLine, OrderStatus, RefundReason } from "./values";
 
 /** One step in an order's life, pointing at the event that caused it. */
 export const TimelineEntry = z.object({
@@ -33,7 +33,7 @@ export const Refund = z.object({
   refundId: z.string(),
   amount: MinorUnits,
   currency: Currency,
-  reason: z.enum(["stock_unavailable", "customer_cancelled"]),
+  reason: RefundReason,
   refundedAt: z.iso.datetime({ offset: true }),
 });
 

@@ -42,3 +42,7 @@ export type OrderLine = z.infer<typeof OrderLine>;
 
 export const OrderStatus = z.enum(["placed", "billed", "ready_to_ship", "billing_failed", "cancelled"]);
 export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** Why money went back to the customer. */
+export const RefundReason = z.enum(["stock_unavailable", "customer_cancelled"]);
+export type RefundReason = z.infer<typeof RefundReason>;

@@ -16,9 +16,9 @@ import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
+import type { RefundReason } from "../../src/contracts/values";
 import { chargeOrder, refundOrder, type StripeConfig } from "./stripe";
 
-type RefundReason = "stock_unavailable" | "customer_cancelled";
 
 export type InvoiceRecord = {
   invoiceId: string;
@@ -165,7 +165,6 @@ export class Invoice extends DurableObject<BillingEnv> {
     return this.settle(cause, record, [refunded]);
   }
 
-  /** Records the event as handled, saves the invoice and stages what it publishes, atomically. */
   /** Saves the record as the outcome of `cause`, with what it publishes, atomically. */
   private settle(cause: AnyEvent, record: InvoiceRecord, publish: AnyEvent[]): Outcome {
     this.mailbox.settle(cause.id, () => this.document.save(record), publish);

@@ -1,3 +1,4 @@
+import type { RefundReason } from "../../src/contracts/values";
 import { callProvider, formEncode } from "../../src/platform/provider";
 
 export type StripeConfig = { baseUrl: string; secretKey: string };
@@ -75,7 +76,7 @@ export type RefundResult =
 /** Refunds a PaymentIntent in full, once per order whatever the number of calls (Idempotency-Key). */
 export async function refundOrder(
   config: StripeConfig,
-  refund: { orderId: string; paymentIntentId: string; reason: "stock_unavailable" | "customer_cancelled" },
+  refund: { orderId: string; paymentIntentId: string; reason: RefundReason },
 ): Promise<RefundResult> {
   const reply = await stripePost(config, "/v1/refunds", `choreo-refund-${refund.orderId}`, {
     payment_intent: refund.paymentIntentId,

@@ -21,6 +21,15 @@ type ShippoTransaction = {
   messages?: { text?: string }[];
 };
 
+/** One authenticated JSON POST to the carrier's API. */
+function shippoPost(config: CarrierConfig, path: string, body: unknown) {
+  return callProvider("carrier", `${config.baseUrl.replace(/\/$/, "")}${path}`, {
+    method: "POST",
+    headers: { authorization: `ShippoToken ${config.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
 export async function buyLabel(
   config: CarrierConfig,
   shipment: {
@@ -31,32 +40,28 @@ export async function buyLabel(
   },
 ): Promise<LabelPurchase> {
   const { address } = shipment.to;
-  const reply = await callProvider("carrier", `${config.baseUrl.replace(/\/$/, "")}/transactions/`, {
-    method: "POST",
-    headers: { authorization: `ShippoToken ${config.apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      shipment: {
-        address_from: shipment.from,
-        address_to: {
-          name: shipment.to.name,
-          street1: address.line1,
-          ...(address.line2 ? { street2: address.line2 } : {}),
-          city: address.city,
-          ...(address.region ? { state: address.region } : {}),
-          zip: address.postalCode,
-          country: address.country,
-          ...(shipment.to.phone ? { phone: shipment.to.phone } : {}),
-        },
-        parcels: [
-          { length: "30", width: "20", height: "15", distance_unit: "cm", weight: String(shipment.weightGrams), mass_unit: "g" },
-        ],
+  const reply = await shippoPost(config, "/transactions/", {
+    shipment: {
+      address_from: shipment.from,
+      address_to: {
+        name: shipment.to.name,
+        street1: address.line1,
+        ...(address.line2 ? { street2: address.line2 } : {}),
+        city: address.city,
+        ...(address.region ? { state: address.region } : {}),
+        zip: address.postalCode,
+        country: address.country,
+        ...(shipment.to.phone ? { phone: shipment.to.phone } : {}),
       },
-      carrier_account: config.carrierAccount,
-      servicelevel_token: config.serviceLevel,
-      label_file_type: "PDF",
-      metadata: `order ${shipment.orderId}`,
-      async: false,
-    }),
+      parcels: [
+        { length: "30", width: "20", height: "15", distance_unit: "cm", weight: String(shipment.weightGrams), mass_unit: "g" },
+      ],
+    },
+    carrier_account: config.carrierAccount,
+    servicelevel_token: config.serviceLevel,
+    label_file_type: "PDF",
+    metadata: `order ${shipment.orderId}`,
+    async: false,
   });
   if (reply.kind !== "ok") return reply.kind === "refused" ? { kind: "refused", reason: reply.reason } : reply;
   const tx = reply.body as ShippoTransaction;
@@ -79,11 +84,7 @@ export type LabelVoid = { kind: "voided"; refundId: string } | { kind: "retryabl
 
 /** Asks the carrier to void an unused label and refund its postage (Shippo POST /refunds). */
 export async function voidLabel(config: CarrierConfig, transactionId: string): Promise<LabelVoid> {
-  const reply = await callProvider("carrier", `${config.baseUrl.replace(/\/$/, "")}/refunds/`, {
-    method: "POST",
-    headers: { authorization: `ShippoToken ${config.apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ transaction: transactionId, async: false }),
-  });
+  const reply = await shippoPost(config, "/refunds/", { transaction: transactionId, async: false });
   if (reply.kind === "refused" && /already been refunded/.test(reply.reason)) {
     // A void that succeeded before we could record it: the label is void either way.
     return { kind: "voided", refundId: `already-voided:${transactionId}` };

@@ -16,6 +16,9 @@ export type Allocation =
 
 type StockRow = { sku: string; available: number; weight_grams: number; updated_at: string };
 
+/** The one stock ledger of the warehouse. */
+export const inventoryOf = (env: WarehouseEnv) => env.INVENTORY.get(env.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
+
 /**
  * Stock per SKU, owned by Warehouse. One object for the whole warehouse so an allocation
  * across several SKUs is all-or-nothing; allocations are keyed by order, so allocating

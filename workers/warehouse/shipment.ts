@@ -9,7 +9,7 @@ import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
 import { buyLabel, voidLabel, type CarrierConfig, type ShipFrom } from "./carrier";
-import type { Inventory } from "./inventory";
+import { inventoryOf } from "./inventory";
 
 export type ShipmentRecord = {
   shipmentId: string;
@@ -52,7 +52,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
       const { orderId, lines, shipTo } = event.data;
       const record: ShipmentRecord = existing ?? { shipmentId: newId("shp"), orderId, status: "allocated", labelAttempts: 0 };
 
-      const allocation = await this.inventory().allocate(orderId, lines);
+      const allocation = await inventoryOf(this.env).allocate(orderId, lines);
       if (!allocation.ok) {
         // The customer is refunded rather than kept waiting (see docs/operations.md).
         const unavailable = stockUnavailable.create(
@@ -64,7 +64,8 @@ export class Shipment extends DurableObject<WarehouseEnv> {
 
       const config = this.carrierConfig();
       if (!config) return retry("carrier is not configured (CARRIER_API_BASE, CARRIER_API_KEY, SHIP_FROM)", 300);
-      this.document.save({ ...record, allocatedAt: record.allocatedAt ?? new Date().toISOString(), labelAttempts: record.labelAttempts + 1 });
+      const attempt = { ...record, allocatedAt: record.allocatedAt ?? new Date().toISOString(), labelAttempts: record.labelAttempts + 1 };
+      this.document.save(attempt);
       const weightGrams = allocation.lines.reduce((sum, line) => sum + line.weightGrams * line.quantity, 0);
       const label = await buyLabel(config.carrier, { orderId, from: config.from, to: shipTo, weightGrams });
       if (label.kind === "retryable") return retry(label.reason, label.afterSeconds);
@@ -76,7 +77,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
         { orderId, shipmentId: record.shipmentId, ...bought, createdAt },
         { subject: orderId, causedBy: event },
       );
-      return this.settle(event, { ...this.document.load()!, status: "labelled", label: { ...bought, createdAt } }, [created]);
+      return this.settle(event, { ...attempt, status: "labelled", label: { ...bought, createdAt } }, [created]);
     });
   }
 
@@ -95,7 +96,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
         if (voided.kind === "refused") return reject(voided.reason);
         labelVoided = { refundId: voided.refundId, at: new Date().toISOString() };
       }
-      const released = await this.inventory().release(event.subject);
+      const released = await inventoryOf(this.env).release(event.subject);
       return this.settle(event, { ...record, status: "cancelled", released, ...(labelVoided ? { labelVoided } : {}) }, []);
     });
   }
@@ -113,10 +114,6 @@ export class Shipment extends DurableObject<WarehouseEnv> {
   private acknowledge(cause: AnyEvent, note: string): Outcome {
     this.mailbox.settle(cause.id, () => {});
     return done(note);
-  }
-
-  private inventory(): DurableObjectStub<Inventory> {
-    return this.env.INVENTORY.get(this.env.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
   }
 
   private carrierConfig(): { carrier: CarrierConfig; from: ShipFrom } | undefined {

@@ -2,11 +2,9 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { Sku } from "../../src/contracts/values";
 import { createAdminApi, problemResponse } from "../../src/platform/http";
-import { StockInput, StockLevel, type Inventory } from "./inventory";
+import { inventoryOf, StockInput, StockLevel } from "./inventory";
 
 type StockApiEnv = { Bindings: WarehouseEnv };
-
-const inventoryOf = (env: WarehouseEnv) => env.INVENTORY.get(env.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
 
 
 /** Warehouse's admin API: stock levels. Reached directly or through the Sales edge. */

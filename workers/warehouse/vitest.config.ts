@@ -11,7 +11,6 @@ export default workerProject({
     CARRIER_API_KEY: "shippo_test_unit",
     CARRIER_ACCOUNT: "sandbox-usps",
     ADMIN_TOKEN: "test-admin-token",
-    STOCK_RETRY_SECONDS: "5",
   }),
   tap: ["sales", "billing"],
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "../envelope";
-import { Currency, MinorUnits, OrderId } from "../values";
+import { Currency, MinorUnits, OrderId, RefundReason } from "../values";
 
 /** Billing refunded a charged order (stock unavailable or cancelled by the customer). */
 export const orderRefunded = defineEvent(
@@ -13,7 +13,7 @@ export const orderRefunded = defineEvent(
     refundId: z.string(),
     amount: MinorUnits,
     currency: Currency,
-    reason: z.enum(["stock_unavailable", "customer_cancelled"]),
+    reason: RefundReason,
     refundedAt: z.iso.datetime({ offset: true }),
   }),
 );
