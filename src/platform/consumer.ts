@@ -24,8 +24,6 @@ export type ConsumerOptions = {
   /** The queue's dead-letter queue, for messages that can never succeed. */
   deadLetters: Queue;
   backoff?: BackoffOptions;
-  /** Deliveries after the first; on the last one a failure is parked with its error. */
-  maxRetries?: number;
   /** Dev/test fault injection and delivery audit (see sandbox-hooks.ts); absent in production. */
   sandbox?: SandboxHooks | undefined;
 };
@@ -40,28 +38,42 @@ export type BatchSummary = { acked: number; retried: number; deadLettered: numbe
 export async function consumeBatch(batch: MessageBatch<unknown>, options: ConsumerOptions): Promise<BatchSummary> {
   const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
   const plan = await options.sandbox?.plan(batch.queue);
-  if (plan?.mode === "down") {
-    // A stopped service: nothing is handled, everything comes back later.
-    for (const message of batch.messages) message.retry({ delaySeconds: 3 });
-    return { ...summary, retried: batch.messages.length };
-  }
+  if (plan?.mode === "down") return stopped(batch, summary);
   const audit: AuditRecord[] = [];
   await Promise.all(
     batch.messages.map(async (message) => {
       const { action, event } = await decide(batch.queue, message, options, plan);
-      const known = event ?? identify(message.body);
-      if (known && action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: known.id, type: known.type });
-      if (action.kind === "ack" && plan && options.sandbox?.chance(plan, plan.duplicateRate, `dup:${message.id}:${message.attempts}`)) {
-        // Chaos: the ack is "lost", so the queue delivers this (handled) message again.
-        message.retry({ delaySeconds: 1 + (message.attempts % 3) });
-        summary.retried++;
-        return;
+      if (options.sandbox && action.kind !== "retry") {
+        const known = event ?? identify(message.body);
+        if (known) audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: known.id, type: known.type });
       }
+      if (action.kind === "ack" && loseAck(message, options.sandbox, plan, summary)) return;
       await settle(batch.queue, message, action, options, summary);
     }),
   );
   await options.sandbox?.audit(audit);
   return summary;
+}
+
+/** Sandbox fault "down": a stopped service handles nothing, and everything comes back later. */
+function stopped(batch: MessageBatch<unknown>, summary: BatchSummary): BatchSummary {
+  for (const message of batch.messages) message.retry({ delaySeconds: 3 });
+  return { ...summary, retried: batch.messages.length };
+}
+
+/** Sandbox chaos: the ack of a handled message is "lost", so the queue delivers it again. */
+function loseAck(message: Message<unknown>, sandbox: SandboxHooks | undefined, plan: FaultPlan | undefined, summary: BatchSummary): boolean {
+  if (plan?.mode !== "chaos" || !sandbox?.chance(plan, plan.duplicateRate, `dup:${message.id}:${message.attempts}`)) return false;
+  message.retry({ delaySeconds: 1 + (message.attempts % 3) });
+  summary.retried++;
+  return true;
+}
+
+/** Sandbox chaos: the consumer "crashes" before handling this message. */
+function crashBeforeHandling(message: Message<unknown>, sandbox: SandboxHooks | undefined, chaos: FaultPlan | undefined): void {
+  if (chaos && sandbox?.chance(chaos, chaos.throwRate, `throw:${message.id}:${message.attempts}`)) {
+    throw new Error("chaos: consumer crashed before handling");
+  }
 }
 
 /** The id and type of anything that looks like an event, for the audit of dead letters. */
@@ -98,15 +110,13 @@ async function decide(
   const chaos = plan?.mode === "chaos" ? plan : undefined;
   const outcome = await outcomeOf(
     () => {
-      if (chaos && options.sandbox?.chance(chaos, chaos.throwRate, `throw:${message.id}:${message.attempts}`)) {
-        throw new Error("chaos: consumer crashed before handling");
-      }
+      crashBeforeHandling(message, options.sandbox, chaos);
       return handler(event, { attempts: message.attempts, messageId: message.id });
     },
     chaos ? 1 : undefined,
   );
   const context = { queue, eventId: event.id, type: event.type, correlationid: event.correlationid, attempts: message.attempts };
-  return { action: actionFor(outcome, message.attempts, options.backoff, context, options.maxRetries), event };
+  return { action: actionFor(outcome, message.attempts, options.backoff, context), event };
 }
 
 /** A handler that throws asks for a retry (after `thrownRetryAfter` seconds, else with backoff). */
@@ -125,7 +135,6 @@ function actionFor(
   attempts: number,
   backoff: BackoffOptions | undefined,
   context: Record<string, unknown>,
-  maxRetries = MAX_RETRIES,
 ): Action {
   if (!outcome || outcome.kind === "done") {
     if (outcome?.note) log("info", outcome.note, context);
@@ -133,7 +142,7 @@ function actionFor(
   }
   if (outcome.kind === "reject") return { kind: "dead", reason: "rejected", error: outcome.reason };
   // Park it ourselves on the last delivery, so the dead letter keeps the error that killed it.
-  if (attempts > maxRetries) return { kind: "dead", reason: "retries_exhausted", error: outcome.reason };
+  if (attempts > MAX_RETRIES) return { kind: "dead", reason: "retries_exhausted", error: outcome.reason };
   const delaySeconds = outcome.afterSeconds ?? backoffSeconds(attempts, backoff);
   log("warn", "retrying event", { ...context, reason: outcome.reason, delaySeconds });
   return { kind: "retry", delaySeconds, reason: outcome.reason };
@@ -166,10 +175,7 @@ type Admitted = { message: Message<unknown>; event: AnyEvent };
 export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: WholeBatchOptions): Promise<BatchSummary> {
   const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
   const plan = await options.sandbox?.plan(batch.queue);
-  if (plan?.mode === "down") {
-    for (const message of batch.messages) message.retry({ delaySeconds: 3 });
-    return { ...summary, retried: batch.messages.length };
-  }
+  if (plan?.mode === "down") return stopped(batch, summary);
   const chaos = plan?.mode === "chaos" ? plan : undefined;
   const audit: AuditRecord[] = [];
   const admitted: Admitted[] = [];
@@ -178,7 +184,7 @@ export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: W
     const result = admit(batch.queue, message, (type) => options.types.includes(type));
     if ("event" in result) admitted.push({ message, event: result.event });
     else {
-      const known = identify(message.body);
+      const known = options.sandbox && identify(message.body);
       if (known) audit.push({ kind: "dead", queue: batch.queue, eventId: known.id, type: known.type });
       refused.push(settle(batch.queue, message, result, options, summary));
     }
@@ -187,9 +193,7 @@ export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: W
     const apply = (part: Admitted[]) =>
       outcomeOf(
         () => {
-          if (chaos && options.sandbox?.chance(chaos, chaos.throwRate, `throw:${part[0]!.message.id}:${part[0]!.message.attempts}`)) {
-            throw new Error("chaos: consumer crashed before handling");
-          }
+          crashBeforeHandling(part[0]!.message, options.sandbox, chaos);
           return options.handle(part.map(({ message, event }) => ({ event, delivery: { attempts: message.attempts, messageId: message.id } })));
         },
         chaos ? 1 : undefined,
@@ -203,11 +207,7 @@ export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: W
       await Promise.all(
         part.map(({ message, event }) => {
           if (action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: event.id, type: event.type });
-          if (action.kind === "ack" && chaos && options.sandbox?.chance(chaos, chaos.duplicateRate, `dup:${message.id}:${message.attempts}`)) {
-            message.retry({ delaySeconds: 1 + (message.attempts % 3) }); // chaos: a lost ack
-            summary.retried++;
-            return;
-          }
+          if (action.kind === "ack" && loseAck(message, options.sandbox, chaos, summary)) return;
           return settle(batch.queue, message, action, options, summary);
         }),
       );
