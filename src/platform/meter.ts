@@ -25,6 +25,8 @@ const QUEUE_MESSAGE_OVERHEAD_BYTES = 100;
 const counts = new Map<string, number>();
 let collector: string | undefined;
 let reportingSince: number | undefined;
+/** The counts of the report being sent: a failed report puts them back, unless a test took them. */
+let inFlight: Record<string, number> | undefined;
 let unmeteredFetch: typeof fetch | undefined;
 
 function add(name: string, n: number): void {
@@ -51,15 +53,17 @@ function report(keepAlive: KeepAlive): void {
         for (;;) {
           await new Promise((resolve) => setTimeout(resolve, REPORT_EVERY_MS));
           if (counts.size === 0) return;
-          const sent = Object.fromEntries(counts);
+          const sent = (inFlight = Object.fromEntries(counts));
           counts.clear();
           try {
             const response = await (unmeteredFetch ?? fetch)(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(sent) });
             await response.body?.cancel();
           } catch (error) {
-            for (const [name, n] of Object.entries(sent)) add(name, n); // kept for the next report
+            if (inFlight === sent) for (const [name, n] of Object.entries(sent)) add(name, n); // kept for the next report
             log("warn", "meter collector unreachable", { error: errorMessage(error) });
             return;
+          } finally {
+            if (inFlight === sent) inFlight = undefined;
           }
         }
       } finally {
@@ -404,9 +408,11 @@ function meteredService(service: Fetcher, name: string, tally: Tally): Fetcher {
   });
 }
 
-/** Tests only: the counts not yet reported, emptied. */
+/** Tests only: the counts not yet reported (a report still on its way included), emptied. */
 export function takeMeterCounts(): Record<string, number> {
-  const taken = Object.fromEntries(counts);
+  const taken: Record<string, number> = { ...inFlight };
+  for (const [name, n] of counts) taken[name] = (taken[name] ?? 0) + n;
   counts.clear();
+  inFlight = undefined;
   return taken;
 }
