@@ -26,19 +26,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends `n` POSTs keeping `concurrency` in flight; returns the response bodies in order. */
 async function place(base: string, n: number, concurrency: number, host?: string): Promise<{ bodies: any[]; seconds: number }> {
-  const bodies: any[] = new Array(n);
-  let next = 0;
   const started = Date.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        const response = await call(base, "POST", "/orders", { body: ORDER, ...(host ? { host } : {}) });
-        if (response.status !== 202) throw new Error(`order ${i} refused: ${response.status} ${JSON.stringify(response.body)}`);
-        bodies[i] = response.body;
-      }
-    }),
-  );
+  const bodies = await mapLimit(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
+    const response = await call(base, "POST", "/orders", { body: ORDER, ...(host ? { host } : {}) });
+    if (response.status !== 202) throw new Error(`order ${i} refused: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  });
   return { bodies, seconds: (Date.now() - started) / 1000 };
 }
 
