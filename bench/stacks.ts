@@ -2,7 +2,8 @@
 // wrangler.toml files). Requests go straight to the runtime's own socket: the harness's proxy
 // (a second workerd in front, as in `wrangler dev`) would add a hop that production does not have.
 import http from "node:http";
-import { createTestHarness, type TestHarnessOptions } from "wrangler";
+import path from "node:path";
+import { createTestHarness, unstable_readConfig, type TestHarnessOptions } from "wrangler";
 import catalog from "../scripts/demo-catalog.json" with { type: "json" };
 import { ADMIN_TOKEN, appWorkers, ROOT } from "../test/stack.ts";
 import type { MeterCollector } from "./meter-collector.ts";
@@ -95,10 +96,16 @@ function withVars(input: WorkerInput, vars: Record<string, string>): WorkerInput
 /** The synchronous chain (bench/workers/sync-chain), with Stripe and the carrier at the sandbox. */
 function syncChain(sandboxUrl: string, hooks: boolean): WorkerInput[] {
   const sandbox = hooks ? sandboxUrl : "";
+  // Parcels ship from where choreo's Warehouse ships them.
+  const { SHIP_FROM } = unstable_readConfig({ config: path.join(ROOT, "workers/warehouse/wrangler.toml") }).vars;
+  if (!SHIP_FROM) throw new Error("workers/warehouse/wrangler.toml sets no SHIP_FROM");
   return [
     { configPath: "bench/workers/sync-chain/sales.toml" },
     { configPath: "bench/workers/sync-chain/billing.toml", vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, STRIPE_SECRET_KEY: "sk_test_bench", SANDBOX_URL: sandbox } },
-    { configPath: "bench/workers/sync-chain/warehouse.toml", vars: { CARRIER_API_BASE: `${sandboxUrl}/carrier`, CARRIER_API_KEY: "shippo_test_bench", SANDBOX_URL: sandbox } },
+    {
+      configPath: "bench/workers/sync-chain/warehouse.toml",
+      vars: { CARRIER_API_BASE: `${sandboxUrl}/carrier`, CARRIER_API_KEY: "shippo_test_bench", SANDBOX_URL: sandbox, SHIP_FROM },
+    },
   ];
 }
 
