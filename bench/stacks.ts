@@ -4,8 +4,7 @@
 import http from "node:http";
 import path from "node:path";
 import { createTestHarness, unstable_readConfig, type TestHarnessOptions } from "wrangler";
-import catalog from "../scripts/demo-catalog.json" with { type: "json" };
-import { ADMIN_TOKEN, appWorkers, ROOT } from "../test/stack.ts";
+import { ADMIN_TOKEN, appWorkers, ROOT, seedCatalog } from "../test/stack.ts";
 import type { MeterCollector } from "./meter-collector.ts";
 import { listeningPorts, workerdProcesses } from "./processes.ts";
 
@@ -109,13 +108,9 @@ function syncChain(sandboxUrl: string, hooks: boolean): WorkerInput[] {
   ];
 }
 
-async function seed(runtime: Runtime, stock: boolean): Promise<void> {
-  for (const product of catalog.products) {
-    const { name, price, currency } = product;
-    const put = await call(runtime.url, "PUT", `/admin/products/${product.sku}`, { admin: true, body: { name, price, currency } });
-    if (put.status >= 300) throw new Error(`seeding ${product.sku} failed: ${put.status} ${JSON.stringify(put.body)}`);
-    if (stock) await call(runtime.url, "PUT", `/admin/stock/${product.sku}`, { admin: true, body: { available: 10_000_000, weightGrams: product.weightGrams } });
-  }
+/** The demo catalog, and with `stock` more of each product than any run orders. */
+function seed(runtime: Runtime, stock: boolean): Promise<void> {
+  return seedCatalog((method, pathname, body) => call(runtime.url, method, pathname, { admin: true, body }), stock ? { available: 10_000_000 } : false);
 }
 
 /**
