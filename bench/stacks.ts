@@ -65,7 +65,7 @@ export function call(
 }
 
 /** Starts one harness and finds the workerd runtime behind its proxy: its pid and its own URL. */
-export async function startRuntime(workers: WorkerInput[]) {
+async function startRuntime(workers: WorkerInput[]) {
   const before = workerdProcesses();
   const harness = createTestHarness({ root: ROOT, workers });
   const { url } = await harness.listen();
@@ -77,8 +77,6 @@ export async function startRuntime(workers: WorkerInput[]) {
   return {
     harness,
     pid: runtime.pid,
-    /** The proxy too, to count the memory and CPU of everything this harness started. */
-    pids: started,
     url: `http://127.0.0.1:${runtime.ports[0]}`,
     close: () => harness.close(),
   };
