@@ -4,7 +4,7 @@ import { LAKE_PREFIX, readLakeObject } from "./lake";
 import { lakeLedgerStatement, READ_MODEL_TABLES, readModelStatements } from "./read-model";
 
 /** Lake objects replayed per call: well inside one invocation's subrequest and CPU limits. */
-export const OBJECTS_PER_PAGE = 50;
+const OBJECTS_PER_PAGE = 50;
 const EVENTS_PER_D1_BATCH = 100;
 
 export type RebuildPage = { objects: number; events: number; skipped: number; done: boolean; cursor?: string };
