@@ -26,7 +26,8 @@ export type Cost = {
 /** A Durable Object is billed 128 MB while it is active. */
 const DO_GB = 128 / 1024;
 
-const sum = (totals: Counts, prefix: string) => Object.entries(totals).reduce((n, [name, v]) => (name.startsWith(prefix) ? n + v : n), 0);
+/** The counts whose names start with `prefix`, added up. */
+export const sum = (totals: Counts, prefix: string) => Object.entries(totals).reduce((n, [name, v]) => (name.startsWith(prefix) ? n + v : n), 0);
 
 /** Operations per order, by price item, from the counts of a run of `orders` orders. */
 export function usagePerOrder(totals: Counts, orders: number, cpuMsPerOrder: number): Record<PriceKey, number> {

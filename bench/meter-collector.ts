@@ -5,6 +5,13 @@ import type { AddressInfo } from "node:net";
 
 export type Counts = Record<string, number>;
 
+/** Counts added up across workers (a snapshot's, or the collector's live ones). */
+export function totalsOf(byWorker: Iterable<Counts>): Counts {
+  const totals: Counts = {};
+  for (const counts of byWorker) for (const [name, n] of Object.entries(counts)) totals[name] = (totals[name] ?? 0) + n;
+  return totals;
+}
+
 export async function startMeterCollector() {
   let byWorker = new Map<string, Counts>();
   let lastReportAt = 0;
@@ -33,11 +40,7 @@ export async function startMeterCollector() {
     /** Counts per worker since the last reset. */
     snapshot: () => Object.fromEntries([...byWorker].map(([worker, counts]) => [worker, { ...counts }])) as Record<string, Counts>,
     /** All workers' counts added up. */
-    totals(): Counts {
-      const totals: Counts = {};
-      for (const counts of byWorker.values()) for (const [name, n] of Object.entries(counts)) totals[name] = (totals[name] ?? 0) + n;
-      return totals;
-    },
+    totals: () => totalsOf(byWorker.values()),
     quietForMs: () => (lastReportAt === 0 ? Infinity : Date.now() - lastReportAt),
     reset() {
       byWorker = new Map();

@@ -1,7 +1,7 @@
 // The pipeline: N orders placed as fast as Sales accepts them, followed to ready_to_ship; and
 // the bare relay (bench/workers/relay) carrying N messages over the same three hops.
 import { producerBindingOf, QUEUES } from "../src/contracts/topology.ts";
-import type { Counts, MeterCollector } from "./meter-collector.ts";
+import { totalsOf, type Counts, type MeterCollector } from "./meter-collector.ts";
 import { cpuMs, memoryMiB, sampleMemory } from "./processes.ts";
 import { call, ORDER, RELAY, type Runtime } from "./stacks.ts";
 import { latencies, type Latencies } from "./stats.ts";
@@ -26,19 +26,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends `n` POSTs keeping `concurrency` in flight; returns the response bodies in order. */
 async function place(base: string, n: number, concurrency: number, host?: string): Promise<{ bodies: any[]; seconds: number }> {
-  const bodies: any[] = new Array(n);
-  let next = 0;
   const started = Date.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        const response = await call(base, "POST", "/orders", { body: ORDER, ...(host ? { host } : {}) });
-        if (response.status !== 202) throw new Error(`order ${i} refused: ${response.status} ${JSON.stringify(response.body)}`);
-        bodies[i] = response.body;
-      }
-    }),
-  );
+  const bodies = await mapLimit(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
+    const response = await call(base, "POST", "/orders", { body: ORDER, ...(host ? { host } : {}) });
+    if (response.status !== 202) throw new Error(`order ${i} refused: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  });
   return { bodies, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -72,7 +65,9 @@ export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: Met
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const rigCpuMsPerOrder = { sandbox: (cpuMs(sandbox.pid) - sandboxCpuBefore) / orders, bench: (benchCpu.user + benchCpu.system) / 1000 / orders };
   const peakRssMiB = memory.stop();
+  // Per worker and added up, at the same moment: the cost and the per-worker table agree.
   const counts = meter.snapshot();
+  const totals = totalsOf(Object.values(counts));
   const wallSeconds = (Date.now() - started) / 1000;
 
   // Read after the counts were taken, so these reads are not billed to the orders.
@@ -93,7 +88,7 @@ export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: Met
     rigCpuMsPerOrder,
     memory: { peakRssMiB, vmHwmMiB: memoryMiB(runtime.pid).peak },
   };
-  return { result, counts };
+  return { result, counts, totals };
 }
 
 export type RelayResult = {

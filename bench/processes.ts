@@ -10,7 +10,7 @@ function statFields(pid: number): string[] {
 }
 
 /** Every process below `root`, children first. */
-export function descendants(root = process.pid): number[] {
+function descendants(root = process.pid): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -32,7 +32,7 @@ export function descendants(root = process.pid): number[] {
   return found;
 }
 
-export function isWorkerd(pid: number): boolean {
+function isWorkerd(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!.endsWith("/workerd");
   } catch {

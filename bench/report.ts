@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AcceptRow, SystemKey } from "./accept.ts";
-import type { Cost, PriceKey } from "./cost.ts";
+import { sum, usagePerOrder, type Cost, type PriceKey } from "./cost.ts";
 import type { Counts } from "./meter-collector.ts";
 import type { OutageResult } from "./outage.ts";
 import type { PipelineResult, RelayResult } from "./pipeline.ts";
@@ -121,20 +121,22 @@ function cost(results: NonNullable<BenchResults["pipeline"]>): string {
 }
 
 function perWorker(counts: Record<string, Counts>, orders: number): string {
-  const pick = (c: Counts, prefix: string) => Object.entries(c).reduce((n, [k, v]) => (k.startsWith(prefix) ? n + v : n), 0) / orders;
   const rows = Object.entries(counts)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([worker, c]) => [
-      worker,
-      num(pick(c, "workers.requests@"), 2),
-      num(pick(c, "queues.writes@") + pick(c, "queues.reads@") + pick(c, "queues.deletes@"), 2),
-      num(pick(c, "do.requests@"), 2),
-      `${num(pick(c, "do.rows_read@"), 1)} / ${num(pick(c, "do.rows_written@"), 1)}`,
-      `${num(pick(c, "d1.rows_read@"), 1)} / ${num(pick(c, "d1.rows_written@"), 1)}`,
-      `${num(pick(c, "r2.class_a@"), 2)} / ${num(pick(c, "r2.class_b@"), 2)}`,
-      `${num(pick(c, "kv.reads@"), 2)} / ${num(pick(c, "kv.writes@"), 2)}`,
-      num(pick(c, "subrequests.outbound@"), 2),
-    ]);
+    .map(([worker, c]) => {
+      const usage = usagePerOrder(c, orders, 0); // the price items' counts; CPU is not counted per worker
+      return [
+        worker,
+        num(usage["workers.requests"], 2),
+        num(usage["queues.operations"], 2),
+        num(usage["do.requests"], 2),
+        `${num(usage["do.rows_read"], 1)} / ${num(usage["do.rows_written"], 1)}`,
+        `${num(usage["d1.rows_read"], 1)} / ${num(usage["d1.rows_written"], 1)}`,
+        `${num(usage["r2.class_a"], 2)} / ${num(usage["r2.class_b"], 2)}`,
+        `${num(usage["kv.reads"], 2)} / ${num(usage["kv.writes"], 2)}`,
+        num(sum(c, "subrequests.outbound@") / orders, 2),
+      ];
+    });
   return table(["worker (and its objects)", "invocations", "queue ops", "DO requests", "DO rows read / written", "D1 rows read / written", "R2 A / B", "KV reads / writes", "outbound fetches"], rows);
 }
 

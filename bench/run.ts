@@ -88,11 +88,10 @@ try {
     const meter = await startMeterCollector();
     const stack = await startPipelineStack(sandbox, meter);
     open.push(stack);
-    const { result, counts } = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240 });
+    const { result, counts, totals } = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240 });
     say(`  choreo: ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms`);
     const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
     say(`  relay:  ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, p99 ${relay.latencyMs.p99} ms`);
-    const totals = meter.totals();
     const usage = usagePerOrder(totals, orders, result.cpuMsPerOrder);
     results.pipeline = { choreo: result, relay, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
     await stack.close();

@@ -2,9 +2,9 @@
 // wrangler.toml files). Requests go straight to the runtime's own socket: the harness's proxy
 // (a second workerd in front, as in `wrangler dev`) would add a hop that production does not have.
 import http from "node:http";
-import { createTestHarness, type TestHarnessOptions } from "wrangler";
-import catalog from "../scripts/demo-catalog.json" with { type: "json" };
-import { ADMIN_TOKEN, appWorkers, ROOT } from "../test/stack.ts";
+import path from "node:path";
+import { createTestHarness, unstable_readConfig, type TestHarnessOptions } from "wrangler";
+import { ADMIN_TOKEN, appWorkers, ROOT, seedCatalog } from "../test/stack.ts";
 import type { MeterCollector } from "./meter-collector.ts";
 import { listeningPorts, workerdProcesses } from "./processes.ts";
 
@@ -65,7 +65,7 @@ export function call(
 }
 
 /** Starts one harness and finds the workerd runtime behind its proxy: its pid and its own URL. */
-export async function startRuntime(workers: WorkerInput[]) {
+async function startRuntime(workers: WorkerInput[]) {
   const before = workerdProcesses();
   const harness = createTestHarness({ root: ROOT, workers });
   const { url } = await harness.listen();
@@ -77,8 +77,6 @@ export async function startRuntime(workers: WorkerInput[]) {
   return {
     harness,
     pid: runtime.pid,
-    /** The proxy too, to count the memory and CPU of everything this harness started. */
-    pids: started,
     url: `http://127.0.0.1:${runtime.ports[0]}`,
     close: () => harness.close(),
   };
@@ -95,20 +93,22 @@ function withVars(input: WorkerInput, vars: Record<string, string>): WorkerInput
 /** The synchronous chain (bench/workers/sync-chain), with Stripe and the carrier at the sandbox. */
 function syncChain(sandboxUrl: string, hooks: boolean): WorkerInput[] {
   const sandbox = hooks ? sandboxUrl : "";
+  // Parcels ship from where choreo's Warehouse ships them.
+  const { SHIP_FROM } = unstable_readConfig({ config: path.join(ROOT, "workers/warehouse/wrangler.toml") }).vars;
+  if (!SHIP_FROM) throw new Error("workers/warehouse/wrangler.toml sets no SHIP_FROM");
   return [
     { configPath: "bench/workers/sync-chain/sales.toml" },
     { configPath: "bench/workers/sync-chain/billing.toml", vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, STRIPE_SECRET_KEY: "sk_test_bench", SANDBOX_URL: sandbox } },
-    { configPath: "bench/workers/sync-chain/warehouse.toml", vars: { CARRIER_API_BASE: `${sandboxUrl}/carrier`, CARRIER_API_KEY: "shippo_test_bench", SANDBOX_URL: sandbox } },
+    {
+      configPath: "bench/workers/sync-chain/warehouse.toml",
+      vars: { CARRIER_API_BASE: `${sandboxUrl}/carrier`, CARRIER_API_KEY: "shippo_test_bench", SANDBOX_URL: sandbox, SHIP_FROM },
+    },
   ];
 }
 
-async function seed(runtime: Runtime, stock: boolean): Promise<void> {
-  for (const product of catalog.products) {
-    const { name, price, currency } = product;
-    const put = await call(runtime.url, "PUT", `/admin/products/${product.sku}`, { admin: true, body: { name, price, currency } });
-    if (put.status >= 300) throw new Error(`seeding ${product.sku} failed: ${put.status} ${JSON.stringify(put.body)}`);
-    if (stock) await call(runtime.url, "PUT", `/admin/stock/${product.sku}`, { admin: true, body: { available: 10_000_000, weightGrams: product.weightGrams } });
-  }
+/** The demo catalog, and with `stock` more of each product than any run orders. */
+function seed(runtime: Runtime, stock: boolean): Promise<void> {
+  return seedCatalog((method, pathname, body) => call(runtime.url, method, pathname, { admin: true, body }), stock ? { available: 10_000_000 } : false);
 }
 
 /**

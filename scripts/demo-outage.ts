@@ -1,11 +1,12 @@
 // `npm run demo:outage` — run it while `npm run dev` is up. Stops Billing, then Warehouse,
 // then Sales' consumer (through the sandbox's consumer switch), places orders that are all
 // accepted, shows them waiting, brings the service back and shows them complete.
+import { adminClient } from "./admin-client.mjs";
 import { formatTable, runOutage } from "./outage-scenario.ts";
 
-const api = process.env.CHOREO_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
+const client = adminClient();
+const api = client.base;
 const sandbox = process.env.SANDBOX_URL ?? `http://127.0.0.1:${process.env.SANDBOX_PORT ?? 8789}`;
-const admin = { authorization: `Bearer ${process.env.ADMIN_TOKEN ?? "dev-admin-token"}` };
 
 const order = {
   customer: { name: "Ada Lovelace", email: "ada@example.com", phone: "+14155550100" },
@@ -28,8 +29,7 @@ const rows = await runOutage(
       return { status: res.status, ...(json.id ? { id: json.id } : {}) };
     },
     async statusOf(id) {
-      const res = await fetch(`${api}/orders/${id}`, { headers: admin });
-      return ((await res.json()) as { status: string }).status;
+      return ((await client.json("GET", `/orders/${id}`)) as { status: string }).status;
     },
     async setConsumer(queue, mode) {
       const res = await fetch(`${sandbox}/_sandbox/consumers/${queue}`, {

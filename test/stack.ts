@@ -129,11 +129,23 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
     },
   };
 
-  for (const product of catalog.products) {
-    await stack.admin("PUT", `/admin/products/${product.sku}`, { name: product.name, price: product.price, currency: product.currency });
-    await stack.admin("PUT", `/admin/stock/${product.sku}`, { available: product.stock, weightGrams: product.weightGrams });
-  }
+  await seedCatalog(stack.admin);
   return stack;
+}
+
+type AdminCall = (method: string, pathname: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
+
+/**
+ * The demo catalog (scripts/demo-catalog.json) through the admin API: each product and, unless
+ * `stock` is false, its stock (the catalog's own, or `stock.available` of each).
+ */
+export async function seedCatalog(admin: AdminCall, stock: false | { available?: number } = {}): Promise<void> {
+  for (const product of catalog.products) {
+    const { sku, name, price, currency } = product;
+    const put = await admin("PUT", `/admin/products/${sku}`, { name, price, currency });
+    if (put.status >= 300) throw new Error(`seeding ${sku} failed: ${put.status} ${JSON.stringify(put.body)}`);
+    if (stock) await admin("PUT", `/admin/stock/${sku}`, { available: stock.available ?? product.stock, weightGrams: product.weightGrams });
+  }
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = () => "condition"): Promise<T> {

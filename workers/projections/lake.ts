@@ -5,7 +5,7 @@ import { utc } from "./read-model";
 export const LAKE_PREFIX = "events/";
 
 /** Hive-style partition of an event: by type, then by the UTC day and hour it happened. */
-export function partitionOf(event: AnyEvent): string {
+function partitionOf(event: AnyEvent): string {
   const time = utc(event.time);
   return `${LAKE_PREFIX}type=${event.type}/date=${time.slice(0, 10)}/hour=${time.slice(11, 13)}`;
 }
@@ -22,7 +22,7 @@ async function sha256Hex(text: string): Promise<string> {
  * The batch's id is a hash of its event ids, so a batch delivered again writes the same
  * keys and overwrites its own objects instead of adding a second copy of its events.
  */
-export async function batchIdOf(events: AnyEvent[]): Promise<string> {
+async function batchIdOf(events: AnyEvent[]): Promise<string> {
   return (await sha256Hex(events.map((event) => event.id).sort().join("\n"))).slice(0, 32);
 }
 

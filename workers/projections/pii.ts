@@ -25,11 +25,25 @@ const normalize = (field: string, value: string) => (field === "email" ? value.t
 
 export type PiiHasher = (field: string, value: string) => Promise<string>;
 
-/** HMAC-SHA-256 under the secret key, truncated to 128 bits: `pii:<32 hex>`. */
+/**
+ * HMAC-SHA-256 under the secret key, truncated to 128 bits: `pii:<32 hex>`. One hasher per
+ * batch: it signs each distinct value once, though order.placed, every snapshot and
+ * order.billed carry the same customer.
+ */
 export function piiHasher(secret: string): PiiHasher {
-  return async (field, value) => {
-    const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(`${field}:${normalize(field, value)}`));
+  const hashes = new Map<string, Promise<string>>();
+  const sign = async (input: string) => {
+    const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(input));
     return `pii:${[...new Uint8Array(mac).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  };
+  return (field, value) => {
+    const input = `${field}:${normalize(field, value)}`;
+    let hash = hashes.get(input);
+    if (!hash) {
+      hash = sign(input);
+      hashes.set(input, hash);
+    }
+    return hash;
   };
 }
 

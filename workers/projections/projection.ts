@@ -13,8 +13,6 @@ export type ProjectionStores = {
   piiKey: string | undefined;
 };
 
-export type Projected = { events: number; landed: number; statusWrites: number };
-
 /**
  * Applies one queue batch to the three stores. Order matters for retries: the read model
  * first, in one D1 transaction (an event that breaks it fails there, before anything else is
@@ -22,7 +20,7 @@ export type Projected = { events: number; landed: number; statusWrites: number }
  * writes the same keys again: an overwrite, not a second copy); then KV, from what D1 says
  * KV does not have yet.
  */
-export async function project(stores: ProjectionStores, batch: AnyEvent[]): Promise<Projected> {
+export async function project(stores: ProjectionStores, batch: AnyEvent[]): Promise<void> {
   const db = stores.reporting;
   const events = [...new Map(batch.map((event) => [event.id, event])).values()];
   const inLake = await eventsInLake(db, events.map((event) => event.id));
@@ -36,8 +34,7 @@ export async function project(stores: ProjectionStores, batch: AnyEvent[]): Prom
   if (keys.size > 0) await lakeLedgerStatement(db, keys).run();
 
   const unpublished = cache.length > 0 ? (results.at(-1)!.results as Unpublished[]) : [];
-  const statusWrites = await publishStatuses(db, stores.statusCache, unpublished);
-  return { events: events.length, landed: keys.size, statusWrites };
+  await publishStatuses(db, stores.statusCache, unpublished);
 }
 
 export class MissingPiiKey extends Error {

@@ -90,7 +90,7 @@ function factsByOrder(events: AnyEvent[]): OrderFacts[] {
 }
 
 /** The facts an event carries for the read model: every event is about one order. */
-export function factsOf(event: AnyEvent): OrderFacts {
+function factsOf(event: AnyEvent): OrderFacts {
   const facts = blank(event.subject);
   switch (event.type) {
     case "order.placed.v1":

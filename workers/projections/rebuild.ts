@@ -4,7 +4,7 @@ import { LAKE_PREFIX, readLakeObject } from "./lake";
 import { lakeLedgerStatement, READ_MODEL_TABLES, readModelStatements } from "./read-model";
 
 /** Lake objects replayed per call: well inside one invocation's subrequest and CPU limits. */
-export const OBJECTS_PER_PAGE = 50;
+const OBJECTS_PER_PAGE = 50;
 const EVENTS_PER_D1_BATCH = 100;
 
 export type RebuildPage = { objects: number; events: number; skipped: number; done: boolean; cursor?: string };
@@ -20,11 +20,13 @@ export async function rebuildPage(db: D1Database, lake: R2Bucket, cursor?: strin
   const listed = await lake.list({ prefix: LAKE_PREFIX, limit: OBJECTS_PER_PAGE, ...(cursor ? { cursor } : {}) });
   let skipped = 0;
   const replay: { event: AnyEvent; key: string }[] = [];
-  for (const object of listed.objects) {
-    for (const record of await readLakeObject(lake, object.key)) {
+  // Fetched together, replayed in listing order all the same.
+  const objects = await Promise.all(listed.objects.map(async ({ key }) => ({ key, records: await readLakeObject(lake, key) })));
+  for (const { key, records } of objects) {
+    for (const record of records) {
       // Validated when received; here only the envelope is checked, since PII fields are hashed.
       const envelope = CloudEvent.safeParse(record);
-      if (envelope.success && isKnownEventType(envelope.data.type)) replay.push({ event: record as AnyEvent, key: object.key });
+      if (envelope.success && isKnownEventType(envelope.data.type)) replay.push({ event: record as AnyEvent, key });
       else skipped++;
     }
   }

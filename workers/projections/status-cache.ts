@@ -42,12 +42,11 @@ export function statusCacheStatements(db: D1Database, events: AnyEvent[]): D1Pre
  * Writes each unpublished view to KV, then notes its version as published. The projection
  * runs one batch at a time (max_concurrency = 1), so these writes never race an older one.
  */
-export async function publishStatuses(db: D1Database, kv: KVNamespace, unpublished: Unpublished[]): Promise<number> {
-  if (unpublished.length === 0) return 0;
+export async function publishStatuses(db: D1Database, kv: KVNamespace, unpublished: Unpublished[]): Promise<void> {
+  if (unpublished.length === 0) return;
   await Promise.all(unpublished.map((row) => kv.put(orderStatusKey(row.order_id), row.body)));
   await db
     .prepare(MARK_PUBLISHED)
     .bind(JSON.stringify(unpublished.map((row) => ({ id: row.order_id, version: row.version }))))
     .run();
-  return unpublished.length;
 }
