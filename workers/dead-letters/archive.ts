@@ -155,7 +155,8 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
     if (filter.status) where("status = ?", filter.status);
     if (filter.since) where("last_failed_at >= ?", filter.since);
     if (filter.until) where("last_failed_at < ?", filter.until);
-    if (filter.ids?.length) where(`id IN (${filter.ids.map(() => "?").join(",")})`, ...filter.ids);
+    // One JSON parameter, not one per id: a statement binds at most 100 parameters.
+    if (filter.ids?.length) where("id IN (SELECT value FROM json_each(?))", JSON.stringify(filter.ids));
     if (filter.cursor) {
       const [time, id] = atob(filter.cursor).split("|");
       where("(last_failed_at, id) < (?, ?)", time ?? "", id ?? "");
