@@ -65,6 +65,9 @@ type EndpointRow = {
   updated_at: number;
 };
 
+/** A delivery to queue, with the body of its message (read in the same query). */
+type Queued = { id: string; body: string };
+
 type DeliveryRow = {
   id: string;
   endpoint_id: string;
@@ -254,9 +257,11 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     });
     // A redelivered event re-queues only deliveries that never got an attempt.
     const pending = this.sql
-      .exec<{ id: string }>("SELECT id FROM deliveries WHERE event_id = ? AND status = 'pending' AND attempts = 0", event.id)
-      .toArray()
-      .map((row) => row.id);
+      .exec<Queued>(
+        "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.event_id = ? AND d.status = 'pending' AND d.attempts = 0",
+        event.id,
+      )
+      .toArray();
     try {
       await this.enqueue(pending);
     } catch (error) {
@@ -385,32 +390,32 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     const endpoint = this.endpoint(endpointId);
     if (!endpoint) return null;
     // Test messages are not events the queue consumer knows; send a new test instead.
-    const ids =
+    const rows =
       "deliveryId" in which
         ? this.sql
-            .exec<{ id: string }>(
-              "SELECT id FROM deliveries WHERE id = ? AND endpoint_id = ? AND status <> 'sending' AND event_type <> ?",
+            .exec<Queued>(
+              "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.id = ? AND d.endpoint_id = ? AND d.status <> 'sending' AND d.event_type <> ?",
               which.deliveryId,
               endpointId,
               TEST_EVENT_TYPE,
             )
             .toArray()
         : this.sql
-            .exec<{ id: string }>(
-              "SELECT id FROM deliveries WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ? AND event_type <> ?",
+            .exec<Queued>(
+              "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.endpoint_id = ? AND d.status = 'failed' AND d.created_at >= ? AND d.event_type <> ?",
               endpointId,
               which.failedSince,
               TEST_EVENT_TYPE,
             )
             .toArray();
-    if ("deliveryId" in which && ids.length === 0) return null;
+    if ("deliveryId" in which && rows.length === 0) return null;
     this.ctx.storage.transactionSync(() => {
-      for (const { id } of ids) {
+      for (const { id } of rows) {
         this.sql.exec("UPDATE deliveries SET status = 'pending', round_start = attempts, next_attempt_at = NULL WHERE id = ?", id);
       }
     });
-    await this.enqueue(ids.map((row) => row.id));
-    return ids.length;
+    await this.enqueue(rows);
+    return rows.length;
   }
 
   /** A `webhook.test` delivery to one endpoint, for the admin's test-send. */
@@ -448,9 +453,8 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const due = this.sql
-      .exec<{ id: string }>("SELECT id FROM deliveries WHERE status = 'scheduled' AND next_attempt_at <= ?", now)
-      .toArray()
-      .map((row) => row.id);
+      .exec<Queued>("SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?", now)
+      .toArray();
     try {
       await this.enqueue(due);
       this.sql.exec("UPDATE deliveries SET status = 'retrying' WHERE status = 'scheduled' AND next_attempt_at <= ?", now);
@@ -465,15 +469,16 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   // ── internals ────────────────────────────────────────────────────────────
 
   /** Each delivery message is a copy of the event naming its delivery (`deliveryid` extension). */
-  private async enqueue(deliveryIds: string[]): Promise<void> {
-    for (let i = 0; i < deliveryIds.length; i += SEND_BATCH) {
-      const chunk = deliveryIds.slice(i, i + SEND_BATCH);
-      const messages = chunk.map((id) => {
-        const { body } = this.sql
-          .exec<{ body: string }>("SELECT m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.id = ?", id)
-          .one();
-        return { body: { ...(JSON.parse(body) as object), deliveryid: id }, contentType: "json" as const };
-      });
+  private async enqueue(deliveries: Queued[]): Promise<void> {
+    const events = new Map<string, object>(); // deliveries of one event share its body: parse it once
+    const eventOf = (body: string) => {
+      let event = events.get(body);
+      if (!event) events.set(body, (event = JSON.parse(body) as object));
+      return event;
+    };
+    for (let i = 0; i < deliveries.length; i += SEND_BATCH) {
+      const chunk = deliveries.slice(i, i + SEND_BATCH);
+      const messages = chunk.map(({ id, body }) => ({ body: { ...eventOf(body), deliveryid: id }, contentType: "json" as const }));
       await this.env.WEBHOOKS_QUEUE.sendBatch(messages);
     }
   }
