@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { AnyEvent, EventType } from "../../src/contracts/events";
 import { newEventId, newId } from "../../src/platform/ids";
 import { errorMessage, log } from "../../src/platform/log";
+import { chunks } from "../../src/platform/mailbox";
 import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/platform/retry";
@@ -12,7 +13,6 @@ import { judge, parseSchedule } from "./webhook-policy";
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** An attempt older than this is taken as lost (the 15 s timeout has long passed). */
 const STALE_ATTEMPT_MS = 60_000;
-const SEND_BATCH = 100;
 const TEST_EVENT_TYPE = "webhook.test.v1";
 
 export type EndpointInput = { url: string; description?: string; eventTypes?: EventType[] };
@@ -476,8 +476,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       if (!event) events.set(body, (event = JSON.parse(body) as object));
       return event;
     };
-    for (let i = 0; i < deliveries.length; i += SEND_BATCH) {
-      const chunk = deliveries.slice(i, i + SEND_BATCH);
+    for (const chunk of chunks(deliveries, (delivery) => delivery.body.length)) {
       const messages = chunk.map(({ id, body }) => ({ body: { ...eventOf(body), deliveryid: id }, contentType: "json" as const }));
       await this.env.WEBHOOKS_QUEUE.sendBatch(messages);
     }
