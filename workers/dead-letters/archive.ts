@@ -185,13 +185,4 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
     this.ctx.storage.sql.exec("UPDATE letters SET status = 'discarded', updated_at = ? WHERE id = ?", new Date().toISOString(), id);
     return this.get(id);
   }
-
-  /** Counts of letters per queue and status, for dashboards and tests. */
-  async counts(): Promise<{ queue: string; status: LetterStatus; letters: number }[]> {
-    return this.ctx.storage.sql
-      .exec<{ queue: string; status: LetterStatus; letters: number }>(
-        "SELECT queue, status, count(*) AS letters FROM letters GROUP BY queue, status ORDER BY queue, status",
-      )
-      .toArray();
-  }
 }
