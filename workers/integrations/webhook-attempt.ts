@@ -46,7 +46,7 @@ export async function signatureHeader(secrets: string[], webhookId: string, time
 }
 
 /** One signed POST: 15 s timeout, redirects not followed, at most 64 KiB of the answer read. */
-export async function postWebhook(request: WebhookRequest, fetcher: typeof fetch = fetch): Promise<AttemptResult> {
+export async function postWebhook(request: WebhookRequest): Promise<AttemptResult> {
   const timestamp = Math.floor(Date.now() / 1000);
   const headers = {
     "content-type": "application/json",
@@ -57,7 +57,7 @@ export async function postWebhook(request: WebhookRequest, fetcher: typeof fetch
   };
   const started = Date.now();
   try {
-    const response = await fetcher(request.url, {
+    const response = await fetch(request.url, {
       method: "POST",
       headers,
       body: request.body,
