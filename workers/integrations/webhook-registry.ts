@@ -10,7 +10,7 @@ import { newSecret, type AttemptResult, type WebhookRequest } from "./webhook-at
 import { judge, parseSchedule } from "./webhook-policy";
 
 /** The old secret keeps signing next to the new one this long after a rotation. */
-export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** An attempt older than this is taken as lost (the 15 s timeout has long passed). */
 const STALE_ATTEMPT_MS = 60_000;
 const TEST_EVENT_TYPE = "webhook.test.v1";
