@@ -78,6 +78,9 @@ const toLetter = (row: LetterRow): Letter => ({
   updatedAt: row.updated_at,
 });
 
+/** The one archive: every dead-letter queue parks in it, and the admin API reads it. */
+export const archiveOf = (env: DeadLettersEnv) => env.ARCHIVE.get(env.ARCHIVE.idFromName("archive")) as DurableObjectStub<DeadLetterArchive>;
+
 /**
  * Every message any consumer gave up on, kept until someone replays or discards it.
  * One object: dead letters are rare, and one table answers "what is stuck, and why".
