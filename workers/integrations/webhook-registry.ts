@@ -82,6 +82,16 @@ type DeliveryRow = {
   created_at: number;
 };
 
+type AttemptRow = {
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  latency_ms: number;
+  response: string;
+  error: string | null;
+};
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS endpoints (
   id TEXT PRIMARY KEY,
@@ -359,6 +369,24 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
         filter.limit ?? 50,
       )
       .toArray();
+    // The attempts of every listed delivery in one query (one JSON parameter), grouped here.
+    const attempts = new Map<string, DeliveryView["attempts"]>();
+    const attemptRows = this.sql.exec<AttemptRow>(
+      "SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, attempt",
+      JSON.stringify(rows.map((row) => row.id)),
+    );
+    for (const a of attemptRows) {
+      const list = attempts.get(a.delivery_id) ?? [];
+      list.push({
+        attempt: a.attempt,
+        at: iso(a.at),
+        ...(a.status_code === null ? {} : { statusCode: a.status_code }),
+        latencyMs: a.latency_ms,
+        response: a.response,
+        ...(a.error ? { error: a.error } : {}),
+      });
+      attempts.set(a.delivery_id, list);
+    }
     return rows.map((row) => ({
       id: row.id,
       webhookId: row.event_id,
@@ -368,20 +396,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       ...(row.next_attempt_at ? { nextAttemptAt: iso(row.next_attempt_at) } : {}),
       ...(row.last_error ? { lastError: row.last_error } : {}),
       createdAt: iso(row.created_at),
-      attempts: this.sql
-        .exec<{ attempt: number; at: number; status_code: number | null; latency_ms: number; response: string; error: string | null }>(
-          "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY attempt",
-          row.id,
-        )
-        .toArray()
-        .map((a) => ({
-          attempt: a.attempt,
-          at: iso(a.at),
-          ...(a.status_code === null ? {} : { statusCode: a.status_code }),
-          latencyMs: a.latency_ms,
-          response: a.response,
-          ...(a.error ? { error: a.error } : {}),
-        })),
+      attempts: attempts.get(row.id) ?? [],
     }));
   }
 
