@@ -185,7 +185,9 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
   }
 
   async discard(id: string): Promise<Letter | null> {
-    this.ctx.storage.sql.exec("UPDATE letters SET status = 'discarded', updated_at = ? WHERE id = ?", new Date().toISOString(), id);
-    return this.get(id);
+    const row = this.ctx.storage.sql
+      .exec<LetterRow>("UPDATE letters SET status = 'discarded', updated_at = ? WHERE id = ? RETURNING *", new Date().toISOString(), id)
+      .toArray()[0];
+    return row ? toLetter(row) : null;
   }
 }
