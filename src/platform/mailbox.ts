@@ -191,7 +191,7 @@ export class Mailbox {
           return;
         }
         const plan = await sandbox?.plan(queue);
-        for (const chunk of chunks(items)) {
+        for (const chunk of chunks(items, (item) => item.size)) {
           try {
             if (plan && chunk.some((item) => item.firstTry && sandbox!.chance(plan, plan.relayFailRate, `relay:${item.body.id}:${queue}`))) {
               throw new Error("chaos: first send of the outbox failed");
@@ -245,17 +245,19 @@ export class Mailbox {
   }
 }
 
-function* chunks<T extends { size: number }>(items: T[]): Generator<T[]> {
+/** Splits messages into `sendBatch` calls within its limits: 100 messages, and under 256 KB (`sizeOf` each). */
+export function* chunks<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
   let current: T[] = [];
   let bytes = 0;
   for (const item of items) {
-    if (current.length > 0 && (current.length >= MAX_BATCH_MESSAGES || bytes + item.size > MAX_BATCH_BYTES)) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length >= MAX_BATCH_MESSAGES || bytes + size > MAX_BATCH_BYTES)) {
       yield current;
       current = [];
       bytes = 0;
     }
     current.push(item);
-    bytes += item.size;
+    bytes += size;
   }
   if (current.length > 0) yield current;
 }

@@ -3,12 +3,10 @@ import { z } from "zod";
 import { createAdminApi, problemResponse } from "../../src/platform/http";
 import { queueProducers } from "../../src/platform/mailbox";
 import { Problem } from "../../src/platform/problem";
-import type { DeadLetterArchive } from "./archive";
+import { archiveOf } from "./archive";
 import { replayLetters } from "./replay";
 
 type Env = { Bindings: DeadLettersEnv };
-
-const archiveOf = (env: DeadLettersEnv) => env.ARCHIVE.get(env.ARCHIVE.idFromName("archive")) as DurableObjectStub<DeadLetterArchive>;
 
 const Status = z.enum(["parked", "replayed", "discarded"]);
 const Timestamp = z.iso.datetime({ offset: true });

@@ -78,6 +78,9 @@ const toLetter = (row: LetterRow): Letter => ({
   updatedAt: row.updated_at,
 });
 
+/** The one archive: every dead-letter queue parks in it, and the admin API reads it. */
+export const archiveOf = (env: DeadLettersEnv) => env.ARCHIVE.get(env.ARCHIVE.idFromName("archive")) as DurableObjectStub<DeadLetterArchive>;
+
 /**
  * Every message any consumer gave up on, kept until someone replays or discards it.
  * One object: dead letters are rare, and one table answers "what is stuck, and why".
@@ -155,7 +158,8 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
     if (filter.status) where("status = ?", filter.status);
     if (filter.since) where("last_failed_at >= ?", filter.since);
     if (filter.until) where("last_failed_at < ?", filter.until);
-    if (filter.ids?.length) where(`id IN (${filter.ids.map(() => "?").join(",")})`, ...filter.ids);
+    // One JSON parameter, not one per id: a statement binds at most 100 parameters.
+    if (filter.ids?.length) where("id IN (SELECT value FROM json_each(?))", JSON.stringify(filter.ids));
     if (filter.cursor) {
       const [time, id] = atob(filter.cursor).split("|");
       where("(last_failed_at, id) < (?, ?)", time ?? "", id ?? "");
@@ -181,16 +185,9 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
   }
 
   async discard(id: string): Promise<Letter | null> {
-    this.ctx.storage.sql.exec("UPDATE letters SET status = 'discarded', updated_at = ? WHERE id = ?", new Date().toISOString(), id);
-    return this.get(id);
-  }
-
-  /** Counts of letters per queue and status, for dashboards and tests. */
-  async counts(): Promise<{ queue: string; status: LetterStatus; letters: number }[]> {
-    return this.ctx.storage.sql
-      .exec<{ queue: string; status: LetterStatus; letters: number }>(
-        "SELECT queue, status, count(*) AS letters FROM letters GROUP BY queue, status ORDER BY queue, status",
-      )
-      .toArray();
+    const row = this.ctx.storage.sql
+      .exec<LetterRow>("UPDATE letters SET status = 'discarded', updated_at = ? WHERE id = ? RETURNING *", new Date().toISOString(), id)
+      .toArray()[0];
+    return row ? toLetter(row) : null;
   }
 }

@@ -121,6 +121,18 @@ describe("dead-letter admin API", () => {
     expect(parked).toEqual([]);
   });
 
+  it("replays a selection of more ids than one SQLite statement may bind", async () => {
+    const marker = crypto.randomUUID();
+    await arrive("sales-dlq", Array.from({ length: 120 }, (_, n) => wrap("sales", { marker, n }, "invalid_envelope", "not an event")));
+    const { letters } = (await api("GET", "/admin/dead-letters?queue=sales&status=parked&limit=500")).json;
+    const ids = letters.filter((l: { body: { marker?: string } }) => l.body?.marker === marker).map((l: { id: string }) => l.id);
+    expect(ids).toHaveLength(120);
+    const res = await api("POST", "/admin/dead-letters/replay", { ids });
+    expect(res.status).toBe(200);
+    expect([...res.json.replayed].sort()).toEqual([...ids].sort());
+    expect(await tapped(tap, (m) => (m.body as { marker?: string }).marker === marker, 120)).toHaveLength(120);
+  });
+
   it("discards a letter, which is then never replayed", async () => {
     const placed = placedEvent();
     await arrive("billing-dlq", [wrap("billing", placed)]);

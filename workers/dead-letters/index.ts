@@ -1,6 +1,6 @@
 import { metered } from "../../src/platform/meter";
 import { createDeadLetterApi } from "./admin-api";
-import type { DeadLetterArchive } from "./archive";
+import { archiveOf } from "./archive";
 import { readLetter } from "./intake";
 
 export { DeadLetterArchive } from "./archive";
@@ -12,7 +12,7 @@ export default metered({
   // Every dead-letter queue lands here; a failure retries the batch, it is never dropped.
   async queue(batch, env, _ctx) {
     const letters = await Promise.all(batch.messages.map((message) => readLetter(batch.queue, message)));
-    await (env.ARCHIVE.get(env.ARCHIVE.idFromName("archive")) as DurableObjectStub<DeadLetterArchive>).park(letters);
+    await archiveOf(env).park(letters);
     batch.ackAll();
   },
 } satisfies ExportedHandler<DeadLettersEnv>);

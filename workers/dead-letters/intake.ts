@@ -10,7 +10,7 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /** `billing-dlq` holds what the `billing` queue's consumer gave up on. */
-export const originalQueueOf = (deadLetterQueue: string) => deadLetterQueue.replace(/-dlq$/, "");
+const originalQueueOf = (deadLetterQueue: string) => deadLetterQueue.replace(/-dlq$/, "");
 
 /**
  * Turns one message of a dead-letter queue into a letter. The consumer runtime wraps what

@@ -1,4 +1,4 @@
-import type { QueueProducers } from "../../src/platform/mailbox";
+import { chunks, type QueueProducers } from "../../src/platform/mailbox";
 import type { Letter } from "./archive";
 
 export type ReplayResult = { replayed: string[]; skipped: { id: string; reason: string }[] };
@@ -23,8 +23,7 @@ export async function replayLetters(letters: Letter[], producers: QueueProducers
       for (const letter of group) result.skipped.push({ id: letter.id, reason: `no producer binding for queue ${queue}` });
       continue;
     }
-    for (let i = 0; i < group.length; i += 100) {
-      const chunk = group.slice(i, i + 100);
+    for (const chunk of chunks(group, (letter) => JSON.stringify(letter.body).length)) {
       await producer.sendBatch(chunk.map((letter) => ({ body: letter.body, contentType: "json" as const })));
       result.replayed.push(...chunk.map((letter) => letter.id));
     }

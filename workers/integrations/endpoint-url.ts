@@ -11,7 +11,7 @@ export type UrlPolicy = {
   allowLocalHttp?: boolean;
 };
 
-export type UrlVerdict = { ok: true; url: string } | { ok: false; reason: string };
+type UrlVerdict = { ok: true; url: string } | { ok: false; reason: string };
 
 export function checkEndpointUrl(raw: string, policy: UrlPolicy = {}): UrlVerdict {
   let url: URL;

@@ -1,4 +1,4 @@
-import type { QueueName } from "../../src/contracts/topology";
+import { deadLetterBindingOf, type QueueName } from "../../src/contracts/topology";
 import { consumeBatch } from "../../src/platform/consumer";
 import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
@@ -16,9 +16,10 @@ export default metered({
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   // email, sms and webhooks each arrive as their own batches; each parks its poison in its own DLQ.
   async queue(batch, env, _ctx) {
-    const deadLetters: Partial<Record<QueueName, Queue>> = { email: env.EMAIL_DEAD_LETTERS, sms: env.SMS_DEAD_LETTERS, webhooks: env.WEBHOOKS_DEAD_LETTERS };
     const queue = batch.queue as QueueName;
-    if (!deadLetters[queue]) throw new Error(`integrations does not consume queue ${batch.queue}`);
-    await consumeBatch(batch, { handlers: handlersFor(queue, stores(env)), deadLetters: deadLetters[queue], sandbox: sandboxHooks(env.SANDBOX_URL) });
+    const binding = deadLetterBindingOf(queue);
+    const deadLetters = (env as unknown as Record<string, Queue | undefined>)[binding];
+    if (!deadLetters) throw new Error(`integrations does not consume queue ${batch.queue} (it has no ${binding} binding)`);
+    await consumeBatch(batch, { handlers: handlersFor(queue, stores(env)), deadLetters, sandbox: sandboxHooks(env.SANDBOX_URL) });
   },
 } satisfies ExportedHandler<IntegrationsEnv>);

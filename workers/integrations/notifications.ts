@@ -84,13 +84,18 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
 
   /** Sends the message `event` calls for on `channel`, at most once once it is known sent. */
   async notify(channel: Channel, event: NotifyingEvent): Promise<Outcome> {
-    if (event.type === "order.placed.v1" && !this.recipient.load()) {
-      const { orderId, customer } = event.data;
-      this.recipient.save({ orderId, name: customer.name, email: customer.email, ...(customer.phone ? { phone: customer.phone } : {}) });
+    let recipient: Recipient | undefined;
+    if (event.type === "order.placed.v1") {
+      recipient = this.recipient.load();
+      if (!recipient) {
+        const { orderId, customer } = event.data;
+        recipient = { orderId, name: customer.name, email: customer.email, ...(customer.phone ? { phone: customer.phone } : {}) };
+        this.recipient.save(recipient);
+      }
     }
     const template = templateFor(channel, event);
     if (!template) return done(`no ${channel} for ${event.type}`);
-    const recipient = this.recipient.load();
+    recipient ??= this.recipient.load();
     // Events can overtake order.placed (another queue, a retry); the recipient comes with it.
     if (!recipient) return retry(`recipient of ${event.subject} unknown until order.placed arrives`, RECIPIENT_WAIT_SECONDS);
 

@@ -34,14 +34,14 @@ function shipmentOf(event: OrderStatusChanged) {
 }
 
 /** Every customer-supplied value goes through this before it reaches HTML. */
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Subjects are one line, whatever a name contains. */
 const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, " ").trim();
 
-export function money(minor: number, currency: string): string {
+function money(minor: number, currency: string): string {
   const format = new Intl.NumberFormat("en-US", { style: "currency", currency });
   return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
 }

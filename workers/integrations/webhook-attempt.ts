@@ -1,11 +1,11 @@
 import { errorMessage } from "../../src/platform/log";
 import { parseRetryAfter } from "../../src/platform/retry";
 
-export const ATTEMPT_TIMEOUT_MS = 15_000;
+const ATTEMPT_TIMEOUT_MS = 15_000;
 /** Most of a response body ever read; a receiver that streams more is cut off. */
-export const MAX_RESPONSE_BYTES = 64 * 1024;
+const MAX_RESPONSE_BYTES = 64 * 1024;
 /** What the deliveries log keeps of a response. */
-export const SNIPPET_BYTES = 1024;
+const SNIPPET_BYTES = 1024;
 
 export type WebhookRequest = { url: string; webhookId: string; body: string; secrets: string[] };
 
@@ -33,7 +33,7 @@ export function newSecret(): string {
  * `webhook-signature` per Standard Webhooks: `v1,<base64 HMAC-SHA256 of id.timestamp.body>`
  * with each active secret, space-separated, so receivers keep verifying during a rotation.
  */
-export async function signatureHeader(secrets: string[], webhookId: string, timestamp: number, body: string): Promise<string> {
+async function signatureHeader(secrets: string[], webhookId: string, timestamp: number, body: string): Promise<string> {
   const content = encoder.encode(`${webhookId}.${timestamp}.${body}`);
   const signatures = await Promise.all(
     secrets.map(async (secret) => {
@@ -46,7 +46,7 @@ export async function signatureHeader(secrets: string[], webhookId: string, time
 }
 
 /** One signed POST: 15 s timeout, redirects not followed, at most 64 KiB of the answer read. */
-export async function postWebhook(request: WebhookRequest, fetcher: typeof fetch = fetch): Promise<AttemptResult> {
+export async function postWebhook(request: WebhookRequest): Promise<AttemptResult> {
   const timestamp = Math.floor(Date.now() / 1000);
   const headers = {
     "content-type": "application/json",
@@ -57,7 +57,7 @@ export async function postWebhook(request: WebhookRequest, fetcher: typeof fetch
   };
   const started = Date.now();
   try {
-    const response = await fetcher(request.url, {
+    const response = await fetch(request.url, {
       method: "POST",
       headers,
       body: request.body,

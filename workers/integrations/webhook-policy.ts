@@ -18,7 +18,7 @@ export function parseSchedule(value: string | undefined): number[] {
   return value && parsed.every((n) => Number.isInteger(n) && n >= 0) ? parsed : [...STANDARD_SCHEDULE];
 }
 
-export function describeAttempt(result: AttemptResult): string {
+function describeAttempt(result: AttemptResult): string {
   return result.statusCode === undefined ? (result.error ?? "no answer") : `answered ${result.statusCode}`;
 }
 

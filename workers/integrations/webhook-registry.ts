@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { AnyEvent, EventType } from "../../src/contracts/events";
 import { newEventId, newId } from "../../src/platform/ids";
 import { errorMessage, log } from "../../src/platform/log";
+import { chunks } from "../../src/platform/mailbox";
 import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/platform/retry";
@@ -9,10 +10,9 @@ import { newSecret, type AttemptResult, type WebhookRequest } from "./webhook-at
 import { judge, parseSchedule } from "./webhook-policy";
 
 /** The old secret keeps signing next to the new one this long after a rotation. */
-export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** An attempt older than this is taken as lost (the 15 s timeout has long passed). */
 const STALE_ATTEMPT_MS = 60_000;
-const SEND_BATCH = 100;
 const TEST_EVENT_TYPE = "webhook.test.v1";
 
 export type EndpointInput = { url: string; description?: string; eventTypes?: EventType[] };
@@ -65,6 +65,9 @@ type EndpointRow = {
   updated_at: number;
 };
 
+/** A delivery to queue, with the body of its message (read in the same query). */
+type Queued = { id: string; body: string };
+
 type DeliveryRow = {
   id: string;
   endpoint_id: string;
@@ -77,6 +80,16 @@ type DeliveryRow = {
   last_error: string | null;
   started_at: number | null;
   created_at: number;
+};
+
+type AttemptRow = {
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  latency_ms: number;
+  response: string;
+  error: string | null;
 };
 
 const SCHEMA = `
@@ -254,9 +267,11 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     });
     // A redelivered event re-queues only deliveries that never got an attempt.
     const pending = this.sql
-      .exec<{ id: string }>("SELECT id FROM deliveries WHERE event_id = ? AND status = 'pending' AND attempts = 0", event.id)
-      .toArray()
-      .map((row) => row.id);
+      .exec<Queued>(
+        "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.event_id = ? AND d.status = 'pending' AND d.attempts = 0",
+        event.id,
+      )
+      .toArray();
     try {
       await this.enqueue(pending);
     } catch (error) {
@@ -354,6 +369,24 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
         filter.limit ?? 50,
       )
       .toArray();
+    // The attempts of every listed delivery in one query (one JSON parameter), grouped here.
+    const attempts = new Map<string, DeliveryView["attempts"]>();
+    const attemptRows = this.sql.exec<AttemptRow>(
+      "SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, attempt",
+      JSON.stringify(rows.map((row) => row.id)),
+    );
+    for (const a of attemptRows) {
+      const list = attempts.get(a.delivery_id) ?? [];
+      list.push({
+        attempt: a.attempt,
+        at: iso(a.at),
+        ...(a.status_code === null ? {} : { statusCode: a.status_code }),
+        latencyMs: a.latency_ms,
+        response: a.response,
+        ...(a.error ? { error: a.error } : {}),
+      });
+      attempts.set(a.delivery_id, list);
+    }
     return rows.map((row) => ({
       id: row.id,
       webhookId: row.event_id,
@@ -363,20 +396,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       ...(row.next_attempt_at ? { nextAttemptAt: iso(row.next_attempt_at) } : {}),
       ...(row.last_error ? { lastError: row.last_error } : {}),
       createdAt: iso(row.created_at),
-      attempts: this.sql
-        .exec<{ attempt: number; at: number; status_code: number | null; latency_ms: number; response: string; error: string | null }>(
-          "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY attempt",
-          row.id,
-        )
-        .toArray()
-        .map((a) => ({
-          attempt: a.attempt,
-          at: iso(a.at),
-          ...(a.status_code === null ? {} : { statusCode: a.status_code }),
-          latencyMs: a.latency_ms,
-          response: a.response,
-          ...(a.error ? { error: a.error } : {}),
-        })),
+      attempts: attempts.get(row.id) ?? [],
     }));
   }
 
@@ -385,32 +405,32 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     const endpoint = this.endpoint(endpointId);
     if (!endpoint) return null;
     // Test messages are not events the queue consumer knows; send a new test instead.
-    const ids =
+    const rows =
       "deliveryId" in which
         ? this.sql
-            .exec<{ id: string }>(
-              "SELECT id FROM deliveries WHERE id = ? AND endpoint_id = ? AND status <> 'sending' AND event_type <> ?",
+            .exec<Queued>(
+              "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.id = ? AND d.endpoint_id = ? AND d.status <> 'sending' AND d.event_type <> ?",
               which.deliveryId,
               endpointId,
               TEST_EVENT_TYPE,
             )
             .toArray()
         : this.sql
-            .exec<{ id: string }>(
-              "SELECT id FROM deliveries WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ? AND event_type <> ?",
+            .exec<Queued>(
+              "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.endpoint_id = ? AND d.status = 'failed' AND d.created_at >= ? AND d.event_type <> ?",
               endpointId,
               which.failedSince,
               TEST_EVENT_TYPE,
             )
             .toArray();
-    if ("deliveryId" in which && ids.length === 0) return null;
+    if ("deliveryId" in which && rows.length === 0) return null;
     this.ctx.storage.transactionSync(() => {
-      for (const { id } of ids) {
+      for (const { id } of rows) {
         this.sql.exec("UPDATE deliveries SET status = 'pending', round_start = attempts, next_attempt_at = NULL WHERE id = ?", id);
       }
     });
-    await this.enqueue(ids.map((row) => row.id));
-    return ids.length;
+    await this.enqueue(rows);
+    return rows.length;
   }
 
   /** A `webhook.test` delivery to one endpoint, for the admin's test-send. */
@@ -448,9 +468,8 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const due = this.sql
-      .exec<{ id: string }>("SELECT id FROM deliveries WHERE status = 'scheduled' AND next_attempt_at <= ?", now)
-      .toArray()
-      .map((row) => row.id);
+      .exec<Queued>("SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?", now)
+      .toArray();
     try {
       await this.enqueue(due);
       this.sql.exec("UPDATE deliveries SET status = 'retrying' WHERE status = 'scheduled' AND next_attempt_at <= ?", now);
@@ -465,15 +484,15 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   // ── internals ────────────────────────────────────────────────────────────
 
   /** Each delivery message is a copy of the event naming its delivery (`deliveryid` extension). */
-  private async enqueue(deliveryIds: string[]): Promise<void> {
-    for (let i = 0; i < deliveryIds.length; i += SEND_BATCH) {
-      const chunk = deliveryIds.slice(i, i + SEND_BATCH);
-      const messages = chunk.map((id) => {
-        const { body } = this.sql
-          .exec<{ body: string }>("SELECT m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.id = ?", id)
-          .one();
-        return { body: { ...(JSON.parse(body) as object), deliveryid: id }, contentType: "json" as const };
-      });
+  private async enqueue(deliveries: Queued[]): Promise<void> {
+    const events = new Map<string, object>(); // deliveries of one event share its body: parse it once
+    const eventOf = (body: string) => {
+      let event = events.get(body);
+      if (!event) events.set(body, (event = JSON.parse(body) as object));
+      return event;
+    };
+    for (const chunk of chunks(deliveries, (delivery) => delivery.body.length)) {
+      const messages = chunk.map(({ id, body }) => ({ body: { ...eventOf(body), deliveryid: id }, contentType: "json" as const }));
       await this.env.WEBHOOKS_QUEUE.sendBatch(messages);
     }
   }
