@@ -1,13 +1,7 @@
 import { DeadLetter } from "../../src/contracts/dead-letter";
 import { CloudEvent } from "../../src/contracts/envelope";
+import { sha256Hex } from "../../src/platform/hash";
 import type { IncomingLetter } from "./archive";
-
-const encoder = new TextEncoder();
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** `billing-dlq` holds what the `billing` queue's consumer gave up on. */
 const originalQueueOf = (deadLetterQueue: string) => deadLetterQueue.replace(/-dlq$/, "");

@@ -1,4 +1,5 @@
 import type { AnyEvent } from "../../src/contracts/events";
+import { sha256Hex } from "../../src/platform/hash";
 import { redactPii, type PiiHasher } from "./pii";
 import { utc } from "./read-model";
 
@@ -12,11 +13,6 @@ function partitionOf(event: AnyEvent): string {
 
 /** A lake object key: `<partition>/<batch id>.ndjson.gz`. */
 export const LAKE_KEY = /^events\/type=[a-z_.0-9]+\/date=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/[0-9a-f]{32}\.ndjson\.gz$/;
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * The batch's id is a hash of its event ids, so a batch delivered again writes the same

@@ -1,4 +1,5 @@
 import type { AnyEvent } from "../../src/contracts/events";
+import { toHex } from "../../src/platform/hash";
 
 /**
  * Customer PII in event payloads, by field name: contact fields anywhere, names only of a
@@ -34,7 +35,7 @@ export function piiHasher(secret: string): PiiHasher {
   const hashes = new Map<string, Promise<string>>();
   const sign = async (input: string) => {
     const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(input));
-    return `pii:${[...new Uint8Array(mac).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+    return `pii:${toHex(new Uint8Array(mac).slice(0, 16))}`;
   };
   return (field, value) => {
     const input = `${field}:${normalize(field, value)}`;

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../src/platform/hash";
 import { newOrderId } from "../../src/platform/ids";
 import { Problem } from "../../src/platform/problem";
 import type { PlaceOrderRequest } from "./api/schemas";
@@ -19,13 +20,6 @@ export type SalesStores = {
 };
 
 export type PlaceOrderResult = { status: number; body: string; orderId: string; replayed: boolean };
-
-const encoder = new TextEncoder();
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Key order does not change meaning, so it must not change the fingerprint either. */
 function canonicalJson(value: unknown): string {
