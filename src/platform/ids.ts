@@ -35,3 +35,19 @@ export function newId(prefix: string, now = Date.now()): string {
 }
 
 export const newOrderId = () => newId("ord");
+
+/**
+ * An id of the same shape as `newId`, derived from `name` (SHA-256, 130 bits): the same name
+ * always gives the same id, so a retried request finds what its first try created.
+ */
+export async function idFromName(prefix: string, name: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(name)));
+  let id = "";
+  for (let i = 0; i < 26; i++) {
+    const bit = i * 5;
+    const byte = bit >> 3;
+    const word = (digest[byte]! << 8) | digest[byte + 1]!;
+    id += CROCKFORD[(word >> (11 - (bit & 7))) & 31];
+  }
+  return `${prefix}_${id}`;
+}

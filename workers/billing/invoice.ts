@@ -3,19 +3,17 @@ import {
   orderBilled,
   orderBillingFailed,
   orderRefunded,
-  type AnyEvent,
   type OrderCancelled,
   type OrderPlaced,
   type StockUnavailable,
 } from "../../src/contracts/events";
-import { StoredDocument } from "../../src/platform/document";
+import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
-import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
 import { meteredObject } from "../../src/platform/meter";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
-import { runDueTimers, Timers } from "../../src/platform/timers";
+import { queueProducers } from "../../src/platform/queues";
+import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import type { RefundReason } from "../../src/contracts/values";
 import { chargeOrder, refundOrder, type StripeConfig } from "./stripe";
 
@@ -37,29 +35,25 @@ export type InvoiceRecord = {
 
 /** The invoice and payment of one order: charges at most once, refunds at most once. */
 export class Invoice extends DurableObject<BillingEnv> {
-  private readonly timers: Timers;
-  private readonly mailbox: Mailbox;
-  private readonly document: StoredDocument<InvoiceRecord>;
+  private readonly entity: EntityStore<InvoiceRecord>;
   private readonly serial = new OneAtATime();
 
   constructor(ctx: DurableObjectState, env: BillingEnv) {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
-    this.timers = new Timers(this.ctx.storage);
-    this.document = new StoredDocument(this.ctx.storage.sql, "invoice");
-    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
+    this.entity = new EntityStore(this.ctx.storage, queueProducers(this.env), sandboxHooks(env.SANDBOX_URL));
   }
 
   async view(): Promise<InvoiceRecord | null> {
-    return this.document.load() ?? null;
+    return this.entity.state ?? null;
   }
 
   /** Charges the order placed in `event`, once, however often the event is delivered. */
   bill(event: OrderPlaced): Promise<Outcome> {
     return this.serial.run(async () => {
-      if (this.mailbox.hasReceived(event.id)) return done("duplicate order.placed ignored");
-      const existing = this.document.load();
-      if (existing) return this.acknowledge(event, `invoice already ${existing.status}`);
+      if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
+      const existing = this.entity.state;
+      if (existing) return done(`invoice already ${existing.status}`);
       const stripe = this.stripe();
       if (!stripe) return retry("Stripe is not configured (STRIPE_API_BASE, STRIPE_SECRET_KEY)", 300);
 
@@ -75,7 +69,7 @@ export class Invoice extends DurableObject<BillingEnv> {
           { orderId, invoiceId: base.invoiceId, amount: total, currency, reason: { code: charge.code, message: charge.message }, failedAt: base.updatedAt },
           { subject: orderId, causedBy: event, time: now },
         );
-        return this.settle(event, { ...base, status: "declined", declineCode: charge.code }, [failed]);
+        return this.entity.settle(event, { ...base, status: "declined", declineCode: charge.code }, [failed]);
       }
       const billed = orderBilled.create(
         {
@@ -90,15 +84,15 @@ export class Invoice extends DurableObject<BillingEnv> {
         },
         { subject: orderId, causedBy: event, time: now },
       );
-      return this.settle(event, { ...base, amount: charge.amount, status: "paid", paymentId: charge.paymentIntentId }, [billed]);
+      return this.entity.settle(event, { ...base, amount: charge.amount, status: "paid", paymentId: charge.paymentIntentId }, [billed]);
     });
   }
 
   /** The customer cancelled: refund what was charged, or make sure nothing ever is. */
   cancel(event: OrderCancelled): Promise<Outcome> {
     return this.serial.run(async () => {
-      if (this.mailbox.hasReceived(event.id)) return done("duplicate order.cancelled ignored");
-      const invoice = this.document.load();
+      if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
+      const invoice = this.entity.state;
       if (!invoice) {
         const voided: InvoiceRecord = {
           invoiceId: newId("inv"),
@@ -108,7 +102,7 @@ export class Invoice extends DurableObject<BillingEnv> {
           status: "voided",
           updatedAt: new Date().toISOString(),
         };
-        this.settle(event, voided, []);
+        await this.entity.settle(event, voided, []);
         return done("invoice voided before any charge");
       }
       return this.refund(event, invoice, "customer_cancelled");
@@ -118,8 +112,8 @@ export class Invoice extends DurableObject<BillingEnv> {
   /** Warehouse cannot ship a billed order: give the money back. */
   refundUnshippable(event: StockUnavailable): Promise<Outcome> {
     return this.serial.run(async () => {
-      if (this.mailbox.hasReceived(event.id)) return done("duplicate stock.unavailable ignored");
-      const invoice = this.document.load();
+      if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
+      const invoice = this.entity.state;
       // Warehouse only hears of an order once it is billed, so a missing invoice means this
       // event overtook our own bookkeeping; try again shortly.
       if (!invoice) return retry(`no invoice yet for ${event.subject}`, 5);
@@ -127,14 +121,10 @@ export class Invoice extends DurableObject<BillingEnv> {
     });
   }
 
-  override async alarm(): Promise<void> {
-    await runDueTimers(this.timers, { [OUTBOX_TIMER]: () => this.mailbox.relay() });
-  }
-
   private async refund(cause: OrderCancelled | StockUnavailable, invoice: InvoiceRecord, reason: RefundReason): Promise<Outcome> {
-    if (invoice.status !== "paid" || !invoice.paymentId) return this.acknowledge(cause, `nothing to refund (${invoice.status})`);
+    if (invoice.status !== "paid" || !invoice.paymentId) return done(`nothing to refund (${invoice.status})`);
     // Recorded before calling Stripe: a refund that became due stays due until confirmed.
-    if (!invoice.refundDue) this.document.save({ ...invoice, refundDue: reason });
+    if (!invoice.refundDue) this.entity.save({ ...invoice, refundDue: reason });
     const dueFor = invoice.refundDue ?? reason;
     const stripe = this.stripe();
     if (!stripe) return retry("Stripe is not configured (STRIPE_API_BASE, STRIPE_SECRET_KEY)", 300);
@@ -162,19 +152,9 @@ export class Invoice extends DurableObject<BillingEnv> {
       updatedAt: now.toISOString(),
     };
     delete record.refundDue;
-    return this.settle(cause, record, [refunded]);
+    return this.entity.settle(cause, record, [refunded]);
   }
 
-  /** Saves the record as the outcome of `cause`, with what it publishes, atomically. */
-  private settle(cause: AnyEvent, record: InvoiceRecord, publish: AnyEvent[]): Outcome {
-    this.mailbox.settle(cause.id, () => this.document.save(record), publish);
-    return done();
-  }
-
-  private acknowledge(cause: AnyEvent, note: string): Outcome {
-    this.mailbox.settle(cause.id, () => {});
-    return done(note);
-  }
 
   private stripe(): StripeConfig | undefined {
     const { STRIPE_API_BASE: baseUrl, STRIPE_SECRET_KEY: secretKey } = this.env;

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { createAdminApi, problemResponse } from "../../src/platform/http";
-import { queueProducers } from "../../src/platform/mailbox";
+import { queueProducers } from "../../src/platform/queues";
 import { Problem } from "../../src/platform/problem";
 import { archiveOf } from "./archive";
 import { replayLetters } from "./replay";

@@ -1,4 +1,4 @@
-import { chunks, type QueueProducers } from "../../src/platform/mailbox";
+import { chunks, type QueueProducers } from "../../src/platform/queues";
 import type { Letter } from "./archive";
 
 export type ReplayResult = { replayed: string[]; skipped: { id: string; reason: string }[] };

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { AnyEvent, EventType } from "../../src/contracts/events";
 import { newEventId, newId } from "../../src/platform/ids";
 import { errorMessage, log } from "../../src/platform/log";
-import { chunks } from "../../src/platform/mailbox";
+import { chunks } from "../../src/platform/queues";
 import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/platform/retry";

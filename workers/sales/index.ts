@@ -7,7 +7,6 @@ import type { SalesStores } from "./place-order";
 import { PriceList } from "./price-list";
 
 export { Catalog } from "./catalog";
-export { IdempotencyKey } from "./idempotency-key";
 export { Order } from "./order";
 export { StuckOrders } from "./stuck-orders";
 
@@ -17,7 +16,6 @@ const prices = new PriceList();
 const stores = (env: SalesEnv): SalesStores => ({
   orders: env.ORDERS,
   catalog: env.CATALOG,
-  idempotencyKeys: env.IDEMPOTENCY_KEYS,
   prices,
   pricesFreshForMs: Math.max(0, Number(env.CATALOG_CACHE_SECONDS) || 0) * 1000,
 });

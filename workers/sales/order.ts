@@ -1,83 +1,105 @@
 import { DurableObject } from "cloudflare:workers";
 import { orderCancelled } from "../../src/contracts/events";
 import type { OrderSnapshot } from "../../src/contracts/order";
-import { StoredDocument } from "../../src/platform/document";
+import { EntityStore } from "../../src/platform/entity";
 import { log } from "../../src/platform/log";
-import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
 import { meteredObject } from "../../src/platform/meter";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
-import { runDueTimers, Timers } from "../../src/platform/timers";
-import { announce, cancelOrder, openOrder, recordEvent, TERMINAL, type NewOrder, type OrderFactEvent, type OrderState } from "./order-lifecycle";
+import { queueProducers } from "../../src/platform/queues";
+import { sandboxHooks } from "../../src/platform/sandbox-hooks";
+import { announce, cancelOrder, openOrder, recordEvent, type NewOrder, type OrderFactEvent, type OrderState } from "./order-lifecycle";
 import { stuckOrdersOf } from "./stuck-orders";
-import { deadlineFor, stageLimits, type StageLimits } from "./watchdog";
+import { stageLimits, watchdogCheck, type StageLimits } from "./watchdog";
 
 export type Cancellation =
   | { kind: "cancelled"; order: OrderSnapshot }
   | { kind: "already_cancelled"; order: OrderSnapshot }
   | { kind: "too_late"; order: OrderSnapshot };
 
-const WATCHDOG_TIMER = "watchdog";
+export type Placement =
+  | { kind: "created"; order: OrderSnapshot }
+  /** Placed before, by this same request (same Idempotency-Key and body), or this id was taken. */
+  | { kind: "existing"; order: OrderSnapshot }
+  /** The Idempotency-Key that names this order came with another body. */
+  | { kind: "mismatch" };
+
+type StoredOrder = OrderState & {
+  reportedStuck?: boolean;
+  /** The placing request's fingerprint, when an Idempotency-Key named this order. */
+  requestFingerprint?: string;
+};
+
+/** A new order's first alarm: by then the events of its placement are surely out (or sent again). */
+const PLACEMENT_GRACE_MS = 30_000;
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
 
 /**
- * One order, from placement to "ready to ship" (or its cancellation). Its state, the events
- * it has seen and the events it publishes live in this object's SQLite storage and change
- * together; a watchdog timer reports it if it waits too long at one stage.
+ * One order, from placement to "ready to ship" (or its cancellation). Its state, the events it
+ * has applied and the events it publishes are one record, written once per change. One alarm
+ * serves both the watchdog (an order waiting too long at one stage is reported) and the resend
+ * of what a request published and could not send.
  */
 export class Order extends DurableObject<SalesEnv> {
-  private readonly timers: Timers;
-  private readonly mailbox: Mailbox;
-  private readonly document: StoredDocument<OrderState & { reportedStuck?: boolean }>;
+  private readonly entity: EntityStore<StoredOrder>;
   private readonly stageLimits: StageLimits;
+  /** The alarm as this life knows it: undefined until looked up, null when none is set. */
+  private alarmAt: number | null | undefined;
+  private failedSends = 0;
 
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
-    this.timers = new Timers(this.ctx.storage);
-    this.document = new StoredDocument(this.ctx.storage.sql, "order_state");
     this.stageLimits = stageLimits(env.STUCK_AFTER_SECONDS);
-    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
+    this.entity = new EntityStore(this.ctx.storage, queueProducers(this.env), sandboxHooks(env.SANDBOX_URL));
   }
 
-  /** Creates the order and its `order.placed` event at once; placing it again returns it unchanged. */
-  async place(draft: NewOrder): Promise<{ order: OrderSnapshot; created: boolean }> {
-    const existing = this.document.load();
-    if (existing) return { order: existing.order, created: false };
-
-    const { state, publish } = openOrder(draft, new Date());
-    this.mailbox.commit(() => {
-      this.document.save(state);
-      this.watch(state.order);
-      return { value: undefined, publish: [...publish] };
-    });
-    return { order: state.order, created: true };
+  /**
+   * Creates the order and its `order.placed` event in one write and answers at once; the events
+   * go out right after. Placing it again returns it unchanged (or `mismatch` for another body).
+   */
+  async place(draft: NewOrder, requestFingerprint?: string): Promise<Placement> {
+    const existing = this.entity.state;
+    if (existing) {
+      return requestFingerprint === undefined || existing.requestFingerprint === requestFingerprint
+        ? { kind: "existing", order: existing.order }
+        : { kind: "mismatch" };
+    }
+    const now = new Date();
+    const { state, publish } = openOrder(draft, now);
+    const stored: StoredOrder = requestFingerprint ? { ...state, requestFingerprint } : state;
+    const sending = this.entity.commit({ id: publish[0].id, by: "request" }, stored, publish);
+    // The one alarm an order that flows ever gets: it checks the sends, then the watchdog.
+    this.alarmAt = null;
+    this.setAlarm(now.getTime() + PLACEMENT_GRACE_MS);
+    this.ctx.waitUntil(sending.then((sent) => (sent ? undefined : this.arm(false))));
+    return { kind: "created", order: state.order };
   }
 
   async view(): Promise<OrderSnapshot | null> {
-    return this.document.load()?.order ?? null;
+    return this.entity.state?.order ?? null;
   }
 
   /** Applies a fact from Billing or Warehouse exactly once, in workflow order. */
   async record(event: OrderFactEvent): Promise<Outcome> {
-    const current = this.document.load();
+    const current = this.entity.state;
     if (!current) return reject(`order ${event.subject} does not exist`);
-    const result = this.mailbox.receive(event.id, () => {
-      const now = new Date();
-      const next = recordEvent(current, event, now);
-      if (!next.changed) return { value: undefined };
-      const saved = { ...current, ...next.state };
-      this.document.save(saved);
-      this.watch(saved.order);
-      return { value: next.transitions.length ? saved : undefined, publish: announce(saved.order, next.transitions, event, now) };
-    });
-    if (result.duplicate) return done(`duplicate ${event.type} ignored`);
-    if (result.value) await this.withdrawIfReported(result.value);
-    return done();
+    if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
+    const now = new Date();
+    const next = recordEvent(current, event, now);
+    if (!next.changed) return done(`${event.type} told the order nothing new`);
+    const saved: StoredOrder = { ...current, ...next.state };
+    const outcome = await this.entity.settle(event, saved, announce(saved.order, next.transitions, event, now));
+    if (next.transitions.length > 0) {
+      await this.withdrawIfReported(saved);
+      await this.arm(true);
+    }
+    return outcome;
   }
 
   /** The customer's cancellation: immediate while the order has no label, then compensated downstream. */
   async cancel(): Promise<Cancellation | null> {
-    const current = this.document.load();
+    const current = this.entity.state;
     if (!current) return null;
     if (current.order.status === "cancelled") return { kind: "already_cancelled", order: current.order };
     const now = new Date();
@@ -87,33 +109,44 @@ export class Order extends DurableObject<SalesEnv> {
     );
     const next = cancelOrder(current, cancelled, now);
     if (!next) return { kind: "too_late", order: current.order };
-    this.mailbox.commit(() => {
-      this.document.save({ ...current, ...next.state });
-      this.watch(next.state.order);
-      return { value: undefined, publish: [cancelled, ...announce(next.state.order, [next.transition], cancelled, now)] };
-    });
-    await this.withdrawIfReported({ ...current, ...next.state });
+    const saved: StoredOrder = { ...current, ...next.state };
+    const sent = await this.entity.commit({ id: cancelled.id, by: "request" }, saved, [cancelled, ...announce(saved.order, [next.transition], cancelled, now)]);
+    // An ended order writes nothing more that would drop them, so drop them now.
+    if (sent) this.entity.forgetSent();
+    else await this.arm(false);
+    await this.withdrawIfReported(saved);
     return { kind: "cancelled", order: next.state.order };
   }
 
   override async alarm(): Promise<void> {
-    await runDueTimers(this.timers, {
-      [OUTBOX_TIMER]: () => this.mailbox.relay(),
-      [WATCHDOG_TIMER]: () => this.reportStuck(),
-    });
+    this.alarmAt = null;
+    const sent = await this.entity.flushRequests();
+    const state = this.entity.state;
+    if (state && watchdogCheck(state.order, state.reportedStuck === true, this.stageLimits, Date.now()).report) await this.reportStuck(state);
+    await this.arm(sent);
   }
 
-  /** Keeps the watchdog timer on the current stage's deadline (none once the order has ended). */
-  private watch(order: OrderSnapshot): void {
-    const since = order.timeline.at(-1)!.at;
-    const deadline = deadlineFor(order.status, since, this.stageLimits);
-    if (deadline === undefined) this.timers.cancel(WATCHDOG_TIMER);
-    else this.timers.schedule(WATCHDOG_TIMER, deadline);
+  /** Points the alarm at the next thing to do (a resend, the watchdog's deadline), moving it only earlier. */
+  private async arm(sent: boolean): Promise<void> {
+    const state = this.entity.state;
+    if (!state) return;
+    const now = Date.now();
+    this.failedSends = sent ? 0 : this.failedSends + 1;
+    const resendAt = this.entity.hasUnsentRequests() && !sent ? now + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (this.failedSends - 1)) : undefined;
+    const watchAt = watchdogCheck(state.order, state.reportedStuck === true, this.stageLimits, now).wakeAt;
+    const due = [resendAt, watchAt].filter((at): at is number => at !== undefined).sort((a, b) => a - b)[0];
+    if (due === undefined) return;
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= due) return;
+    this.setAlarm(due);
   }
 
-  private async reportStuck(): Promise<void> {
-    const state = this.document.load();
-    if (!state || TERMINAL.has(state.order.status)) return;
+  private setAlarm(at: number): void {
+    void this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
+  }
+
+  private async reportStuck(state: StoredOrder): Promise<void> {
     const { order } = state;
     const since = order.timeline.at(-1)!.at;
     log("warn", "order stuck", { correlationid: order.id, orderId: order.id, status: order.status, since });
@@ -121,7 +154,7 @@ export class Order extends DurableObject<SalesEnv> {
     this.markReported(true);
   }
 
-  private async withdrawIfReported(state: OrderState & { reportedStuck?: boolean }): Promise<void> {
+  private async withdrawIfReported(state: StoredOrder): Promise<void> {
     if (!state.reportedStuck) return;
     await stuckOrdersOf(this.env).resolve(state.order.id);
     this.markReported(false);
@@ -130,7 +163,6 @@ export class Order extends DurableObject<SalesEnv> {
 
   /** Sets the flag on the order as it is now: other events may have moved it during the call. */
   private markReported(reportedStuck: boolean): void {
-    this.document.save({ ...this.document.load()!, reportedStuck });
+    this.entity.save({ ...this.entity.state!, reportedStuck });
   }
 }
-

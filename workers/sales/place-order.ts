@@ -1,24 +1,22 @@
 import { sha256Hex } from "../../src/platform/hash";
-import { newOrderId } from "../../src/platform/ids";
+import { idFromName, newOrderId } from "../../src/platform/ids";
 import { Problem } from "../../src/platform/problem";
 import type { PlaceOrderRequest } from "./api/schemas";
 import { publicView } from "./api/schemas";
 import type { Catalog } from "./catalog";
-import type { IdempotencyKey } from "./idempotency-key";
 import type { Order } from "./order";
 import type { NewOrder } from "./order-lifecycle";
+import type { OrderSnapshot } from "../../src/contracts/order";
 import type { PriceList } from "./price-list";
 import { priceItems } from "./pricing";
 
 export type SalesStores = {
   orders: DurableObjectNamespace<Order>;
   catalog: DurableObjectNamespace<Catalog>;
-  idempotencyKeys: DurableObjectNamespace<IdempotencyKey>;
   /** This isolate's copy of the catalog's prices, and how long an entry of it may be used. */
   prices: PriceList;
   pricesFreshForMs: number;
 };
-
 export type PlaceOrderResult = { status: number; body: string; orderId: string; replayed: boolean };
 
 /** Key order does not change meaning, so it must not change the fingerprint either. */
@@ -42,9 +40,25 @@ export const catalogOf = (stores: SalesStores) => stores.catalog.get(stores.cata
 export const orderObject = (stores: SalesStores, orderId: string) => stores.orders.get(stores.orders.idFromName(orderId));
 
 /**
- * Accepts an order: prices it from the catalog, stores it with its `order.placed` event in
- * its Order object, and honours `Idempotency-Key` the way Stripe does (same key and body →
- * same order and response for 24 h; same key, other body → 422).
+ * The order an Idempotency-Key names. The key itself addresses the Order object, so a keyed
+ * request costs the same one call as any other, and a retry lands where the first try did.
+ */
+export const orderIdForKey = (key: string) => idFromName("ord", `choreo-idempotency-key:${key}`);
+
+/**
+ * What the order looked like when it was accepted: the response a retry with the same
+ * Idempotency-Key gets again, whatever has happened to the order since.
+ */
+function asAccepted(order: OrderSnapshot): OrderSnapshot {
+  const { payment: _payment, shipment: _shipment, refund: _refund, closure: _closure, ...details } = order;
+  return { ...details, version: 1, status: "placed", updatedAt: order.placedAt, timeline: order.timeline.slice(0, 1) };
+}
+
+/**
+ * Accepts an order: prices it from the catalog and stores it with its `order.placed` event in
+ * its Order object, in one call. `Idempotency-Key` works as Stripe's does (same key and body →
+ * the same order and response; same key, other body → 422), except that a key names its order
+ * for good rather than for 24 hours.
  */
 export async function placeOrder(
   stores: SalesStores,
@@ -59,42 +73,31 @@ export async function placeOrder(
   }
 
   const key = options.idempotencyKey;
-  const keyObject = key ? stores.idempotencyKeys.get(stores.idempotencyKeys.idFromName(key)) : undefined;
-  let orderId: string | undefined;
-  if (keyObject) {
-    const claim = await keyObject.claim(await sha256Hex(canonicalJson(request)));
-    if (claim.kind === "mismatch") {
-      throw new Problem(
-        422,
-        "idempotency-key-reused",
-        "Idempotency-Key reused with a different body",
-        "This key was already used for a different request in the last 24 hours; use a new key.",
-      );
-    }
-    if (claim.kind === "replay") return { status: claim.status, body: claim.body, orderId: claim.orderId, replayed: true };
-    orderId = claim.orderId;
-  }
-
-  let priced;
-  try {
-    const skus = [...new Set(request.items.map((item) => item.sku))];
-    const products = await stores.prices.lookup(catalogOf(stores), skus, stores.pricesFreshForMs);
-    priced = priceItems(request.items, products);
-  } catch (error) {
-    if (keyObject) await keyObject.release();
-    throw error;
-  }
-
+  const skus = [...new Set(request.items.map((item) => item.sku))];
+  const [products, orderId, fingerprint, customerId] = await Promise.all([
+    stores.prices.lookup(catalogOf(stores), skus, stores.pricesFreshForMs),
+    key ? orderIdForKey(key) : newOrderId(),
+    key ? sha256Hex(canonicalJson(request)) : undefined,
+    customerIdFor(request.customer.email),
+  ]);
   const draft: NewOrder = {
-    ...priced,
-    orderId: orderId ?? newOrderId(),
-    customerId: await customerIdFor(request.customer.email),
+    ...priceItems(request.items, products),
+    orderId,
+    customerId,
     customer: request.customer,
     shippingAddress: request.shippingAddress,
     paymentMethod,
   };
-  const { order } = await orderObject(stores, draft.orderId).place(draft);
-  const body = JSON.stringify(publicView(order));
-  if (keyObject) await keyObject.complete(202, body);
-  return { status: 202, body, orderId: order.id, replayed: false };
+  const placement = await orderObject(stores, orderId).place(draft, fingerprint);
+  if (placement.kind === "mismatch") {
+    throw new Problem(
+      422,
+      "idempotency-key-reused",
+      "Idempotency-Key reused with a different body",
+      "This key was already used for a different request; use a new key.",
+    );
+  }
+  const replayed = placement.kind === "existing";
+  const body = JSON.stringify(publicView(replayed ? asAccepted(placement.order) : placement.order));
+  return { status: 202, body, orderId, replayed };
 }

@@ -6,6 +6,7 @@ export default workerProject({
   config: "wrangler.toml",
   include: ["workers/sales/**/*.test.ts", "src/**/*.test.ts"],
   bindings: () => ({ ADMIN_TOKEN: "test-admin-token", DEFAULT_PAYMENT_METHOD: "pm_card_visa" }),
+  tap: ["billing"],
   // Sales forwards admin APIs to these workers; the stand-ins echo what they received.
   workers: [echoWorker("warehouse"), echoWorker("integrations"), echoWorker("dead-letters"), echoWorker("projections")],
 });

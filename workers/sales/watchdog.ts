@@ -27,3 +27,15 @@ function safeJson(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * What an order's alarm does about the watchdog: report the order when its stage's deadline has
+ * passed (once per stage), and when to look again. The alarm is set once at placement and moved
+ * only when it fires or a stage's deadline comes earlier, so an order that flows costs one alarm.
+ */
+export function watchdogCheck(order: { status: OrderStatus; timeline: readonly { at: string }[] }, reported: boolean, limits: StageLimits, now: number) {
+  const deadline = deadlineFor(order.status, order.timeline.at(-1)!.at, limits);
+  if (deadline === undefined) return { report: false, wakeAt: undefined };
+  if (deadline > now) return { report: false, wakeAt: deadline };
+  return { report: !reported, wakeAt: undefined };
+}

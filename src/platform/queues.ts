@@ -1,0 +1,89 @@
+import type { AnyEvent } from "../contracts/events";
+import { producerBindingOf, QUEUES, recipientsOf, type QueueName } from "../contracts/topology";
+import { errorMessage, log } from "./log";
+import type { AuditRecord, SandboxHooks } from "./sandbox-hooks";
+
+export type QueueProducers = Partial<Record<QueueName, Queue>>;
+
+/** Picks every producer binding a worker declares, by the `<QUEUE>_QUEUE` naming rule. */
+export function queueProducers(env: object): QueueProducers {
+  const producers: QueueProducers = {};
+  const bindings = env as Record<string, unknown>;
+  for (const queue of QUEUES) {
+    const binding = bindings[producerBindingOf(queue)];
+    if (binding) producers[queue] = binding as Queue;
+  }
+  return producers;
+}
+
+const MAX_BATCH_MESSAGES = 100;
+const MAX_BATCH_BYTES = 200_000; // under the 256 KB sendBatch limit, with room for metadata
+
+/** Splits messages into `sendBatch` calls within its limits: 100 messages, and under 256 KB (`sizeOf` each). */
+export function* chunks<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length >= MAX_BATCH_MESSAGES || bytes + size > MAX_BATCH_BYTES)) {
+      yield current;
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) yield current;
+}
+
+/** What one publication reached: the queues every event of it is on, and whether that is all of them. */
+export type Delivery = { reached: Set<QueueName>; complete: boolean };
+
+/**
+ * Sends events to every queue subscribed to them (src/contracts/topology.ts), skipping the
+ * queues in `reached` (sent in an earlier try), one `sendBatch` per queue and chunk. A failed
+ * queue is reported, not thrown: the caller keeps the events and tries again later.
+ */
+export async function publishEvents(
+  producers: QueueProducers,
+  events: readonly AnyEvent[],
+  options: { reached?: ReadonlySet<QueueName>; firstTry?: boolean; sandbox?: SandboxHooks | undefined } = {},
+): Promise<Delivery> {
+  const { reached = new Set<QueueName>(), firstTry = true, sandbox } = options;
+  const byQueue = new Map<QueueName, AnyEvent[]>();
+  for (const event of events) {
+    for (const queue of recipientsOf(event)) {
+      if (reached.has(queue)) continue;
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), event]);
+    }
+  }
+  const now = new Set(reached);
+  let complete = true;
+  const published: AuditRecord[] = [];
+  await Promise.all(
+    [...byQueue].map(async ([queue, list]) => {
+      const producer = producers[queue];
+      if (!producer) {
+        complete = false;
+        log("error", "no producer binding for subscribed queue; events kept", { queue, binding: producerBindingOf(queue) });
+        return;
+      }
+      const plan = await sandbox?.plan(queue);
+      try {
+        for (const chunk of chunks(list, (event) => JSON.stringify(event).length)) {
+          if (plan && firstTry && chunk.some((event) => sandbox!.chance(plan, plan.relayFailRate, `relay:${event.id}:${queue}`))) {
+            throw new Error("chaos: a send to the queue failed");
+          }
+          await producer.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
+          if (sandbox) published.push(...chunk.map((event) => ({ kind: "published" as const, queue, eventId: event.id, type: event.type })));
+        }
+        now.add(queue);
+      } catch (error) {
+        complete = false;
+        log("warn", "publishing failed; the events are kept and sent again", { queue, error: errorMessage(error) });
+      }
+    }),
+  );
+  await sandbox?.audit(published);
+  return { reached: now, complete };
+}
