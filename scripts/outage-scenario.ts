@@ -1,6 +1,6 @@
 // Temporal decoupling, shown: one service at a time is stopped, orders keep being
 // accepted and wait; when the service is back, every order completes. Used by
-// `npm run demo:outage` (against `npm run dev`) and by test/outage.test.ts.
+// `npm run demo:outage` (against `npm run dev`) and by test/outage.slow.test.ts.
 
 export type OutageClient = {
   placeOrder(body: unknown): Promise<{ status: number; id?: string }>;

@@ -2,11 +2,13 @@ import { defineConfig } from "vitest/config";
 
 // End-to-end: every worker in workerd with real queues and Durable Objects, driven from
 // Node through wrangler's test harness. One stack per file; files run one at a time.
+// `*.slow.test.ts` (chaos, outage, watchdog) run in `npm run test:slow` (test/vitest.slow.config.ts).
 export default defineConfig({
   test: {
     name: "e2e",
     root: import.meta.dirname,
     include: ["**/*.test.ts"],
+    exclude: ["**/*.slow.test.ts", "**/node_modules/**"],
     environment: "node",
     fileParallelism: false,
     testTimeout: 90_000,

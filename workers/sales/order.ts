@@ -69,9 +69,10 @@ export class Order extends DurableObject<SalesEnv> {
     const { state, publish } = openOrder(draft, now);
     const stored: StoredOrder = requestFingerprint ? { ...state, requestFingerprint } : state;
     const sending = this.entity.commit({ id: publish[0].id, by: "request" }, stored, publish);
-    // The one alarm an order that flows ever gets: it checks the sends, then the watchdog.
+    // The one alarm an order that flows ever gets: it checks the sends, then serves the watchdog.
+    const watchAt = watchdogCheck(state.order, false, this.stageLimits, now.getTime()).wakeAt;
     this.alarmAt = null;
-    this.setAlarm(now.getTime() + PLACEMENT_GRACE_MS);
+    this.setAlarm(Math.min(now.getTime() + PLACEMENT_GRACE_MS, watchAt ?? Infinity));
     this.ctx.waitUntil(sending.then((sent) => (sent ? undefined : this.arm(false))));
     return { kind: "created", order: state.order };
   }
