@@ -2,10 +2,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AnyEvent } from "../../src/contracts/events";
 import { deliver, e, orderStory } from "./test-helpers";
 
-/** D1 rows written (index entries included) by everything the projection sends to D1. */
-function countRowsWritten(db: D1Database) {
-  const counter = { rows: 0 };
-  const add = (result: D1Result) => (counter.rows += result.meta.rows_written ?? 0);
+/** D1 queries, rows read and rows written (index entries included) of everything the projection sends to D1. */
+function countD1(db: D1Database) {
+  const counter = { queries: 0, rowsRead: 0, rowsWritten: 0 };
+  const add = (result: D1Result) => {
+    counter.queries++;
+    counter.rowsRead += result.meta.rows_read ?? 0;
+    counter.rowsWritten += result.meta.rows_written ?? 0;
+  };
   const originalBatch = db.batch.bind(db);
   const originalPrepare = db.prepare.bind(db);
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement =>
@@ -49,10 +53,16 @@ function busyShop(orders: number, start: Date, onlySnapshots: boolean): AnyEvent
 }
 
 async function costPerOrder(batches: AnyEvent[][], orders: number) {
-  const d1 = countRowsWritten(e.REPORTING);
+  const d1 = countD1(e.REPORTING);
   const lakePuts = vi.spyOn(e.LAKE, "put");
   for (const batch of batches) await deliver(batch);
-  const cost = { d1RowsWritten: d1.counter.rows / orders, r2ClassA: lakePuts.mock.calls.length / orders, batches: batches.length };
+  const cost = {
+    d1RowsWritten: d1.counter.rowsWritten / orders,
+    d1RowsRead: d1.counter.rowsRead / orders,
+    d1Queries: d1.counter.queries / orders,
+    r2ClassA: lakePuts.mock.calls.length / orders,
+    batches: batches.length,
+  };
   d1.restore();
   lakePuts.mockRestore();
   return cost;
