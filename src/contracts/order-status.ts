@@ -3,8 +3,8 @@ import type { OrderSnapshot } from "./order";
 import { OrderId, OrderStatus } from "./values";
 
 /**
- * The public status of an order as the edge cache holds it: written by the projections
- * worker from `order.status_changed` snapshots, read by Sales for `GET /orders/:id/status`.
+ * The public status of an order as the read model holds it: projected by the projections
+ * worker from `order.status_changed` snapshots, served by Sales for `GET /orders/:id/status`.
  * No contact data, so it is safe to serve to anyone holding the order id.
  */
 export const OrderStatusView = z.object({
@@ -26,6 +26,3 @@ export function orderStatusView(order: OrderSnapshot): OrderStatusView {
     timeline: order.timeline.map(({ status, at }) => ({ status, at })),
   };
 }
-
-/** The KV key of an order's status view. */
-export const orderStatusKey = (orderId: string) => `order-status/${orderId}`;

@@ -1,8 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { OrderStatus } from "../../src/contracts/values";
+import { OrderStatusView } from "../../src/contracts/order-status";
+import { OrderId, OrderStatus } from "../../src/contracts/values";
 import { createAdminApi, problemResponse, Problem, validationProblem } from "../../src/platform/http";
 import { LAKE_KEY, LAKE_PREFIX } from "./lake";
+import { orderStatusOf } from "./read-model";
 import { rebuildPage } from "./rebuild";
 import { DailySales, Day, listOrders, ReportedOrder, salesPerDay, StageLatency, stageLatency, TopSku, topSkus, type DayRange } from "./reports";
 
@@ -140,10 +142,29 @@ const lakeGetRoute = createRoute({
   },
 });
 
-/** The projections admin API: reports, rebuild and lake export. Reached through the Sales edge. */
+const statusRoute = createRoute({
+  method: "get",
+  path: "/orders/{id}/status",
+  summary: "An order's status from the read model (for Sales' GET /orders/:id/status)",
+  description: "Not public: the projections worker has no route of its own; only Sales calls this, over its service binding.",
+  request: { params: z.object({ id: OrderId }) },
+  responses: {
+    200: { description: "The status as of the newest snapshot projected", content: { "application/json": { schema: OrderStatusView } } },
+    404: problemResponse("No snapshot of this order projected yet"),
+    422: problemResponse("Not an order id"),
+  },
+});
+
+/** The projections API: reports, rebuild and lake export (admin), and order statuses for Sales. */
 export function createProjectionsApi() {
   const app = createAdminApi<AdminApiEnv>("projections");
 
+  app.openapi(statusRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const view = await orderStatusOf(c.env.REPORTING, id);
+    if (!view) throw new Problem(404, "order-status-not-projected", "No status projected", `No snapshot of ${id} has been projected yet.`);
+    return c.json(view, 200);
+  });
   app.openapi(ordersRoute, async (c) => {
     const query = c.req.valid("query");
     const page = await listOrders(c.env.REPORTING, {

@@ -8,7 +8,6 @@ import { projectionHandler, type ProjectionStores } from "./projection";
 const stores = (env: ProjectionsEnv): ProjectionStores => ({
   reporting: env.REPORTING,
   lake: env.LAKE,
-  statusCache: env.ORDER_STATUS,
   piiKey: env.LAKE_PII_KEY,
 });
 

@@ -33,17 +33,15 @@ async function gunzip(body: ReadableStream): Promise<string> {
 /**
  * Writes the events to the lake with their PII hashed: one gzip NDJSON object per partition
  * the batch touches (never one per event), lines in event-id order so the same batch always
- * makes the same bytes. Returns the key each event landed under.
+ * makes the same bytes.
  */
-export async function landInLake(bucket: R2Bucket, events: AnyEvent[], hash: PiiHasher): Promise<Map<string, string>> {
-  const keys = new Map<string, string>();
-  if (events.length === 0) return keys;
+export async function landInLake(bucket: R2Bucket, events: AnyEvent[], hash: PiiHasher): Promise<void> {
+  if (events.length === 0) return;
   const batchId = await batchIdOf(events);
   const partitions = new Map<string, AnyEvent[]>();
   for (const event of [...events].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const key = `${partitionOf(event)}/${batchId}.ndjson.gz`;
     partitions.set(key, [...(partitions.get(key) ?? []), event]);
-    keys.set(event.id, key);
   }
   await Promise.all(
     [...partitions].map(async ([key, members]) => {
@@ -54,7 +52,6 @@ export async function landInLake(bucket: R2Bucket, events: AnyEvent[], hash: Pii
       });
     }),
   );
-  return keys;
 }
 
 /** The events of one lake object, as stored (PII hashed). */

@@ -1,48 +1,50 @@
 import { describe, expect, it, vi } from "vitest";
-import { orderStatusKey } from "../../src/contracts/order-status";
 import { typesFor } from "../../src/contracts/topology";
 import { piiHasher } from "./pii";
 import { project } from "./projection";
-import { deliver, e, lakeObjects, orderStory } from "./test-helpers";
+import { admin, deliver, e, lakeObjects, orderStory } from "./test-helpers";
 
-const stores = () => ({ reporting: e.REPORTING, lake: e.LAKE, statusCache: e.ORDER_STATUS, piiKey: "test-pii-key" });
+const stores = () => ({ reporting: e.REPORTING, lake: e.LAKE, piiKey: "test-pii-key" });
 const orderRow = (orderId: string) => e.REPORTING.prepare("SELECT * FROM orders WHERE order_id = ?").bind(orderId).first();
 const lakeLinesOf = async (prefix: string, orderId: string) =>
   (await lakeObjects(prefix)).flatMap(({ key, text }) => text.split("\n").filter((line) => line.includes(orderId)).map((line) => ({ key, event: JSON.parse(line) })));
 
-describe("the order-status cache", () => {
-  it("serves the newest status and never goes back when an older snapshot comes late", async () => {
+describe("the order status Sales serves", () => {
+  it("is the newest snapshot's, and never goes back when an older snapshot comes late", async () => {
     const story = orderStory({ placedAt: new Date("2026-03-01T10:00:00.000Z") });
     const snapshots = story.events.filter((event) => event.type === "order.status_changed.v1");
     await deliver(story.events);
-    const cached = await e.ORDER_STATUS.get(orderStatusKey(story.orderId), "json");
-    expect(cached).toMatchObject({ id: story.orderId, status: "ready_to_ship", version: 3 });
-    expect((cached as { timeline: { status: string }[] }).timeline.map((t) => t.status)).toEqual(["placed", "billed", "ready_to_ship"]);
+    const res = await admin(`/orders/${story.orderId}/status`);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ id: story.orderId, status: "ready_to_ship", version: 3, updatedAt: "2026-03-01T10:00:05.000Z" });
+    expect(res.json.timeline).toEqual([
+      { status: "placed", at: "2026-03-01T10:00:00.000Z" },
+      { status: "billed", at: "2026-03-01T10:00:02.000Z" },
+      { status: "ready_to_ship", at: "2026-03-01T10:00:05.000Z" },
+    ]);
 
-    const put = vi.spyOn(e.ORDER_STATUS, "put");
     await deliver([snapshots[0], snapshots[1]]);
     await deliver([snapshots[2]]);
-    expect(put).not.toHaveBeenCalled();
-    expect(await e.ORDER_STATUS.get(orderStatusKey(story.orderId), "json")).toEqual(cached);
-    put.mockRestore();
+    expect((await admin(`/orders/${story.orderId}/status`)).json).toEqual(res.json);
   });
 
-  it("writes once per batch per order, with the newest version in the batch", async () => {
+  it("is not found until a snapshot of the order has been projected", async () => {
     const story = orderStory({ placedAt: new Date("2026-03-01T11:00:00.000Z") });
-    const put = vi.spyOn(e.ORDER_STATUS, "put");
-    await deliver([...story.events].reverse());
-    expect(put.mock.calls.filter(([key]) => key === orderStatusKey(story.orderId))).toHaveLength(1);
-    expect(await e.ORDER_STATUS.get(orderStatusKey(story.orderId), "json")).toMatchObject({ version: 3, status: "ready_to_ship" });
-    put.mockRestore();
+    await deliver([story.events.find((event) => event.type === "order.billed.v1")]);
+    const res = await admin(`/orders/${story.orderId}/status`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect((await admin("/orders/not-an-order/status")).status).toBe(422);
   });
 });
 
 describe("the reporting read model", () => {
-  it("holds one row per order with its totals, customer and the time of each stage", async () => {
+  it("holds one row per order with its totals, customer, lines and the time of each stage", async () => {
     const placedAt = new Date("2026-03-02T09:30:00.000Z");
     const story = orderStory({ placedAt, customerId: "cus_rowtest", lines: [{ sku: "MUG-001", quantity: 2, unitPrice: 1500 }, { sku: "TEE-001", quantity: 1, unitPrice: 2500 }] });
     await deliver(story.events);
-    expect(await orderRow(story.orderId)).toEqual({
+    const row = (await orderRow(story.orderId)) as Record<string, unknown>;
+    expect({ ...row, lines: JSON.parse(row.lines as string), timeline: JSON.parse(row.timeline as string), lake_event_ids: JSON.parse(row.lake_event_ids as string) }).toEqual({
       order_id: story.orderId,
       version: 3,
       status: "ready_to_ship",
@@ -52,31 +54,56 @@ describe("the reporting read model", () => {
       total: 5500,
       line_count: 2,
       units: 3,
+      lines: [
+        { sku: "MUG-001", name: "Product MUG-001", quantity: 2, lineTotal: 3000 },
+        { sku: "TEE-001", name: "Product TEE-001", quantity: 1, lineTotal: 2500 },
+      ],
       placed_at: "2026-03-02T09:30:00.000Z",
-      placed_day: "2026-03-02",
       billed_at: "2026-03-02T09:30:02.000Z",
       billed_amount: 5500,
       ready_at: "2026-03-02T09:30:05.000Z",
       billing_failed_at: null,
       stock_unavailable_at: null,
+      cancelled_at: null,
       refunded_at: null,
       refunded_amount: null,
-      cancelled_at: null,
+      updated_at: "2026-03-02T09:30:05.000Z",
+      timeline: [
+        { status: "placed", at: "2026-03-02T09:30:00.000Z" },
+        { status: "billed", at: "2026-03-02T09:30:02.000Z" },
+        { status: "ready_to_ship", at: "2026-03-02T09:30:05.000Z" },
+      ],
+      lake_event_ids: story.events.map((event) => event.id).sort(),
     });
-    const { results: lines } = await e.REPORTING.prepare("SELECT sku, quantity, line_total FROM order_lines WHERE order_id = ? ORDER BY sku").bind(story.orderId).all();
-    expect(lines).toEqual([
-      { sku: "MUG-001", quantity: 2, line_total: 3000 },
-      { sku: "TEE-001", quantity: 1, line_total: 2500 },
-    ]);
   });
 
-  it("knows an order from a late fact before its placement arrives, then completes it", async () => {
-    const story = orderStory({ placedAt: new Date("2026-03-02T10:00:00.000Z") });
+  it("is complete from the status snapshots alone", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-02T09:45:00.000Z"), customerId: "cus_snaponly" });
+    const all = orderStory({ placedAt: new Date("2026-03-02T09:45:00.000Z"), customerId: "cus_snaponly" });
+    await deliver(story.events.filter((event) => event.type === "order.status_changed.v1"));
+    await deliver(all.events);
+    const { lake_event_ids: _a, order_id: _b, ...fromSnapshots } = (await orderRow(story.orderId)) as Record<string, unknown>;
+    const { lake_event_ids: _c, order_id: _d, ...fromAll } = (await orderRow(all.orderId)) as Record<string, unknown>;
+    expect(fromSnapshots).toEqual(fromAll);
+  });
+
+  it("counts a refund that comes after the customer cancelled, which no snapshot carries", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-02T09:50:00.000Z"), cancelledAfterMs: 60_000 });
+    expect(story.events.at(-1)!.type).toBe("order.refunded.v1");
+    await deliver(story.events.slice(-1));
+    await deliver(story.events.slice(0, -1));
+    expect(await orderRow(story.orderId)).toMatchObject({ status: "cancelled", cancelled_at: "2026-03-02T09:51:02.000Z", refunded_at: "2026-03-02T09:51:03.000Z", refunded_amount: 3000 });
+  });
+
+  it("knows an order from a fact before its first snapshot, and reports it only once one comes", async () => {
+    const story = orderStory({ placedAt: new Date("2026-03-02T10:00:00.000Z"), customerId: "cus_latefact" });
     const billed = story.events.find((event) => event.type === "order.billed.v1")!;
     await deliver([billed]);
-    expect(await orderRow(story.orderId)).toMatchObject({ status: null, placed_at: null, billed_at: "2026-03-02T10:00:02.000Z" });
+    expect(await orderRow(story.orderId)).toMatchObject({ version: 0, status: null, placed_at: null, lake_event_ids: JSON.stringify([billed.id]) });
+    expect((await admin("/admin/reports/orders?customer=cus_latefact")).json.orders).toEqual([]);
     await deliver(story.events.filter((event) => event !== billed));
     expect(await orderRow(story.orderId)).toMatchObject({ status: "ready_to_ship", placed_at: "2026-03-02T10:00:00.000Z", billed_at: "2026-03-02T10:00:02.000Z" });
+    expect((await admin("/admin/reports/orders?customer=cus_latefact")).json.orders.map((o: { orderId: string }) => o.orderId)).toEqual([story.orderId]);
   });
 });
 
@@ -107,28 +134,30 @@ describe("the data lake", () => {
     expect(await lakeObjects("events/type=order.placed.v1/date=2026-03-03/")).toEqual(before);
   });
 
-  it("writes nothing to the lake when the read model fails", async () => {
+  it("writes nothing to the lake while D1 is unreachable", async () => {
     const story = orderStory({ placedAt: new Date("2026-03-03T10:15:00.000Z") });
     const failing = Object.create(e.REPORTING) as D1Database;
-    failing.batch = async () => {
+    failing.prepare = () => {
       throw new Error("D1 overloaded");
     };
     await expect(project({ ...stores(), reporting: failing }, story.events)).rejects.toThrow("D1 overloaded");
     expect(await lakeLinesOf("events/", story.orderId)).toEqual([]);
   });
 
-  it("overwrites its own objects when a batch is retried after its lake ledger failed", async () => {
+  it("overwrites its own objects when a batch is retried after the read model write failed", async () => {
     const story = orderStory({ placedAt: new Date("2026-03-03T10:45:00.000Z") });
     const failing = Object.create(e.REPORTING) as D1Database;
     failing.prepare = (sql: string) => {
-      if (!sql.includes("INSERT INTO lake_events")) return e.REPORTING.prepare(sql);
+      if (!sql.includes("INSERT INTO orders")) return e.REPORTING.prepare(sql);
       throw new Error("D1 overloaded");
     };
     await expect(project({ ...stores(), reporting: failing }, story.events)).rejects.toThrow("D1 overloaded");
     const written = await lakeLinesOf("events/", story.orderId);
     expect(written).toHaveLength(story.events.length);
+    expect(await orderRow(story.orderId)).toBeNull();
     await project(stores(), story.events);
     expect(await lakeLinesOf("events/", story.orderId)).toEqual(written);
+    expect(await orderRow(story.orderId)).toMatchObject({ status: "ready_to_ship", version: 3 });
   });
 
   it("never lets customer PII into an object, and hashes each person the same way everywhere", async () => {
@@ -169,7 +198,7 @@ describe("the projections consumer", () => {
   it("dead-letters what it can never apply, each on its own, and applies the rest", async () => {
     const story = orderStory({ placedAt: new Date("2026-03-04T10:00:00.000Z") });
     const send = vi.spyOn(e.DEAD_LETTERS, "send");
-    const result = await deliver([{ not: "an event" }, story.events[0], { ...story.events[1], type: "order.teleported.v1" }]);
+    const result = await deliver([{ not: "an event" }, story.events[1], { ...story.events[0], type: "order.teleported.v1" }]);
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
     expect(send.mock.calls.map(([letter]) => (letter as { reason: string }).reason).sort()).toEqual(["invalid_envelope", "unknown_type"]);
     expect(await orderRow(story.orderId)).toMatchObject({ status: "placed" });

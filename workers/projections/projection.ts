@@ -2,39 +2,32 @@ import type { AnyEvent } from "../../src/contracts/events";
 import { retry, type Outcome } from "../../src/platform/outcome";
 import { landInLake } from "./lake";
 import { piiHasher } from "./pii";
-import { eventsInLake, lakeLedgerStatement, readModelStatements } from "./read-model";
-import { publishStatuses, statusCacheStatements, type Unpublished } from "./status-cache";
+import { eventsInLake, readModelStatements } from "./read-model";
 
 export type ProjectionStores = {
   reporting: D1Database;
   lake: R2Bucket;
-  statusCache: KVNamespace;
   /** The secret PII is hashed with before it reaches the lake. */
   piiKey: string | undefined;
 };
 
 /**
- * Applies one queue batch to the three stores. Order matters for retries: the read model
- * first, in one D1 transaction (an event that breaks it fails there, before anything else is
- * written); then the lake, and only once its objects exist the ledger saying so (a retry
- * writes the same keys again: an overwrite, not a second copy); then KV, from what D1 says
- * KV does not have yet.
+ * Applies one queue batch to the two stores. Order matters for retries: first D1 says which
+ * events its orders already have in the lake (so D1 being down writes nothing anywhere);
+ * then the others land in the lake; then one D1 batch writes each order's row and, in the same
+ * row, that its events landed. A failure in between retries the batch, which writes the same
+ * lake keys again (an overwrite, not a second copy); an event is never recorded as landed
+ * before its object exists.
  */
 export async function project(stores: ProjectionStores, batch: AnyEvent[]): Promise<void> {
   const db = stores.reporting;
   const events = [...new Map(batch.map((event) => [event.id, event])).values()];
-  const inLake = await eventsInLake(db, events.map((event) => event.id));
+  const inLake = await eventsInLake(db, events);
   const fresh = events.filter((event) => !inLake.has(event.id));
   if (fresh.length > 0 && !stores.piiKey) throw new MissingPiiKey();
 
-  const cache = statusCacheStatements(db, events);
-  const results = await db.batch([...readModelStatements(db, events), ...cache]);
-
-  const keys = await landInLake(stores.lake, fresh, piiHasher(stores.piiKey ?? ""));
-  if (keys.size > 0) await lakeLedgerStatement(db, keys).run();
-
-  const unpublished = cache.length > 0 ? (results.at(-1)!.results as Unpublished[]) : [];
-  await publishStatuses(db, stores.statusCache, unpublished);
+  await landInLake(stores.lake, fresh, piiHasher(stores.piiKey ?? ""));
+  await db.batch(readModelStatements(db, events));
 }
 
 export class MissingPiiKey extends Error {

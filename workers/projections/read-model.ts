@@ -1,8 +1,13 @@
 import type { AnyEvent } from "../../src/contracts/events";
-import type { OrderLine } from "../../src/contracts/values";
+import type { OrderSnapshot } from "../../src/contracts/order";
+import type { OrderStatusView } from "../../src/contracts/order-status";
 
-/** What one event says about one order, in the columns of `orders` (null: says nothing). */
-export type OrderFacts = {
+/**
+ * What a batch says about one order, in the columns of `orders` (null: says nothing). The
+ * read model is made from status snapshots alone; the only fact it also reads is
+ * `order.refunded`, because a refund after the customer cancelled comes in no snapshot.
+ */
+export type OrderChange = {
   order_id: string;
   version: number;
   status: string | null;
@@ -12,207 +17,175 @@ export type OrderFacts = {
   total: number | null;
   line_count: number | null;
   units: number | null;
+  lines: string | null;
   placed_at: string | null;
-  placed_day: string | null;
   billed_at: string | null;
   billed_amount: number | null;
   ready_at: string | null;
   billing_failed_at: string | null;
   stock_unavailable_at: string | null;
+  cancelled_at: string | null;
   refunded_at: string | null;
   refunded_amount: number | null;
-  cancelled_at: string | null;
+  updated_at: string | null;
+  timeline: string | null;
+  /** Ids of the batch's events about this order (JSON, sorted): all of them reach the lake first. */
+  lake_event_ids: string;
 };
-
-type LineRow = { order_id: string; sku: string; name: string; quantity: number; unit_price: number; line_total: number; currency: string; placed_day: string };
 
 /** Times are stored as UTC ISO strings with milliseconds, so text order is time order. */
 export const utc = (time: string) => new Date(time).toISOString();
 
-const FACT_COLUMNS = [
+/** Columns whose value is the newest snapshot's. */
+const SNAPSHOT_COLUMNS = [
+  "status",
   "customer_id",
   "currency",
   "subtotal",
   "total",
   "line_count",
   "units",
+  "lines",
   "placed_at",
-  "placed_day",
   "billed_at",
   "billed_amount",
   "ready_at",
   "billing_failed_at",
   "stock_unavailable_at",
-  "refunded_at",
-  "refunded_amount",
   "cancelled_at",
+  "updated_at",
+  "timeline",
 ] as const;
 
-function blank(orderId: string): OrderFacts {
-  const facts = { order_id: orderId, version: 0, status: null } as Record<string, unknown>;
-  for (const column of FACT_COLUMNS) facts[column] = null;
-  return facts as OrderFacts;
-}
+/** Columns set once, by whichever event brings them first (the values are the same). */
+const REFUND_COLUMNS = ["refunded_at", "refunded_amount"] as const;
 
-type Placement = { customerId: string; currency: string; subtotal: number; total: number; lines: OrderLine[]; placedAt: string };
+const COLUMNS = ["order_id", "version", ...SNAPSHOT_COLUMNS, ...REFUND_COLUMNS, "lake_event_ids"] as const;
 
-function placement(facts: OrderFacts, order: Placement): OrderFacts {
-  const placedAt = utc(order.placedAt);
+/** When the order's timeline says it reached a status, if it did. */
+const reached = (order: OrderSnapshot, status: OrderSnapshot["status"]) => {
+  const step = order.timeline.find((entry) => entry.status === status);
+  return step ? utc(step.at) : null;
+};
+
+/** The row a snapshot makes: every stage time from its timeline. */
+export function rowOf(order: OrderSnapshot): Omit<OrderChange, "lake_event_ids"> {
   return {
-    ...facts,
+    order_id: order.id,
+    version: order.version,
+    status: order.status,
     customer_id: order.customerId,
     currency: order.currency,
     subtotal: order.subtotal,
     total: order.total,
     line_count: order.lines.length,
     units: order.lines.reduce((sum, line) => sum + line.quantity, 0),
-    placed_at: placedAt,
-    placed_day: placedAt.slice(0, 10),
+    lines: JSON.stringify(order.lines.map(({ sku, name, quantity, lineTotal }) => ({ sku, name, quantity, lineTotal }))),
+    placed_at: utc(order.placedAt),
+    billed_at: reached(order, "billed"),
+    billed_amount: order.payment?.amount ?? null,
+    ready_at: reached(order, "ready_to_ship"),
+    billing_failed_at: reached(order, "billing_failed"),
+    stock_unavailable_at: order.closure?.reason === "stock_unavailable" ? utc(order.closure.at) : null,
+    cancelled_at: reached(order, "cancelled"),
+    refunded_at: order.refund ? utc(order.refund.refundedAt) : null,
+    refunded_amount: order.refund?.amount ?? null,
+    updated_at: order.updatedAt,
+    timeline: JSON.stringify(order.timeline.map(({ status, at }) => ({ status, at }))),
   };
 }
 
-/** What two sets of facts about one order say together, by the same rules as the upsert. */
-function merge(known: OrderFacts, next: OrderFacts): OrderFacts {
-  const merged = { ...known, version: Math.max(known.version, next.version) } as Record<string, unknown>;
-  merged.status = next.version > known.version ? next.status : (known.status ?? next.status);
-  for (const column of FACT_COLUMNS) merged[column] = known[column] ?? next[column];
-  return merged as OrderFacts;
+function unknownOrder(orderId: string): Omit<OrderChange, "lake_event_ids"> {
+  const row = { order_id: orderId, version: 0 } as Record<string, unknown>;
+  for (const column of [...SNAPSHOT_COLUMNS, ...REFUND_COLUMNS]) row[column] = null;
+  return row as Omit<OrderChange, "lake_event_ids">;
 }
 
-/** One row of facts per order, so a batch writes each order once. */
-function factsByOrder(events: AnyEvent[]): OrderFacts[] {
-  const orders = new Map<string, OrderFacts>();
-  for (const facts of events.map(factsOf)) {
-    const known = orders.get(facts.order_id);
-    orders.set(facts.order_id, known ? merge(known, facts) : facts);
-  }
-  return [...orders.values()];
-}
-
-/** The facts an event carries for the read model: every event is about one order. */
-function factsOf(event: AnyEvent): OrderFacts {
-  const facts = blank(event.subject);
-  switch (event.type) {
-    case "order.placed.v1":
-      return { ...placement(facts, event.data), status: "placed" };
-    case "order.status_changed.v1": {
-      const { order } = event.data;
-      return { ...placement(facts, order), version: order.version, status: order.status };
-    }
-    case "order.billed.v1":
-      return { ...facts, billed_at: utc(event.data.billedAt), billed_amount: event.data.amount };
-    case "shipping_label.created.v1":
-      return { ...facts, ready_at: utc(event.data.createdAt) };
-    case "order.billing_failed.v1":
-      return { ...facts, billing_failed_at: utc(event.data.failedAt) };
-    case "stock.unavailable.v1":
-      return { ...facts, stock_unavailable_at: utc(event.data.detectedAt) };
-    case "order.refunded.v1":
-      return { ...facts, refunded_at: utc(event.data.refundedAt), refunded_amount: event.data.amount };
-    case "order.cancelled.v1":
-      return { ...facts, cancelled_at: utc(event.data.cancelledAt) };
-  }
-}
-
-/** Each order's lines once, though order.placed and every snapshot carry them. */
-function linesByOrder(events: AnyEvent[]): LineRow[] {
-  const lines = new Map<string, LineRow[]>();
+/**
+ * One change per order for a batch (so a batch writes each order's row at most once): the
+ * newest snapshot in it, a refund from wherever it came, and the ids of all its events.
+ */
+export function changesOf(events: AnyEvent[]): OrderChange[] {
+  const orders = new Map<string, { row: Omit<OrderChange, "lake_event_ids">; ids: string[] }>();
   for (const event of events) {
-    const carried = lines.has(event.subject) ? [] : linesOf(event);
-    if (carried.length > 0) lines.set(event.subject, carried);
+    const known = orders.get(event.subject) ?? { row: unknownOrder(event.subject), ids: [] };
+    known.ids.push(event.id);
+    if (event.type === "order.status_changed.v1" && event.data.order.version > known.row.version) {
+      const { refunded_at, refunded_amount } = known.row;
+      known.row = rowOf(event.data.order);
+      known.row.refunded_at ??= refunded_at;
+      known.row.refunded_amount ??= refunded_amount;
+    }
+    if (event.type === "order.refunded.v1" && known.row.refunded_at === null) {
+      known.row.refunded_at = utc(event.data.refundedAt);
+      known.row.refunded_amount = event.data.amount;
+    }
+    orders.set(event.subject, known);
   }
-  return [...lines.values()].flat();
-}
-
-function linesOf(event: AnyEvent): LineRow[] {
-  const order =
-    event.type === "order.placed.v1" ? event.data : event.type === "order.status_changed.v1" ? event.data.order : undefined;
-  if (!order) return [];
-  const placedDay = utc(order.placedAt).slice(0, 10);
-  return order.lines.map((line) => ({
-    order_id: event.subject,
-    sku: line.sku,
-    name: line.name,
-    quantity: line.quantity,
-    unit_price: line.unitPrice,
-    line_total: line.lineTotal,
-    currency: order.currency,
-    placed_day: placedDay,
-  }));
+  return [...orders.values()].map(({ row, ids }) => ({ ...row, lake_event_ids: JSON.stringify([...new Set(ids)].sort()) }));
 }
 
 const column = (name: string) => `json_extract(value, '$.${name}')`;
+const newer = "excluded.version > orders.version";
+const sortedUnion = (a: string, b: string) =>
+  `(SELECT json_group_array(value) FROM (SELECT value FROM json_each(${a}) UNION SELECT value FROM json_each(${b}) ORDER BY value))`;
 
-// A newer snapshot decides the status; without one, order.placed's 'placed' fills a gap.
-// Every other fact is set once and never changes, so the first value seen is kept. A row
-// that would not change is not written (D1 bills rows written, each index entry included).
+// The newest snapshot decides every snapshot column; a refund and the lake ids only ever
+// add. A row that would not change is not written (D1 bills rows written): an older or
+// repeated snapshot whose events are already in the lake costs nothing. placed_at is left
+// out of the SET list: SQLite rewrites the index entry of any column it sets, changed or not.
 const UPSERT_ORDERS = `
-INSERT INTO orders (order_id, version, status, ${FACT_COLUMNS.join(", ")})
-SELECT ${column("order_id")}, ${column("version")}, ${column("status")}, ${FACT_COLUMNS.map(column).join(", ")}
+INSERT INTO orders (${COLUMNS.join(", ")})
+SELECT ${COLUMNS.map(column).join(", ")}
 FROM json_each(?1) WHERE true
 ON CONFLICT (order_id) DO UPDATE SET
-  status = CASE WHEN excluded.version > orders.version THEN excluded.status ELSE coalesce(orders.status, excluded.status) END,
   version = max(orders.version, excluded.version),
-  ${FACT_COLUMNS.map((c) => `${c} = coalesce(orders.${c}, excluded.${c})`).join(",\n  ")}
-WHERE excluded.version > orders.version
-  OR ${["status", ...FACT_COLUMNS].map((c) => `(orders.${c} IS NULL AND excluded.${c} IS NOT NULL)`).join("\n  OR ")}`;
+  ${SNAPSHOT_COLUMNS.filter((c) => c !== "placed_at").map((c) => `${c} = CASE WHEN ${newer} THEN excluded.${c} ELSE orders.${c} END`).join(",\n  ")},
+  ${REFUND_COLUMNS.map((c) => `${c} = coalesce(orders.${c}, excluded.${c})`).join(",\n  ")},
+  lake_event_ids = ${sortedUnion("orders.lake_event_ids", "excluded.lake_event_ids")}
+WHERE ${newer}
+  OR (orders.refunded_at IS NULL AND excluded.refunded_at IS NOT NULL)
+  OR EXISTS (SELECT 1 FROM json_each(excluded.lake_event_ids) AS fresh
+             WHERE fresh.value NOT IN (SELECT value FROM json_each(orders.lake_event_ids)))`;
 
-const INSERT_LINES = `
-INSERT INTO order_lines (order_id, sku, name, quantity, unit_price, line_total, currency, placed_day)
-SELECT ${["order_id", "sku", "name", "quantity", "unit_price", "line_total", "currency", "placed_day"].map(column).join(", ")}
-FROM json_each(?1) WHERE true
-ON CONFLICT (order_id, sku) DO NOTHING`;
-
-// ?2 = -1 takes the touched orders out of their day as they were, +1 puts them back as they
-// are now: the day's figures stay the sum of its orders, whatever arrived in which order.
-const SHIFT_DAILY_SALES = `
-INSERT INTO daily_sales (day, currency, orders, gross, billed_orders, billed, refunded)
-SELECT placed_day, currency, ?2 * count(*), ?2 * coalesce(sum(total), 0), ?2 * count(billed_at),
-       ?2 * coalesce(sum(billed_amount), 0), ?2 * coalesce(sum(refunded_amount), 0)
-FROM orders
-WHERE order_id IN (SELECT value FROM json_each(?1)) AND placed_day IS NOT NULL AND currency IS NOT NULL
-GROUP BY placed_day, currency
-ON CONFLICT (day, currency) DO UPDATE SET
-  orders = daily_sales.orders + excluded.orders,
-  gross = daily_sales.gross + excluded.gross,
-  billed_orders = daily_sales.billed_orders + excluded.billed_orders,
-  billed = daily_sales.billed + excluded.billed,
-  refunded = daily_sales.refunded + excluded.refunded`;
-
-const RECORD_LAKE_EVENTS = `
-INSERT INTO lake_events (event_id, object_key)
-SELECT ${column("id")}, ${column("key")} FROM json_each(?1) WHERE true
-ON CONFLICT (event_id) DO NOTHING`;
+// placed_at never changes once known; this only writes the rare row made from a fact before
+// the order's first snapshot.
+const PLACE_ORDERS = `
+UPDATE orders SET placed_at = ${column("placed_at")}
+FROM json_each(?1)
+WHERE orders.order_id = ${column("order_id")} AND orders.placed_at IS NULL AND ${column("placed_at")} IS NOT NULL`;
 
 /**
- * The D1 statements that apply a batch of events to the read model, a constant number
- * whatever the batch size (each takes the batch as one JSON parameter), so one queue batch
- * is one D1 batch, one transaction, well under the per-invocation query limit.
+ * The D1 statements that apply a batch to the read model, two whatever the batch size (each
+ * takes the batch as one JSON parameter): one D1 batch, one transaction.
  */
 export function readModelStatements(db: D1Database, events: AnyEvent[]): D1PreparedStatement[] {
-  const orderIds = JSON.stringify([...new Set(events.map((event) => event.subject))]);
-  const shift = db.prepare(SHIFT_DAILY_SALES);
-  return [
-    shift.bind(orderIds, -1),
-    db.prepare(UPSERT_ORDERS).bind(JSON.stringify(factsByOrder(events))),
-    db.prepare(INSERT_LINES).bind(JSON.stringify(linesByOrder(events))),
-    shift.bind(orderIds, 1),
-  ];
+  const changes = JSON.stringify(changesOf(events));
+  return [db.prepare(UPSERT_ORDERS).bind(changes), db.prepare(PLACE_ORDERS).bind(changes)];
 }
 
-/** Records which lake object holds each event. */
-export function lakeLedgerStatement(db: D1Database, keys: Map<string, string>): D1PreparedStatement {
-  return db.prepare(RECORD_LAKE_EVENTS).bind(JSON.stringify([...keys].map(([id, key]) => ({ id, key }))));
-}
-
-/** Which of these events are already in the lake. */
-export async function eventsInLake(db: D1Database, eventIds: string[]): Promise<Set<string>> {
+/** Which of these events are already in the lake, from the rows of their orders. */
+export async function eventsInLake(db: D1Database, events: AnyEvent[]): Promise<Set<string>> {
+  const orderIds = [...new Set(events.map((event) => event.subject))];
   const { results } = await db
-    .prepare("SELECT event_id FROM lake_events WHERE event_id IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(eventIds))
+    .prepare(
+      `SELECT ids.value AS event_id FROM orders, json_each(orders.lake_event_ids) AS ids
+       WHERE order_id IN (SELECT value FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(orderIds))
     .all<{ event_id: string }>();
   return new Set(results.map((row) => row.event_id));
 }
 
-/** The tables a rebuild starts from empty (the cache bookkeeping is not the read model). */
-export const READ_MODEL_TABLES = ["orders", "order_lines", "daily_sales", "lake_events"] as const;
+/** An order's public status as the read model has it; undefined before its first snapshot. */
+export async function orderStatusOf(db: D1Database, orderId: string): Promise<OrderStatusView | undefined> {
+  const row = await db
+    .prepare("SELECT order_id, version, status, updated_at, timeline FROM orders WHERE order_id = ?1 AND version > 0")
+    .bind(orderId)
+    .first<{ order_id: string; version: number; status: OrderStatusView["status"]; updated_at: string; timeline: string }>();
+  if (!row) return undefined;
+  return { id: row.order_id, status: row.status, version: row.version, updatedAt: row.updated_at, timeline: JSON.parse(row.timeline) };
+}
+
+/** The tables a rebuild starts from empty. */
+export const READ_MODEL_TABLES = ["orders"] as const;
