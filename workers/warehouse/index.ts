@@ -4,7 +4,7 @@ import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { orderEventHandlers } from "./order-events";
 import { createStockApi } from "./stock-api";
 
-export { Inventory } from "./inventory";
+export { StockDirectory, StockItem } from "./inventory";
 export { Shipment } from "./shipment";
 
 const api = createStockApi();

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "./index";
-import type { Inventory } from "./inventory";
+import { inventoryOf } from "./inventory";
 
 const e = env as WarehouseEnv;
-const inventory = () => e.INVENTORY.get(e.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
+const inventory = () => inventoryOf(e);
 const available = async (sku: string) => (await inventory().list()).find((s) => s.sku === sku)?.available;
 
 async function stockApi(method: string, path: string, body?: unknown, token = "test-admin-token") {

@@ -10,111 +10,111 @@ export const StockInput = z.strictObject({
 export const StockLevel = StockInput.extend({ sku: Sku, updatedAt: z.string() });
 export type StockLevel = z.infer<typeof StockLevel>;
 
+export type OrderLine = { sku: string; quantity: number };
+
 export type Allocation =
   | { ok: true; lines: { sku: string; quantity: number; weightGrams: number }[]; alreadyAllocated: boolean }
   | { ok: false; short: { sku: string; requested: number; available: number }[] };
 
-type StockRow = { sku: string; available: number; weight_grams: number; updated_at: string };
-
-/** The one stock ledger of the warehouse. */
-export const inventoryOf = (env: WarehouseEnv) => env.INVENTORY.get(env.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
+type Level = { available: number; weightGrams: number; updatedAt: string };
+type Taken = { ok: true; quantity: number; weightGrams: number; already: boolean } | { ok: false; available: number };
 
 /**
- * Stock per SKU, owned by Warehouse. One object for the whole warehouse so an allocation
- * across several SKUs is all-or-nothing; allocations are keyed by order, so allocating
- * the same order twice takes stock once.
+ * The stock of one SKU. One object per SKU, so no single object carries the whole shop's
+ * orders (an object serves about a thousand requests a second); an order's allocation is
+ * kept under its id, so taking stock for the same order twice takes it once. Storage: the
+ * key `level` ({available, weightGrams, updatedAt}) and one key `order:<orderId>` (the
+ * quantity) per order holding stock.
  */
-export class Inventory extends DurableObject<WarehouseEnv> {
+export class StockItem extends DurableObject<WarehouseEnv> {
   constructor(ctx: DurableObjectState, env: WarehouseEnv) {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
-    this.ctx.storage.sql.exec(`
-      CREATE TABLE IF NOT EXISTS stock (
-        sku TEXT PRIMARY KEY,
-        available INTEGER NOT NULL,      -- units free to allocate
-        weight_grams INTEGER NOT NULL,   -- per unit, for the parcel
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS allocations (
-        order_id TEXT NOT NULL,
-        sku TEXT NOT NULL,
-        quantity INTEGER NOT NULL,
-        allocated_at TEXT NOT NULL,
-        PRIMARY KEY (order_id, sku)
-      ) WITHOUT ROWID;`);
   }
 
-  async allocate(orderId: string, lines: { sku: string; quantity: number }[]): Promise<Allocation> {
-    return this.ctx.storage.transactionSync((): Allocation => {
-      const weights = this.stockBySku(lines.map((l) => l.sku));
-      const existing = this.ctx.storage.sql
-        .exec<{ sku: string; quantity: number }>("SELECT sku, quantity FROM allocations WHERE order_id = ?", orderId)
-        .toArray();
-      if (existing.length > 0) {
-        return {
-          ok: true,
-          alreadyAllocated: true,
-          lines: existing.map((l) => ({ ...l, weightGrams: weights.get(l.sku)?.weight_grams ?? 500 })),
-        };
+  /** Takes `quantity` for the order, unless it already holds stock here; two rows written. */
+  async take(orderId: string, quantity: number): Promise<Taken> {
+    const kv = this.ctx.storage.kv;
+    const level = kv.get<Level>("level");
+    const held = kv.get<number>(`order:${orderId}`);
+    if (held !== undefined) return { ok: true, quantity: held, weightGrams: level?.weightGrams ?? 500, already: true };
+    if (!level || level.available < quantity) return { ok: false, available: level?.available ?? 0 };
+    kv.put<Level>("level", { ...level, available: level.available - quantity, updatedAt: new Date().toISOString() });
+    kv.put(`order:${orderId}`, quantity);
+    return { ok: true, quantity, weightGrams: level.weightGrams, already: false };
+  }
+
+  /** Puts the order's stock back; nothing when it holds none (released twice, never taken). */
+  async giveBack(orderId: string): Promise<number> {
+    const kv = this.ctx.storage.kv;
+    const held = kv.get<number>(`order:${orderId}`);
+    const level = kv.get<Level>("level");
+    if (held === undefined || !level) return 0;
+    kv.put<Level>("level", { ...level, available: level.available + held, updatedAt: new Date().toISOString() });
+    kv.delete(`order:${orderId}`);
+    return held;
+  }
+
+  async set(sku: string, input: z.output<typeof StockInput>): Promise<StockLevel> {
+    const level: Level = { ...input, updatedAt: new Date().toISOString() };
+    this.ctx.storage.kv.put("level", level);
+    return { sku, ...level };
+  }
+
+  async level(sku: string): Promise<StockLevel | undefined> {
+    const level = this.ctx.storage.kv.get<Level>("level");
+    return level && { sku, ...level };
+  }
+}
+
+/** The SKUs that have stock set, so the admin list can find their objects; written only by PUT /admin/stock. */
+export class StockDirectory extends DurableObject<WarehouseEnv> {
+  async add(sku: string): Promise<void> {
+    if (this.ctx.storage.kv.get(`sku:${sku}`) === undefined) this.ctx.storage.kv.put(`sku:${sku}`, true);
+  }
+
+  async skus(): Promise<string[]> {
+    return [...this.ctx.storage.kv.list({ prefix: "sku:" })].map(([key]) => key.slice("sku:".length));
+  }
+}
+
+/**
+ * The warehouse's stock, over one StockItem per SKU. An order's lines are taken one SKU after
+ * another in SKU order; if one is short, what this order took is given back, so an order gets
+ * all its lines or none. (Two orders racing for the last units of two SKUs may then both come
+ * away short where one could have had them: the price of no object seeing every order.)
+ */
+export function inventoryOf(env: WarehouseEnv) {
+  const item = (sku: string) => env.STOCK.get(env.STOCK.idFromName(sku));
+  const directory = () => env.STOCK_DIRECTORY.get(env.STOCK_DIRECTORY.idFromName("stock-directory"));
+  const release = async (orderId: string, skus: readonly string[]) =>
+    (await Promise.all([...new Set(skus)].map(async (sku) => ({ sku, quantity: await item(sku).giveBack(orderId) })))).filter((line) => line.quantity > 0);
+
+  return {
+    async allocate(orderId: string, lines: readonly OrderLine[]): Promise<Allocation> {
+      const bySku = new Map<string, number>();
+      for (const line of lines) bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.quantity);
+      const sorted = [...bySku].map(([sku, quantity]) => ({ sku, quantity })).sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+      const taken: { sku: string; quantity: number; weightGrams: number; already: boolean }[] = [];
+      for (const line of sorted) {
+        const result = await item(line.sku).take(orderId, line.quantity);
+        if (!result.ok) {
+          await release(orderId, taken.map((t) => t.sku));
+          return { ok: false, short: [{ sku: line.sku, requested: line.quantity, available: result.available }] };
+        }
+        taken.push({ sku: line.sku, ...result });
       }
-      const short = lines
-        .map((line) => ({ sku: line.sku, requested: line.quantity, available: weights.get(line.sku)?.available ?? 0 }))
-        .filter((line) => line.available < line.requested);
-      if (short.length > 0) return { ok: false, short };
-      const now = new Date().toISOString();
-      for (const line of lines) {
-        this.ctx.storage.sql.exec("UPDATE stock SET available = available - ?, updated_at = ? WHERE sku = ?", line.quantity, now, line.sku);
-        this.ctx.storage.sql.exec(
-          "INSERT INTO allocations (order_id, sku, quantity, allocated_at) VALUES (?, ?, ?, ?)",
-          orderId,
-          line.sku,
-          line.quantity,
-          now,
-        );
-      }
-      return { ok: true, alreadyAllocated: false, lines: lines.map((l) => ({ ...l, weightGrams: weights.get(l.sku)!.weight_grams })) };
-    });
-  }
-
-  /** Puts an order's allocated stock back; releasing twice (or never allocated) returns nothing. */
-  async release(orderId: string): Promise<{ sku: string; quantity: number }[]> {
-    return this.ctx.storage.transactionSync(() => {
-      const lines = this.ctx.storage.sql
-        .exec<{ sku: string; quantity: number }>("SELECT sku, quantity FROM allocations WHERE order_id = ?", orderId)
-        .toArray();
-      const now = new Date().toISOString();
-      for (const line of lines) {
-        this.ctx.storage.sql.exec("UPDATE stock SET available = available + ?, updated_at = ? WHERE sku = ?", line.quantity, now, line.sku);
-      }
-      this.ctx.storage.sql.exec("DELETE FROM allocations WHERE order_id = ?", orderId);
-      return lines;
-    });
-  }
-
-  async setStock(sku: string, input: z.output<typeof StockInput>): Promise<StockLevel> {
-    const updatedAt = new Date().toISOString();
-    this.ctx.storage.sql.exec(
-      `INSERT INTO stock (sku, available, weight_grams, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (sku) DO UPDATE SET available = excluded.available, weight_grams = excluded.weight_grams,
-         updated_at = excluded.updated_at`,
-      sku,
-      input.available,
-      input.weightGrams,
-      updatedAt,
-    );
-    return { sku, ...input, updatedAt };
-  }
-
-  async list(): Promise<StockLevel[]> {
-    return this.ctx.storage.sql
-      .exec<StockRow>("SELECT * FROM stock ORDER BY sku")
-      .toArray()
-      .map((row) => ({ sku: row.sku, available: row.available, weightGrams: row.weight_grams, updatedAt: row.updated_at }));
-  }
-
-  private stockBySku(skus: string[]): Map<string, StockRow> {
-    const marks = skus.map(() => "?").join(",");
-    const rows = this.ctx.storage.sql.exec<StockRow>(`SELECT * FROM stock WHERE sku IN (${marks})`, ...skus).toArray();
-    return new Map(rows.map((row) => [row.sku, row]));
-  }
+      return { ok: true, alreadyAllocated: taken.every((t) => t.already), lines: taken.map(({ sku, quantity, weightGrams }) => ({ sku, quantity, weightGrams })) };
+    },
+    /** Gives back what the order holds of these SKUs; returns what was given back. */
+    release,
+    async setStock(sku: string, input: z.output<typeof StockInput>): Promise<StockLevel> {
+      await directory().add(sku);
+      return item(sku).set(sku, input);
+    },
+    async list(): Promise<StockLevel[]> {
+      const skus = (await directory().skus()).sort();
+      return (await Promise.all(skus.map((sku) => item(sku).level(sku)))).filter((level): level is StockLevel => level !== undefined);
+    },
+  };
 }

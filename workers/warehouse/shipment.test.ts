@@ -2,14 +2,14 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { billedEvent, cancelledEvent, placedEvent } from "../../test/fixtures/orders";
 import { tapped } from "../../test/fixtures/tap";
-import type { Inventory } from "./inventory";
+import { inventoryOf } from "./inventory";
 import { orderEventHandlers, shipmentOf } from "./order-events";
 import { typesFor } from "../../src/contracts/topology";
 
 const e = env as WarehouseEnv;
 const tap = (env as unknown as { TAP: Fetcher }).TAP;
 const sandbox = inject("sandboxUrl");
-const inventory = () => e.INVENTORY.get(e.INVENTORY.idFromName("inventory")) as DurableObjectStub<Inventory>;
+const inventory = () => inventoryOf(e);
 
 async function labelsFor(orderId: string) {
   const { objects } = (await (await fetch(`${sandbox}/_sandbox/objects/label`)).json()) as { objects: { metadata: string }[] };

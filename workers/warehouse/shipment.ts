@@ -16,6 +16,8 @@ export type ShipmentRecord = {
   /** `unavailable`: stock was short and Billing was told; `cancelled`: the customer cancelled. */
   status: "allocated" | "labelled" | "unavailable" | "cancelled";
   allocatedAt?: string;
+  /** The SKUs the order takes stock of, recorded before any is taken. */
+  skus?: string[];
   /** Counted before each call to the carrier, which has no idempotency key (see docs/architecture.md). */
   labelAttempts: number;
   label?: { transactionId: string; carrier: string; service: string; trackingNumber: string; trackingUrl?: string; labelUrl: string; createdAt: string };
@@ -47,6 +49,14 @@ export class Shipment extends DurableObject<WarehouseEnv> {
       const { orderId, lines, shipTo } = event.data;
       const record: ShipmentRecord = existing ?? { shipmentId: newId("shp"), orderId, status: "allocated", labelAttempts: 0 };
 
+      const config = this.carrierConfig();
+      if (!config) return retry("carrier is not configured (CARRIER_API_BASE, CARRIER_API_KEY, SHIP_FROM)", 300);
+      // Written before any stock is taken, so a cancellation always knows which SKUs to give back,
+      // and before the carrier is called, which has no idempotency key.
+      const skus = lines.map((line) => line.sku);
+      const attempt = { ...record, skus, allocatedAt: record.allocatedAt ?? new Date().toISOString(), labelAttempts: record.labelAttempts + 1 };
+      this.entity.save(attempt);
+
       const allocation = await inventoryOf(this.env).allocate(orderId, lines);
       if (!allocation.ok) {
         // The customer is refunded rather than kept waiting (see docs/operations.md).
@@ -54,13 +64,8 @@ export class Shipment extends DurableObject<WarehouseEnv> {
           { orderId, shortages: allocation.short, detectedAt: new Date().toISOString() },
           { subject: orderId, causedBy: event },
         );
-        return this.entity.settle(event, { ...record, status: "unavailable" }, [unavailable]);
+        return this.entity.settle(event, { ...record, skus, status: "unavailable" }, [unavailable]);
       }
-
-      const config = this.carrierConfig();
-      if (!config) return retry("carrier is not configured (CARRIER_API_BASE, CARRIER_API_KEY, SHIP_FROM)", 300);
-      const attempt = { ...record, allocatedAt: record.allocatedAt ?? new Date().toISOString(), labelAttempts: record.labelAttempts + 1 };
-      this.entity.save(attempt);
       const weightGrams = allocation.lines.reduce((sum, line) => sum + line.weightGrams * line.quantity, 0);
       const label = await buyLabel(config.carrier, { orderId, from: config.from, to: shipTo, weightGrams });
       if (label.kind === "retryable") return retry(label.reason, label.afterSeconds);
@@ -91,7 +96,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
         if (voided.kind === "refused") return reject(voided.reason);
         labelVoided = { refundId: voided.refundId, at: new Date().toISOString() };
       }
-      const released = await inventoryOf(this.env).release(event.subject);
+      const released = await inventoryOf(this.env).release(event.subject, record.skus ?? []);
       return this.entity.settle(event, { ...record, status: "cancelled", released, ...(labelVoided ? { labelVoided } : {}) }, []);
     });
   }
