@@ -50,6 +50,8 @@ export function workerProject(options: Options) {
       name: options.name,
       root: ROOT,
       include: options.include,
+      // Pure decisions run in Node (test/unit/vitest.config.ts), not here.
+      exclude: ["**/*.unit.test.ts", "**/node_modules/**"],
       ...(usesSandbox ? { globalSetup: [path.join(ROOT, "test/sandbox-server.ts")] } : {}),
       ...(options.d1 ? { setupFiles: [path.join(ROOT, "test/apply-d1-migrations.ts")] } : {}),
     },

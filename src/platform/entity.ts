@@ -76,8 +76,8 @@ export class EntityStore<S> {
   }
 
   /** `commit` for an event a consumer handed over, answered as the consumer's outcome. */
-  async settle(cause: AnyEvent, state: S, publish: readonly AnyEvent[] = []): Promise<Outcome> {
-    return unlessUnsent(cause, await this.commit({ id: cause.id, by: "event" }, state, publish));
+  async settle(cause: AnyEvent, state: S, publish: readonly AnyEvent[] = [], note?: string): Promise<Outcome> {
+    return unlessUnsent(cause, await this.commit({ id: cause.id, by: "event" }, state, publish), note);
   }
 
   /** The answer to an event applied before: only what it published and did not get out is sent again. */

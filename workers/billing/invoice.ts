@@ -1,12 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import {
-  orderBilled,
-  orderBillingFailed,
-  orderRefunded,
-  type OrderCancelled,
-  type OrderPlaced,
-  type StockUnavailable,
-} from "../../src/contracts/events";
+import type { AnyEvent, OrderCancelled, OrderPlaced, StockUnavailable } from "../../src/contracts/events";
 import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { meteredObject } from "../../src/platform/meter";
@@ -14,26 +7,17 @@ import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { queueProducers } from "../../src/platform/queues";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
-import type { RefundReason } from "../../src/contracts/values";
+import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenStockUnavailable, type BillingStep, type InvoiceRecord } from "./invoicing";
 import { chargeOrder, refundOrder, type StripeConfig } from "./stripe";
 
+export type { InvoiceRecord } from "./invoicing";
 
-export type InvoiceRecord = {
-  invoiceId: string;
-  orderId: string;
-  amount: number;
-  currency: string;
-  /** `voided`: cancelled before any charge, so none will be made. */
-  status: "paid" | "declined" | "voided" | "refunded";
-  paymentId?: string;
-  declineCode?: string;
-  /** Set when a refund became due; the refund is retried until Stripe confirms it. */
-  refundDue?: RefundReason;
-  refund?: { refundId: string; amount: number; reason: RefundReason; refundedAt: string };
-  updatedAt: string;
-};
+const STRIPE_MISSING = "Stripe is not configured (STRIPE_API_BASE, STRIPE_SECRET_KEY)";
 
-/** The invoice and payment of one order: charges at most once, refunds at most once. */
+/**
+ * The invoice and payment of one order: charges at most once, refunds at most once. What to do
+ * is decided in invoicing.ts; this object keeps the record and calls Stripe.
+ */
 export class Invoice extends DurableObject<BillingEnv> {
   private readonly entity: EntityStore<InvoiceRecord>;
   private readonly serial = new OneAtATime();
@@ -50,111 +34,53 @@ export class Invoice extends DurableObject<BillingEnv> {
 
   /** Charges the order placed in `event`, once, however often the event is delivered. */
   bill(event: OrderPlaced): Promise<Outcome> {
-    return this.serial.run(async () => {
-      if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
-      const existing = this.entity.state;
-      if (existing) return done(`invoice already ${existing.status}`);
-      const stripe = this.stripe();
-      if (!stripe) return retry("Stripe is not configured (STRIPE_API_BASE, STRIPE_SECRET_KEY)", 300);
-
-      const { orderId, total, currency, paymentMethod, customer, lines, shippingAddress } = event.data;
-      const charge = await chargeOrder(stripe, { orderId, amount: total, currency, paymentMethod, customerEmail: customer.email });
-      if (charge.kind === "retryable") return retry(charge.reason, charge.afterSeconds);
-      if (charge.kind === "refused") return reject(charge.reason);
-
-      const now = new Date();
-      const base = { invoiceId: newId("inv"), orderId, amount: total, currency, updatedAt: now.toISOString() };
-      if (charge.kind === "declined") {
-        const failed = orderBillingFailed.create(
-          { orderId, invoiceId: base.invoiceId, amount: total, currency, reason: { code: charge.code, message: charge.message }, failedAt: base.updatedAt },
-          { subject: orderId, causedBy: event, time: now },
-        );
-        return this.entity.settle(event, { ...base, status: "declined", declineCode: charge.code }, [failed]);
-      }
-      const billed = orderBilled.create(
-        {
-          orderId,
-          invoiceId: base.invoiceId,
-          paymentId: charge.paymentIntentId,
-          amount: charge.amount,
-          currency: charge.currency,
-          billedAt: base.updatedAt,
-          lines: lines.map(({ sku, quantity }) => ({ sku, quantity })),
-          shipTo: { name: customer.name, ...(customer.phone ? { phone: customer.phone } : {}), address: shippingAddress },
-        },
-        { subject: orderId, causedBy: event, time: now },
-      );
-      return this.entity.settle(event, { ...base, amount: charge.amount, status: "paid", paymentId: charge.paymentIntentId }, [billed]);
-    });
+    return this.handle(event, (invoice) => whenOrderPlaced(invoice, event));
   }
 
   /** The customer cancelled: refund what was charged, or make sure nothing ever is. */
   cancel(event: OrderCancelled): Promise<Outcome> {
-    return this.serial.run(async () => {
-      if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
-      const invoice = this.entity.state;
-      if (!invoice) {
-        const voided: InvoiceRecord = {
-          invoiceId: newId("inv"),
-          orderId: event.subject,
-          amount: 0,
-          currency: "XXX",
-          status: "voided",
-          updatedAt: new Date().toISOString(),
-        };
-        await this.entity.settle(event, voided, []);
-        return done("invoice voided before any charge");
-      }
-      return this.refund(event, invoice, "customer_cancelled");
-    });
+    return this.handle(event, (invoice) => whenCancelled(invoice, event, { invoiceId: newId("inv"), now: new Date() }));
   }
 
   /** Warehouse cannot ship a billed order: give the money back. */
   refundUnshippable(event: StockUnavailable): Promise<Outcome> {
+    return this.handle(event, (invoice) => whenStockUnavailable(invoice, event));
+  }
+
+  /** One message at a time: a cancellation must not interleave with a charge in flight. */
+  private handle(event: OrderPlaced | OrderCancelled | StockUnavailable, decide: (invoice: InvoiceRecord | undefined) => BillingStep): Promise<Outcome> {
     return this.serial.run(async () => {
       if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
-      const invoice = this.entity.state;
-      // Warehouse only hears of an order once it is billed, so a missing invoice means this
-      // event overtook our own bookkeeping; try again shortly.
-      if (!invoice) return retry(`no invoice yet for ${event.subject}`, 5);
-      return this.refund(event, invoice, "stock_unavailable");
+      return this.perform(event, decide(this.entity.state));
     });
   }
 
-  private async refund(cause: OrderCancelled | StockUnavailable, invoice: InvoiceRecord, reason: RefundReason): Promise<Outcome> {
-    if (invoice.status !== "paid" || !invoice.paymentId) return done(`nothing to refund (${invoice.status})`);
-    // Recorded before calling Stripe: a refund that became due stays due until confirmed.
-    if (!invoice.refundDue) this.entity.save({ ...invoice, refundDue: reason });
-    const dueFor = invoice.refundDue ?? reason;
-    const stripe = this.stripe();
-    if (!stripe) return retry("Stripe is not configured (STRIPE_API_BASE, STRIPE_SECRET_KEY)", 300);
-    const result = await refundOrder(stripe, { orderId: invoice.orderId, paymentIntentId: invoice.paymentId, reason: dueFor });
-    if (result.kind === "retryable") return retry(result.reason, result.afterSeconds);
-    if (result.kind === "refused") return reject(result.reason);
-    const now = new Date();
-    const refunded = orderRefunded.create(
-      {
-        orderId: invoice.orderId,
-        invoiceId: invoice.invoiceId,
-        paymentId: invoice.paymentId,
-        refundId: result.refundId,
-        amount: result.amount,
-        currency: result.currency,
-        reason: dueFor,
-        refundedAt: now.toISOString(),
-      },
-      { subject: invoice.orderId, causedBy: cause, time: now },
-    );
-    const record: InvoiceRecord = {
-      ...invoice,
-      status: "refunded",
-      refund: { refundId: result.refundId, amount: result.amount, reason: dueFor, refundedAt: now.toISOString() },
-      updatedAt: now.toISOString(),
-    };
-    delete record.refundDue;
-    return this.entity.settle(cause, record, [refunded]);
+  private async perform(cause: AnyEvent, step: BillingStep): Promise<Outcome> {
+    switch (step.kind) {
+      case "skip":
+        return done(step.note);
+      case "retry":
+        return retry(step.reason, step.afterSeconds);
+      case "reject":
+        return reject(step.reason);
+      case "record":
+        return this.entity.settle(cause, step.invoice, step.publish, step.note);
+      case "charge": {
+        const stripe = this.stripe();
+        if (!stripe) return retry(STRIPE_MISSING, 300);
+        const charge = await chargeOrder(stripe, step.charge);
+        return this.perform(cause, whenCharged(cause as OrderPlaced, charge, { invoiceId: newId("inv"), now: new Date() }));
+      }
+      case "refund": {
+        // Recorded before calling Stripe: a refund that became due stays due until confirmed.
+        if (!this.entity.state?.refundDue) this.entity.save(step.invoice);
+        const stripe = this.stripe();
+        if (!stripe) return retry(STRIPE_MISSING, 300);
+        const result = await refundOrder(stripe, { orderId: step.invoice.orderId, paymentIntentId: step.invoice.paymentId!, reason: step.reason });
+        return this.perform(cause, whenRefunded(step.invoice, cause, result, new Date()));
+      }
+    }
   }
-
 
   private stripe(): StripeConfig | undefined {
     const { STRIPE_API_BASE: baseUrl, STRIPE_SECRET_KEY: secretKey } = this.env;

@@ -1,0 +1,13 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// Each service's decisions (state + message → next state, events, effects) are plain
+// functions: `*.unit.test.ts` beside them run here, in Node, without workerd.
+export default defineConfig({
+  test: {
+    name: "decisions",
+    root: path.resolve(import.meta.dirname, "../.."),
+    include: ["workers/**/*.unit.test.ts", "src/**/*.unit.test.ts"],
+    environment: "node",
+  },
+});

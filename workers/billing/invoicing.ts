@@ -1,0 +1,131 @@
+import {
+  orderBilled,
+  orderBillingFailed,
+  orderRefunded,
+  type AnyEvent,
+  type OrderCancelled,
+  type OrderPlaced,
+  type StockUnavailable,
+} from "../../src/contracts/events";
+import type { RefundReason } from "../../src/contracts/values";
+import type { Charge, RefundResult } from "./stripe";
+
+export type InvoiceRecord = {
+  invoiceId: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  /** `voided`: cancelled before any charge, so none will be made. */
+  status: "paid" | "declined" | "voided" | "refunded";
+  paymentId?: string;
+  declineCode?: string;
+  /** Set when a refund became due; the refund is retried until Stripe confirms it. */
+  refundDue?: RefundReason;
+  refund?: { refundId: string; amount: number; reason: RefundReason; refundedAt: string };
+  updatedAt: string;
+};
+
+export type ChargeRequest = { orderId: string; amount: number; currency: string; paymentMethod: string; customerEmail: string };
+
+/**
+ * What Billing does next. The decisions below are pure (invoice + message → next step); the
+ * Invoice object performs the step (a Stripe call, a write) and feeds the result back in.
+ */
+export type BillingStep =
+  /** Nothing to do and nothing to write: the message is handled. */
+  | { kind: "skip"; note: string }
+  | { kind: "retry"; reason: string; afterSeconds?: number }
+  | { kind: "reject"; reason: string }
+  | { kind: "charge"; charge: ChargeRequest }
+  /** `invoice` is what to save before calling Stripe: the refund is due from then on. */
+  | { kind: "refund"; invoice: InvoiceRecord; reason: RefundReason }
+  /** Save the invoice as the message's outcome and publish the events. */
+  | { kind: "record"; invoice: InvoiceRecord; publish: AnyEvent[]; note?: string };
+
+/** Who pays what: a placed order is charged once; an invoice already made settles it. */
+export function whenOrderPlaced(invoice: InvoiceRecord | undefined, event: OrderPlaced): BillingStep {
+  if (invoice) return { kind: "skip", note: `invoice already ${invoice.status}` };
+  const { orderId, total, currency, paymentMethod, customer } = event.data;
+  return { kind: "charge", charge: { orderId, amount: total, currency, paymentMethod, customerEmail: customer.email } };
+}
+
+/** The invoice a charge's answer makes, and the event that tells the others: billed or failed. */
+export function whenCharged(event: OrderPlaced, charge: Charge, context: { invoiceId: string; now: Date }): BillingStep {
+  if (charge.kind === "retryable") return retryOf(charge);
+  if (charge.kind === "refused") return { kind: "reject", reason: charge.reason };
+  const { orderId, total, currency, lines, customer, shippingAddress } = event.data;
+  const updatedAt = context.now.toISOString();
+  const base = { invoiceId: context.invoiceId, orderId, amount: total, currency, updatedAt };
+  const cause = { subject: orderId, causedBy: event, time: context.now };
+  if (charge.kind === "declined") {
+    const failed = orderBillingFailed.create(
+      { orderId, invoiceId: base.invoiceId, amount: total, currency, reason: { code: charge.code, message: charge.message }, failedAt: updatedAt },
+      cause,
+    );
+    return { kind: "record", invoice: { ...base, status: "declined", declineCode: charge.code }, publish: [failed] };
+  }
+  const billed = orderBilled.create(
+    {
+      orderId,
+      invoiceId: base.invoiceId,
+      paymentId: charge.paymentIntentId,
+      amount: charge.amount,
+      currency: charge.currency,
+      billedAt: updatedAt,
+      lines: lines.map(({ sku, quantity }) => ({ sku, quantity })),
+      shipTo: { name: customer.name, ...(customer.phone ? { phone: customer.phone } : {}), address: shippingAddress },
+    },
+    cause,
+  );
+  return { kind: "record", invoice: { ...base, amount: charge.amount, status: "paid", paymentId: charge.paymentIntentId }, publish: [billed] };
+}
+
+/** The customer cancelled: refund what was charged, or void the invoice so nothing ever is. */
+export function whenCancelled(invoice: InvoiceRecord | undefined, event: OrderCancelled, context: { invoiceId: string; now: Date }): BillingStep {
+  if (!invoice) {
+    const voided: InvoiceRecord = { invoiceId: context.invoiceId, orderId: event.subject, amount: 0, currency: "XXX", status: "voided", updatedAt: context.now.toISOString() };
+    return { kind: "record", invoice: voided, publish: [], note: "invoice voided before any charge" };
+  }
+  return refundStep(invoice, "customer_cancelled");
+}
+
+/** Warehouse cannot ship a billed order: give the money back. */
+export function whenStockUnavailable(invoice: InvoiceRecord | undefined, event: StockUnavailable): BillingStep {
+  // Warehouse only hears of an order once it is billed, so a missing invoice means this event
+  // overtook our own bookkeeping; try again shortly.
+  if (!invoice) return { kind: "retry", reason: `no invoice yet for ${event.subject}`, afterSeconds: 5 };
+  return refundStep(invoice, "stock_unavailable");
+}
+
+/** The invoice a refund's answer makes, and order.refunded. */
+export function whenRefunded(invoice: InvoiceRecord, cause: AnyEvent, result: RefundResult, now: Date): BillingStep {
+  if (result.kind === "retryable") return retryOf(result);
+  if (result.kind === "refused") return { kind: "reject", reason: result.reason };
+  const reason = invoice.refundDue!;
+  const refundedAt = now.toISOString();
+  const refunded = orderRefunded.create(
+    {
+      orderId: invoice.orderId,
+      invoiceId: invoice.invoiceId,
+      paymentId: invoice.paymentId!,
+      refundId: result.refundId,
+      amount: result.amount,
+      currency: result.currency,
+      reason,
+      refundedAt,
+    },
+    { subject: invoice.orderId, causedBy: cause, time: now },
+  );
+  const { refundDue: _settled, ...rest } = invoice;
+  const record: InvoiceRecord = { ...rest, status: "refunded", refund: { refundId: result.refundId, amount: result.amount, reason, refundedAt }, updatedAt: refundedAt };
+  return { kind: "record", invoice: record, publish: [refunded] };
+}
+
+/** A refund is recorded as due before Stripe is called, and the first reason it became due for stays. */
+function refundStep(invoice: InvoiceRecord, reason: RefundReason): BillingStep {
+  if (invoice.status !== "paid" || !invoice.paymentId) return { kind: "skip", note: `nothing to refund (${invoice.status})` };
+  return { kind: "refund", invoice: { ...invoice, refundDue: invoice.refundDue ?? reason }, reason: invoice.refundDue ?? reason };
+}
+
+const retryOf = (answer: { reason: string; afterSeconds?: number }): BillingStep =>
+  answer.afterSeconds === undefined ? { kind: "retry", reason: answer.reason } : { kind: "retry", reason: answer.reason, afterSeconds: answer.afterSeconds };
