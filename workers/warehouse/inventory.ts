@@ -114,7 +114,11 @@ export function inventoryOf(env: WarehouseEnv) {
     },
     async list(): Promise<StockLevel[]> {
       const skus = (await directory().skus()).sort();
-      return (await Promise.all(skus.map((sku) => item(sku).level(sku)))).filter((level): level is StockLevel => level !== undefined);
+      const levels: StockLevel[] = [];
+      for (const level of await Promise.all(skus.map((sku) => item(sku).level(sku)))) {
+        if (level) levels.push({ sku: level.sku, available: level.available, weightGrams: level.weightGrams, updatedAt: level.updatedAt });
+      }
+      return levels;
     },
   };
 }
