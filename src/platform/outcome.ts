@@ -11,3 +11,10 @@ export const done = (note?: string): Outcome => (note ? { kind: "done", note } :
 export const retry = (reason: string, afterSeconds?: number): Outcome =>
   afterSeconds === undefined ? { kind: "retry", reason } : { kind: "retry", reason, afterSeconds };
 export const reject = (reason: string): Outcome => ({ kind: "reject", reason });
+
+export type Retry = Extract<Outcome, { kind: "retry" }>;
+export type Reject = Extract<Outcome, { kind: "reject" }>;
+
+/** A provider's "try again" (its reason, and how long it asked us to wait) as a retry. */
+export const retryFor = (answer: { reason: string; afterSeconds?: number }): Retry =>
+  answer.afterSeconds === undefined ? { kind: "retry", reason: answer.reason } : { kind: "retry", reason: answer.reason, afterSeconds: answer.afterSeconds };

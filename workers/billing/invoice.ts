@@ -4,7 +4,7 @@ import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { meteredObject } from "../../src/platform/meter";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
-import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
+import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { queueProducers } from "../../src/platform/queues";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenStockUnavailable, type BillingStep, type InvoiceRecord } from "./invoicing";
@@ -60,9 +60,8 @@ export class Invoice extends DurableObject<BillingEnv> {
       case "skip":
         return done(step.note);
       case "retry":
-        return retry(step.reason, step.afterSeconds);
       case "reject":
-        return reject(step.reason);
+        return step;
       case "record":
         return this.entity.settle(cause, step.invoice, step.publish, step.note);
       case "charge": {

@@ -7,6 +7,7 @@ import {
   type OrderPlaced,
   type StockUnavailable,
 } from "../../src/contracts/events";
+import { retryFor, type Reject, type Retry } from "../../src/platform/outcome";
 import type { RefundReason } from "../../src/contracts/values";
 import type { Charge, RefundResult } from "./stripe";
 
@@ -34,8 +35,8 @@ export type ChargeRequest = { orderId: string; amount: number; currency: string;
 export type BillingStep =
   /** Nothing to do and nothing to write: the message is handled. */
   | { kind: "skip"; note: string }
-  | { kind: "retry"; reason: string; afterSeconds?: number }
-  | { kind: "reject"; reason: string }
+  | Retry
+  | Reject
   | { kind: "charge"; charge: ChargeRequest }
   /** `invoice` is what to save before calling Stripe: the refund is due from then on. */
   | { kind: "refund"; invoice: InvoiceRecord; reason: RefundReason }
@@ -51,7 +52,7 @@ export function whenOrderPlaced(invoice: InvoiceRecord | undefined, event: Order
 
 /** The invoice a charge's answer makes, and the event that tells the others: billed or failed. */
 export function whenCharged(event: OrderPlaced, charge: Charge, context: { invoiceId: string; now: Date }): BillingStep {
-  if (charge.kind === "retryable") return retryOf(charge);
+  if (charge.kind === "retryable") return retryFor(charge);
   if (charge.kind === "refused") return { kind: "reject", reason: charge.reason };
   const { orderId, total, currency, lines, customer, shippingAddress } = event.data;
   const updatedAt = context.now.toISOString();
@@ -99,7 +100,7 @@ export function whenStockUnavailable(invoice: InvoiceRecord | undefined, event: 
 
 /** The invoice a refund's answer makes, and order.refunded. */
 export function whenRefunded(invoice: InvoiceRecord, cause: AnyEvent, result: RefundResult, now: Date): BillingStep {
-  if (result.kind === "retryable") return retryOf(result);
+  if (result.kind === "retryable") return retryFor(result);
   if (result.kind === "refused") return { kind: "reject", reason: result.reason };
   const reason = invoice.refundDue!;
   const refundedAt = now.toISOString();
@@ -127,5 +128,3 @@ function refundStep(invoice: InvoiceRecord, reason: RefundReason): BillingStep {
   return { kind: "refund", invoice: { ...invoice, refundDue: invoice.refundDue ?? reason }, reason: invoice.refundDue ?? reason };
 }
 
-const retryOf = (answer: { reason: string; afterSeconds?: number }): BillingStep =>
-  answer.afterSeconds === undefined ? { kind: "retry", reason: answer.reason } : { kind: "retry", reason: answer.reason, afterSeconds: answer.afterSeconds };

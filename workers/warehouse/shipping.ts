@@ -1,0 +1,101 @@
+import { shippingLabelCreated, stockUnavailable, type AnyEvent, type OrderBilled, type OrderCancelled } from "../../src/contracts/events";
+import { retryFor, type Reject, type Retry } from "../../src/platform/outcome";
+import type { LabelPurchase, LabelVoid } from "./carrier";
+import type { Allocation } from "./inventory";
+
+export type ShipmentRecord = {
+  shipmentId: string;
+  orderId: string;
+  /** `unavailable`: stock was short and Billing was told; `cancelled`: the customer cancelled. */
+  status: "allocated" | "labelled" | "unavailable" | "cancelled";
+  allocatedAt?: string;
+  /** The SKUs the order takes stock of, recorded before any is taken. */
+  skus?: string[];
+  /** Counted before each call to the carrier, which has no idempotency key (see docs/architecture.md). */
+  labelAttempts: number;
+  label?: { transactionId: string; carrier: string; service: string; trackingNumber: string; trackingUrl?: string; labelUrl: string; createdAt: string };
+  /** A label bought before the cancellation reached us is voided (postage refunded). */
+  labelVoided?: { refundId: string; at: string };
+  released?: { sku: string; quantity: number }[];
+};
+
+/**
+ * What Warehouse does next. The decisions below are pure (shipment + message → next step); the
+ * Shipment object performs the step (take stock, call the carrier, write) and feeds the result back.
+ */
+export type ShippingStep =
+  | { kind: "skip"; note: string }
+  | Retry
+  | Reject
+  /** Save `attempt` (the SKUs, one more label attempt), then take the order's stock. */
+  | { kind: "allocate"; attempt: ShipmentRecord; lines: { sku: string; quantity: number }[] }
+  | { kind: "buy_label"; attempt: ShipmentRecord; weightGrams: number }
+  | { kind: "void_label"; shipment: ShipmentRecord; transactionId: string }
+  /** Give back the stock the order holds of `skus`. */
+  | { kind: "release"; shipment: ShipmentRecord; skus: string[] }
+  | { kind: "record"; shipment: ShipmentRecord; publish: AnyEvent[] };
+
+/** A billed order is shipped once: stock taken, one label bought, announced. */
+export function whenOrderBilled(shipment: ShipmentRecord | undefined, event: OrderBilled, context: { shipmentId: string; now: Date }): ShippingStep {
+  if (shipment && shipment.status !== "allocated") return { kind: "skip", note: `shipment already ${shipment.status}` };
+  const { orderId, lines } = event.data;
+  const current = shipment ?? { shipmentId: context.shipmentId, orderId, status: "allocated" as const, labelAttempts: 0 };
+  // Written before any stock is taken, so a cancellation always knows which SKUs to give back,
+  // and before the carrier is called, which has no idempotency key.
+  const attempt: ShipmentRecord = {
+    ...current,
+    skus: lines.map((line) => line.sku),
+    allocatedAt: current.allocatedAt ?? context.now.toISOString(),
+    labelAttempts: current.labelAttempts + 1,
+  };
+  return { kind: "allocate", attempt, lines };
+}
+
+/** Stock taken: buy the label for what was allocated. Stock short: tell Billing, so the customer is refunded. */
+export function whenAllocated(attempt: ShipmentRecord, event: OrderBilled, allocation: Allocation, now: Date): ShippingStep {
+  if (!allocation.ok) {
+    const unavailable = stockUnavailable.create(
+      { orderId: attempt.orderId, shortages: allocation.short, detectedAt: now.toISOString() },
+      { subject: attempt.orderId, causedBy: event, time: now },
+    );
+    // No label was tried: the attempt counted for it is not kept.
+    return { kind: "record", shipment: { ...attempt, labelAttempts: attempt.labelAttempts - 1, status: "unavailable" }, publish: [unavailable] };
+  }
+  const weightGrams = allocation.lines.reduce((sum, line) => sum + line.weightGrams * line.quantity, 0);
+  return { kind: "buy_label", attempt, weightGrams };
+}
+
+/** The carrier's answer: a label is announced once; an outage is retried; a refusal is parked. */
+export function whenLabelBought(attempt: ShipmentRecord, event: OrderBilled, label: LabelPurchase, now: Date): ShippingStep {
+  if (label.kind === "retryable") return retryFor(label);
+  if (label.kind === "refused") return { kind: "reject", reason: label.reason };
+  const createdAt = now.toISOString();
+  const { kind: _kind, ...bought } = label;
+  const created = shippingLabelCreated.create(
+    { orderId: attempt.orderId, shipmentId: attempt.shipmentId, ...bought, createdAt },
+    { subject: attempt.orderId, causedBy: event, time: now },
+  );
+  return { kind: "record", shipment: { ...attempt, status: "labelled", label: { ...bought, createdAt } }, publish: [created] };
+}
+
+/** The customer cancelled: void a label bought in the meantime, then give the stock back. */
+export function whenCancelled(shipment: ShipmentRecord | undefined, event: OrderCancelled, context: { shipmentId: string }): ShippingStep {
+  const current = shipment ?? { shipmentId: context.shipmentId, orderId: event.subject, status: "allocated" as const, labelAttempts: 0 };
+  if (current.status === "cancelled" || current.status === "unavailable") return { kind: "skip", note: `shipment already ${current.status}` };
+  if (current.label && !current.labelVoided) return { kind: "void_label", shipment: current, transactionId: current.label.transactionId };
+  return { kind: "release", shipment: current, skus: current.skus ?? [] };
+}
+
+/** The label is voided (postage refunded): now the stock. */
+export function whenLabelVoided(shipment: ShipmentRecord, voided: LabelVoid, now: Date): ShippingStep {
+  if (voided.kind === "retryable") return retryFor(voided);
+  if (voided.kind === "refused") return { kind: "reject", reason: voided.reason };
+  const withVoid = { ...shipment, labelVoided: { refundId: voided.refundId, at: now.toISOString() } };
+  return { kind: "release", shipment: withVoid, skus: shipment.skus ?? [] };
+}
+
+/** The stock is back: the shipment is cancelled. */
+export function whenReleased(shipment: ShipmentRecord, released: { sku: string; quantity: number }[]): ShippingStep {
+  return { kind: "record", shipment: { ...shipment, status: "cancelled", released }, publish: [] };
+}
+
