@@ -1,5 +1,6 @@
 import type { AnyEvent } from "../contracts/events";
 import type { QueueName } from "../contracts/topology";
+import { OneAtATime } from "./one-at-a-time";
 import { done, retry, type Outcome } from "./outcome";
 import { publishEvents, type QueueProducers } from "./queues";
 import type { SandboxHooks } from "./sandbox-hooks";
@@ -41,6 +42,7 @@ export class EntityStore<S> {
   private readonly reached = new Map<string, Set<QueueName>>();
   /** Publications that reached every queue in this life: the next write drops them. */
   private readonly sent = new Set<string>();
+  private readonly serial = new OneAtATime();
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -73,6 +75,14 @@ export class EntityStore<S> {
     const unsent = publish.length > 0 ? [...kept, { cause: cause.id, by: cause.by, events: [...publish] }] : kept;
     this.write({ state, applied, unsent });
     return publish.length > 0 ? this.send(cause.id) : true;
+  }
+
+  /**
+   * Handles a consumed event one at a time (a cancellation must not interleave with a charge in
+   * flight): an event applied before only gets its unsent events sent again; any other runs `work`.
+   */
+  handle(cause: AnyEvent, work: (state: S | undefined) => Promise<Outcome>): Promise<Outcome> {
+    return this.serial.run(() => (this.hasApplied(cause.id) ? this.redelivered(cause) : work(this.state)));
   }
 
   /** `commit` for an event a consumer handed over, answered as the consumer's outcome. */

@@ -3,7 +3,6 @@ import type { AnyEvent, OrderCancelled, OrderPlaced, StockUnavailable } from "..
 import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { meteredObject } from "../../src/platform/meter";
-import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { queueProducers } from "../../src/platform/queues";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
@@ -20,7 +19,6 @@ const STRIPE_MISSING = "Stripe is not configured (STRIPE_API_BASE, STRIPE_SECRET
  */
 export class Invoice extends DurableObject<BillingEnv> {
   private readonly entity: EntityStore<InvoiceRecord>;
-  private readonly serial = new OneAtATime();
 
   constructor(ctx: DurableObjectState, env: BillingEnv) {
     super(ctx, env);
@@ -34,25 +32,17 @@ export class Invoice extends DurableObject<BillingEnv> {
 
   /** Charges the order placed in `event`, once, however often the event is delivered. */
   bill(event: OrderPlaced): Promise<Outcome> {
-    return this.handle(event, (invoice) => whenOrderPlaced(invoice, event));
+    return this.entity.handle(event, (invoice) => this.perform(event, whenOrderPlaced(invoice, event)));
   }
 
   /** The customer cancelled: refund what was charged, or make sure nothing ever is. */
   cancel(event: OrderCancelled): Promise<Outcome> {
-    return this.handle(event, (invoice) => whenCancelled(invoice, event, { invoiceId: newId("inv"), now: new Date() }));
+    return this.entity.handle(event, (invoice) => this.perform(event, whenCancelled(invoice, event, { invoiceId: newId("inv"), now: new Date() })));
   }
 
   /** Warehouse cannot ship a billed order: give the money back. */
   refundUnshippable(event: StockUnavailable): Promise<Outcome> {
-    return this.handle(event, (invoice) => whenStockUnavailable(invoice, event));
-  }
-
-  /** One message at a time: a cancellation must not interleave with a charge in flight. */
-  private handle(event: OrderPlaced | OrderCancelled | StockUnavailable, decide: (invoice: InvoiceRecord | undefined) => BillingStep): Promise<Outcome> {
-    return this.serial.run(async () => {
-      if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
-      return this.perform(event, decide(this.entity.state));
-    });
+    return this.entity.handle(event, (invoice) => this.perform(event, whenStockUnavailable(invoice, event)));
   }
 
   private async perform(cause: AnyEvent, step: BillingStep): Promise<Outcome> {

@@ -3,7 +3,6 @@ import type { AnyEvent, OrderBilled, OrderCancelled } from "../../src/contracts/
 import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { meteredObject } from "../../src/platform/meter";
-import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { queueProducers } from "../../src/platform/queues";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
@@ -21,7 +20,6 @@ const CARRIER_MISSING = "carrier is not configured (CARRIER_API_BASE, CARRIER_AP
  */
 export class Shipment extends DurableObject<WarehouseEnv> {
   private readonly entity: EntityStore<ShipmentRecord>;
-  private readonly serial = new OneAtATime();
 
   constructor(ctx: DurableObjectState, env: WarehouseEnv) {
     super(ctx, env);
@@ -34,20 +32,12 @@ export class Shipment extends DurableObject<WarehouseEnv> {
   }
 
   fulfil(event: OrderBilled): Promise<Outcome> {
-    return this.handle(event, (shipment) => whenOrderBilled(shipment, event, { shipmentId: newId("shp"), now: new Date() }));
+    return this.entity.handle(event, (shipment) => this.perform(event, whenOrderBilled(shipment, event, { shipmentId: newId("shp"), now: new Date() })));
   }
 
   /** The customer cancelled: put the stock back and void a label bought in the meantime. */
   cancel(event: OrderCancelled): Promise<Outcome> {
-    return this.handle(event, (shipment) => whenCancelled(shipment, event, { shipmentId: newId("shp") }));
-  }
-
-  /** One message at a time: a cancellation must not interleave with a label being bought. */
-  private handle(event: OrderBilled | OrderCancelled, decide: (shipment: ShipmentRecord | undefined) => ShippingStep): Promise<Outcome> {
-    return this.serial.run(async () => {
-      if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
-      return this.perform(event, decide(this.entity.state));
-    });
+    return this.entity.handle(event, (shipment) => this.perform(event, whenCancelled(shipment, event, { shipmentId: newId("shp") })));
   }
 
   private async perform(cause: AnyEvent, step: ShippingStep): Promise<Outcome> {
