@@ -9,7 +9,8 @@ async function digest(value: string): Promise<ArrayBuffer> {
 
 /**
  * True when the request carries `Authorization: Bearer <adminToken>`. Both sides are hashed
- * first so the comparison is constant-time and of equal length whatever was sent.
+ * first so the comparison is constant-time and of equal length whatever was sent. (Not
+ * hono/bearer-auth: its failures are plain 401s, and ours must be problem+json, 503 when unset.)
  */
 export async function isAdmin(authorization: string | undefined | null, adminToken: string | undefined): Promise<boolean> {
   if (!adminToken || !authorization) return false;
