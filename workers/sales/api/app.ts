@@ -1,4 +1,5 @@
 import { swaggerUI } from "@hono/swagger-ui";
+import { asyncApiDocument } from "../../../src/contracts/asyncapi";
 import { createApi, jsonBodyOnly } from "../../../src/platform/http";
 import type { SalesStores } from "../place-order";
 import { registerOrderStatusRoute } from "./order-status";
@@ -46,5 +47,8 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
     },
   });
   app.get("/docs", swaggerUI({ url: "/openapi.json", title: "choreo API" }));
+  // The events' counterpart of /openapi.json, generated from the same contracts and topology.
+  let events: ReturnType<typeof asyncApiDocument> | undefined;
+  app.get("/asyncapi.json", (c) => c.json((events ??= asyncApiDocument())));
   return app;
 }

@@ -52,6 +52,14 @@ describe("API documents", () => {
     expect(res.json.components.schemas.PlaceOrderRequest).toBeDefined();
   });
 
+  it("serves the event catalogue as an AsyncAPI 3.0 document", async () => {
+    const res = await call("GET", "/asyncapi.json");
+    expect(res.status).toBe(200);
+    expect(res.json.asyncapi).toBe("3.0.0");
+    expect(res.json.channels.billing.messages["order.placed.v1"]).toEqual({ $ref: "#/components/messages/order.placed.v1" });
+    expect(res.json.components.messages["order.placed.v1"].payload.properties.data.properties.orderId).toBeDefined();
+  });
+
   it("serves an interactive docs page", async () => {
     const res = await call("GET", "/docs");
     expect(res.status).toBe(200);
