@@ -1,20 +1,11 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { asyncApiDocument } from "../../../src/contracts/asyncapi";
 import { createApi, jsonBodyOnly } from "../../../src/platform/http";
+import { FORWARDED, publicApiDocument } from "./api-document";
 import type { SalesStores } from "../place-order";
 import { registerOrderStatusRoute } from "./order-status";
 import { registerOrderRoutes, type SalesApiEnv } from "./orders";
 import { registerProductRoutes } from "./products";
-
-/** Admin APIs of other workers, reachable through the public edge over service bindings. */
-const FORWARDED: readonly { prefix: string; binding: "WAREHOUSE" | "INTEGRATIONS" | "DEAD_LETTER_ARCHIVE" | "PROJECTIONS" }[] = [
-  { prefix: "/admin/stock", binding: "WAREHOUSE" },
-  { prefix: "/admin/webhooks", binding: "INTEGRATIONS" },
-  { prefix: "/admin/notifications", binding: "INTEGRATIONS" },
-  { prefix: "/admin/dead-letters", binding: "DEAD_LETTER_ARCHIVE" },
-  { prefix: "/admin/reports", binding: "PROJECTIONS" },
-  { prefix: "/admin/lake", binding: "PROJECTIONS" },
-];
 
 /** The public edge: order and catalog API, its OpenAPI document and docs page. */
 export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
@@ -37,14 +28,35 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "choreo order API",
-      version: "1.0.0",
-      description:
-        "Event-driven order system on Cloudflare Workers. Errors are RFC 9457 application/problem+json. Money is in minor units (cents).",
-    },
+  const info = {
+    title: "choreo order API",
+    version: "1.0.0",
+    description:
+      "Event-driven order system on Cloudflare Workers: the public order API and every admin API reachable on this host. Errors are RFC 9457 application/problem+json. Money is in minor units (cents). Admin operations need `Authorization: Bearer <ADMIN_TOKEN>`.",
+  };
+  // The two documents describe themselves too, so every route on this host is in one of them.
+  for (const [route, summary] of [
+    ["/openapi.json", "This API as OpenAPI 3.1"],
+    ["/asyncapi.json", "The event catalogue as AsyncAPI 3.0"],
+  ] as const) {
+    app.openAPIRegistry.registerPath({
+      method: "get",
+      path: route,
+      summary,
+      responses: { 200: { description: summary, content: { "application/json": { schema: { type: "object" } } } } },
+    });
+  }
+  // Kept per isolate once every worker's part is in; a part missing is asked for again.
+  let merged: unknown;
+  app.get("/openapi.json", async (c) => {
+    if (merged) return c.json(merged);
+    const own = app.getOpenAPI31Document({ openapi: "3.1.0", info });
+    const { document, complete } = await publicApiDocument(own as never, async (binding) => {
+      const response = await c.env[binding].fetch(new Request("https://internal/openapi.json"));
+      return response.ok ? ((await response.json()) as never) : undefined;
+    });
+    if (complete) merged = document;
+    return c.json(document);
   });
   app.get("/docs", swaggerUI({ url: "/openapi.json", title: "choreo API" }));
   // The events' counterpart of /openapi.json, generated from the same contracts and topology.
