@@ -9,7 +9,7 @@ import { startStack, waitFor, type Stack } from "./stack";
 // accounted for, and no event may be missing from any subscriber.
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
 const ORDERS = Number(process.env.CHAOS_ORDERS ?? 300);
-const CONSUMERS = ["sales", "billing", "warehouse", "projections", "email", "sms", "webhooks"];
+const CONSUMERS = ["sales", "billing", "warehouse", "projections", "integrations"];
 const PROVIDERS = ["stripe", "carrier", "ses", "twilio"] as const;
 const POISON = 3;
 // The budgets below hold 300 orders on 2 busy cores; a soak of more orders gets proportionally more.

@@ -117,7 +117,7 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
       return ((await res.json()) as { queues: { queue: string; published: number; consumed: number; deliveries: number; dead: number; missing: string[] }[] }).queues;
     },
     /** Puts a message straight on a queue, as a redelivery or a stray producer would. */
-    async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "EMAIL_QUEUE" | "SMS_QUEUE" | "WEBHOOKS_QUEUE", body: unknown) {
+    async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "INTEGRATIONS_QUEUE", body: unknown) {
       const env = await app.getWorker<SalesEnv>("sales").getEnv();
       await env[binding].send(body, { contentType: "json" });
     },

@@ -62,17 +62,17 @@ describe("Mailbox", () => {
   });
 
   it("sends an event only to the subscribers interested in it", async () => {
-    const email = flakyQueue(0);
-    const webhooks = flakyQueue(0);
+    const integrations = flakyQueue(0);
+    const projections = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.status_changed.v1", { email: email.queue, webhooks: webhooks.queue }), { retryBaseMs: 60_000 });
+      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.status_changed.v1", { integrations: integrations.queue, projections: projections.queue }), { retryBaseMs: 60_000 });
       const placed = placedEvent();
       const cancelled = statusChangedEvent(placed, "cancelled");
       const ready = statusChangedEvent(placed, "ready_to_ship");
       mailbox.commit(() => ({ value: undefined, publish: [cancelled, ready] }));
       await mailbox.relay();
-      expect(webhooks.received).toEqual([cancelled, ready]);
-      expect(email.received).toEqual([ready]); // email sends nothing for other statuses
+      expect(projections.received).toEqual([cancelled, ready]);
+      expect(integrations.received).toEqual([cancelled, ready]);
       expect(mailbox.pendingCount()).toBe(0);
     });
   });

@@ -153,7 +153,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Webhook endpoints, their secrets and every delivery with its attempts. Deliveries travel
- * as messages on the webhooks queue (one per event and endpoint), retried with queue delays
+ * as messages on the integrations queue (one per event and endpoint), retried with queue delays
  * up to their 12 h maximum; longer waits of the schedule are kept here and re-queued by the
  * alarm. The HTTP calls happen in the queue consumer, never while this object waits.
  */
@@ -493,7 +493,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     };
     for (const chunk of chunks(deliveries, (delivery) => delivery.body.length)) {
       const messages = chunk.map(({ id, body }) => ({ body: { ...eventOf(body), deliveryid: id }, contentType: "json" as const }));
-      await this.env.WEBHOOKS_QUEUE.sendBatch(messages);
+      await this.env.INTEGRATIONS_QUEUE.sendBatch(messages);
     }
   }
 

@@ -77,7 +77,7 @@ describe("webhook deliveries", { timeout: 30_000 }, () => {
     const endpoint = await subscribe(all.url);
     await subscribe(billedOnly.url, ["order.billed.v1"]);
     const event = placedEvent();
-    await e.WEBHOOKS_QUEUE.send(event, { contentType: "json" });
+    await e.INTEGRATIONS_QUEUE.send(event, { contentType: "json" });
 
     const [request] = await eventually(async () => ((await all.requests()).length ? all.requests() : undefined), 10_000, "webhook received");
     expect(request!.headers["webhook-id"]).toBe(event.id);
@@ -239,7 +239,7 @@ describe("webhook deliveries", { timeout: 30_000 }, () => {
     await registry().fanOut(event);
     await deliveryWhere(endpoint.id, (d) => d.status === "delivered", "delivered");
     await registry().fanOut(event);
-    await e.WEBHOOKS_QUEUE.send(event, { contentType: "json" });
+    await e.INTEGRATIONS_QUEUE.send(event, { contentType: "json" });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await target.requests()).toHaveLength(1);
   });
