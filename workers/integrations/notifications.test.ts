@@ -1,8 +1,8 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
-import { orderBillingFailed, orderRefunded } from "../../src/contracts/events";
+import { orderRefunded } from "../../src/contracts/events";
 import { typesFor } from "../../src/contracts/topology";
-import { placedEvent, statusChangedEvent } from "../../test/fixtures/orders";
+import { paymentStatusEvent, placedEvent, statusChangedEvent } from "../../test/fixtures/orders";
 import { handlersFor, notificationsOf } from "./order-events";
 import { e, fault, requestsTo, sandboxObjects, type Recorded } from "./test-helpers";
 
@@ -14,6 +14,9 @@ function placed(customer: Record<string, unknown> = {}) {
   const event = placedEvent();
   return { ...event, data: { ...event.data, customer: { ...event.data.customer, ...customer } } } as typeof event;
 }
+
+/** Sales' snapshot of a paid order: what the confirmation is sent on. */
+const billed = (customer: Record<string, unknown> = {}) => paymentStatusEvent(placed(customer), "billed");
 
 /** SHA-256 / HMAC-SHA-256 for @smithy/signature-v4, on WebCrypto: an implementation aws4fetch does not share. */
 class WebCryptoSha256 {
@@ -63,7 +66,7 @@ async function expectedSignature(request: Recorded, secretAccessKey: string): Pr
 
 describe("email through SES", () => {
   it("sends the order confirmation signed with SigV4, with every customer value escaped in HTML", async () => {
-    const event = placed({ name: `Ada <script>alert("x")</script> & Co` });
+    const event = billed({ name: `Ada <script>alert("x")</script> & Co` });
     expect(await notifications(event.subject).notify("email", event)).toMatchObject({ kind: "done" });
 
     const [request] = await sesFor(event.subject);
@@ -88,7 +91,7 @@ describe("email through SES", () => {
   });
 
   it("a signature made with another secret does not match", async () => {
-    const event = placed();
+    const event = billed();
     await notifications(event.subject).notify("email", event);
     const [request] = await sesFor(event.subject);
     const actual = /Signature=([0-9a-f]{64})/.exec(request!.headers["authorization"]!)![1];
@@ -96,7 +99,7 @@ describe("email through SES", () => {
   });
 
   it("never sends the same email twice for a redelivered event, or the same event under a new id", async () => {
-    const event = placed();
+    const event = billed();
     const inbox = notifications(event.subject);
     await Promise.all([inbox.notify("email", event), inbox.notify("email", event)]);
     await inbox.notify("email", event);
@@ -105,7 +108,7 @@ describe("email through SES", () => {
   });
 
   it("retries while SES is down and sends exactly once when it is back", async () => {
-    const event = placed();
+    const event = billed();
     const inbox = notifications(event.subject);
     await fault({ provider: "ses", mode: "down" });
     try {
@@ -124,7 +127,7 @@ describe("email through SES", () => {
 
   it("honours SES's Retry-After when throttled", async () => {
     await fault({ provider: "ses", mode: "throttle", retryAfterSeconds: 42, remaining: 1 });
-    const event = placed();
+    const event = billed();
     expect(await notifications(event.subject).notify("email", event)).toEqual({ kind: "retry", reason: expect.stringContaining("429"), afterSeconds: 42 });
   });
 
@@ -132,7 +135,7 @@ describe("email through SES", () => {
     ["rejected@example.com", "MessageRejected", "Email address is not verified."],
     ["suspended@example.com", "AccountSuspendedException", "Your account has been suspended."],
   ])("records %s as failed (%s) without retrying", async (email, code, message) => {
-    const event = placed({ email });
+    const event = billed({ email });
     const inbox = notifications(event.subject);
     expect(await inbox.notify("email", event)).toMatchObject({ kind: "done" });
     expect(await inbox.notify("email", event)).toMatchObject({ kind: "done" });
@@ -140,23 +143,31 @@ describe("email through SES", () => {
     expect(await sesFor(event.subject)).toHaveLength(1);
   });
 
-  it("sends the shipping notice with the tracking number once the recipient is known", async () => {
+  it("sends the shipping notice with the tracking number from the ready_to_ship snapshot", async () => {
     const event = placed();
-    const label = statusChangedEvent(event);
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("email", label)).toMatchObject({ kind: "retry", reason: expect.stringContaining("order.placed") });
-    await inbox.notify("sms", event); // order.placed on another channel's queue names the recipient too
-    expect(await inbox.notify("email", label)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify("email", statusChangedEvent(event))).toMatchObject({ kind: "done" });
     const notice = (await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple).find((c) => c.Subject.Data.includes("on its way"));
     expect(notice.Body.Text.Data).toContain("Tracking number: 9400000000000000000001");
     expect(notice.Body.Text.Data).toContain("USPS Priority Mail");
   });
 
-  it("sends no shipping notice for a label the order never shipped with (status not ready_to_ship)", async () => {
+  it("confirms an order only once it is paid: placed and declined orders get no confirmation", async () => {
     const event = placed();
     const inbox = notifications(event.subject);
+    const declined = paymentStatusEvent(event, "billing_failed");
+    expect(await inbox.notify("email", declined)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify("sms", declined)).toMatchObject({ kind: "done", note: "no sms for order.status_changed.v1" });
+    expect((await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([`Choreo Shop: payment for order ${event.subject} failed`]);
+    expect(await twilioFor(event.subject)).toEqual([]);
+    expect((await inbox.log()).map((l) => `${l.channel}:${l.template}`)).toEqual(["email:payment_failed"]);
+  });
+
+  it("sends no shipping notice for a label the order never shipped with (status not ready_to_ship)", async () => {
+    const event = billed();
+    const inbox = notifications(event.subject);
     await inbox.notify("email", event);
-    const cancelled = statusChangedEvent(event, "cancelled");
+    const cancelled = statusChangedEvent(placedEvent(event.subject), "cancelled");
     expect(await inbox.notify("email", cancelled)).toMatchObject({ kind: "done", note: "no email for order.status_changed.v1" });
     expect(await inbox.notify("sms", cancelled)).toMatchObject({ kind: "done" });
     expect((await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([
@@ -164,36 +175,38 @@ describe("email through SES", () => {
     ]);
   });
 
-  it("sends payment-failed and refund notices", async () => {
+  it("sends the payment-failed notice from the declined snapshot, with the reason escaped", async () => {
+    const declined = paymentStatusEvent(placed(), "billing_failed", "card_declined: Your card was <declined>.");
+    const inbox = notifications(declined.subject);
+    expect(await inbox.notify("email", declined)).toMatchObject({ kind: "done" });
+    const [body] = (await sesFor(declined.subject)).map((r) => JSON.parse(r.body).Content.Simple);
+    expect(body.Subject.Data).toBe(`Choreo Shop: payment for order ${declined.subject} failed`);
+    expect(body.Body.Text.Data).toContain("We could not charge $30.00");
+    expect(body.Body.Html.Data).toContain("Your card was &#60;declined&#62;.");
+  });
+
+  it("sends the refund notice once a snapshot has named the customer", async () => {
     const event = placed();
     const orderId = event.subject;
-    const failed = orderBillingFailed.create(
-      { orderId, invoiceId: "inv_1", amount: 3000, currency: "USD", reason: { code: "card_declined", message: "Your card was <declined>." }, failedAt: new Date().toISOString() },
-      { subject: orderId, causedBy: event },
-    );
     const refunded = orderRefunded.create(
-      { orderId, invoiceId: "inv_1", paymentId: "pi_1", refundId: "re_1", amount: 1250, currency: "EUR", reason: "stock_unavailable", refundedAt: new Date().toISOString() },
+      { orderId, invoiceId: "inv_1", paymentId: "pi_1", refundId: "re_1", amount: 1250, currency: "EUR", reason: "customer_cancelled", refundedAt: new Date().toISOString() },
       { subject: orderId, causedBy: event },
     );
     const inbox = notifications(orderId);
-    await inbox.notify("email", event);
-    await inbox.notify("email", failed);
-    await inbox.notify("email", refunded);
+    // A refund after a cancellation can overtake the cancelled snapshot: it waits for the customer.
+    expect(await inbox.notify("email", refunded)).toMatchObject({ kind: "retry", reason: expect.stringContaining("status snapshot") });
+    expect(await inbox.notify("email", statusChangedEvent(event, "cancelled"))).toMatchObject({ kind: "done" });
+    expect(await inbox.notify("email", refunded)).toMatchObject({ kind: "done" });
     const bodies = (await sesFor(orderId)).map((r) => JSON.parse(r.body).Content.Simple);
-    expect(bodies.map((b) => b.Subject.Data)).toEqual([
-      `Choreo Shop: order ${orderId} confirmed`,
-      `Choreo Shop: payment for order ${orderId} failed`,
-      `Choreo Shop: refund for order ${orderId}`,
-    ]);
-    expect(bodies[1].Body.Html.Data).toContain("Your card was &#60;declined&#62;.");
-    expect(bodies[2].Body.Text.Data).toContain("We refunded €12.50");
-    expect((await inbox.log()).map((l) => `${l.template}:${l.status}`)).toEqual(["order_confirmation:sent", "payment_failed:sent", "refund_notice:sent"]);
+    expect(bodies.map((b) => b.Subject.Data)).toEqual([`Choreo Shop: refund for order ${orderId}`]);
+    expect(bodies[0].Body.Text.Data).toContain("We refunded €12.50");
+    expect((await inbox.log()).map((l) => `${l.template}:${l.status}`)).toEqual(["refund_notice:sent"]);
   });
 });
 
 describe("SMS through Twilio", () => {
   it("sends a form-encoded message with Basic auth", async () => {
-    const event = placed();
+    const event = billed();
     expect(await notifications(event.subject).notify("sms", event)).toMatchObject({ kind: "done" });
     const [request] = await twilioFor(event.subject);
     expect(request!.path).toBe("/2010-04-01/Accounts/ACunittest/Messages.json");
@@ -203,7 +216,7 @@ describe("SMS through Twilio", () => {
     expect([...form.keys()]).toEqual(["To", "From", "Body"]);
     expect(form.get("To")).toBe("+14155550100");
     expect(form.get("From")).toBe("+15005550006");
-    expect(form.get("Body")).toBe(`Choreo Shop: order ${event.subject} confirmed, total $30.00. We'll text you when it ships.`);
+    expect(form.get("Body")).toBe(`Choreo Shop: order ${event.subject} confirmed, paid $30.00. We'll text you when it ships.`);
     // "+" and spaces survive the encoding: the raw body never carries a bare "+".
     expect(request!.body).toContain("To=%2B14155550100");
     const [line] = await notifications(event.subject).log();
@@ -213,7 +226,7 @@ describe("SMS through Twilio", () => {
   it("sends no SMS for an order without a phone number, and says so in the log", async () => {
     const event = placedEvent();
     const { phone: _phone, ...customer } = event.data.customer;
-    const noPhone = { ...event, data: { ...event.data, customer } };
+    const noPhone = paymentStatusEvent({ ...event, data: { ...event.data, customer } }, "billed");
     expect(await notifications(event.subject).notify("sms", noPhone)).toMatchObject({ kind: "done" });
     expect(await twilioFor(event.subject)).toHaveLength(0);
     expect(await notifications(event.subject).log()).toEqual([
@@ -226,7 +239,7 @@ describe("SMS through Twilio", () => {
     ["+15005550004", "21610"],
     ["+15005550009", "21614"],
   ])("records Twilio's refusal of %s (%s) as failed without retrying", async (phone, code) => {
-    const event = placed({ phone });
+    const event = billed({ phone });
     const inbox = notifications(event.subject);
     expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });
     expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });
@@ -236,7 +249,7 @@ describe("SMS through Twilio", () => {
 
   it("retries when Twilio answers 500", async () => {
     await fault({ provider: "twilio", mode: "error", remaining: 1 });
-    const event = placed();
+    const event = billed();
     const inbox = notifications(event.subject);
     expect(await inbox.notify("sms", event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("500") });
     expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });

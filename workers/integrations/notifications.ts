@@ -4,7 +4,7 @@ import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import type { SendResult } from "./send-result";
 import { sendEmail, sesEndpointFor, type SesConfig } from "./ses";
-import { renderEmail, renderSms, templateFor, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
+import { recipientOf, renderEmail, renderSms, templateFor, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
 import { sendSms, type TwilioConfig } from "./twilio";
 
 export type NotificationStatus = "sending" | "retrying" | "sent" | "failed" | "skipped";
@@ -41,11 +41,11 @@ type Row = {
 /** Statuses a redelivered event must leave alone. */
 const SETTLED = new Set<NotificationStatus>(["sent", "failed", "skipped"]);
 
-/** How long a notification waits for the order.placed that names its recipient. */
+/** How long a refund notice waits for the status snapshot that names its recipient. */
 const RECIPIENT_WAIT_SECONDS = 30;
 
 /**
- * The notifications of one order: who to tell (from order.placed) and a log line per channel
+ * The notifications of one order: who to tell (from Sales' status snapshots) and a log line per channel
  * and template. SES and Twilio have no idempotency key, so every send is written down before
  * the call ("sending") and after it ("sent"/"retrying"/"failed"): a redelivered event never
  * sends again once a send is known to have succeeded.
@@ -84,20 +84,15 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
 
   /** Sends the message `event` calls for on `channel`, at most once once it is known sent. */
   async notify(channel: Channel, event: NotifyingEvent): Promise<Outcome> {
-    let recipient: Recipient | undefined;
-    if (event.type === "order.placed.v1") {
-      recipient = this.recipient.load();
-      if (!recipient) {
-        const { orderId, customer } = event.data;
-        recipient = { orderId, name: customer.name, email: customer.email, ...(customer.phone ? { phone: customer.phone } : {}) };
-        this.recipient.save(recipient);
-      }
+    let recipient = this.recipient.load();
+    if (!recipient) {
+      recipient = recipientOf(event);
+      if (recipient) this.recipient.save(recipient);
     }
     const template = templateFor(channel, event);
     if (!template) return done(`no ${channel} for ${event.type}`);
-    recipient ??= this.recipient.load();
-    // Events can overtake order.placed (another queue, a retry); the recipient comes with it.
-    if (!recipient) return retry(`recipient of ${event.subject} unknown until order.placed arrives`, RECIPIENT_WAIT_SECONDS);
+    // A refund can overtake the snapshot that names its customer (another publisher, a retry).
+    if (!recipient) return retry(`recipient of ${event.subject} unknown until a status snapshot arrives`, RECIPIENT_WAIT_SECONDS);
 
     const key = `${channel}:${template}`;
     const current = this.row(channel, template);

@@ -18,7 +18,8 @@ export const notificationsOf = (notifications: DurableObjectNamespace<Notificati
 
 export const registryOf = (webhooks: DurableObjectNamespace<WebhookRegistry>) => webhooks.get(webhooks.idFromName("registry"));
 
-const NOTIFYING = new Set<string>(["order.placed.v1", "order.status_changed.v1", "order.billing_failed.v1", "order.refunded.v1"]);
+/** Sales' snapshots call for the confirmation, shipping and payment-failed notices; Billing's refund for its own. */
+const NOTIFYING = new Set<string>(["order.status_changed.v1", "order.refunded.v1"]);
 
 /**
  * One handler for every type on the integrations queue. A webhook delivery message (marked
