@@ -2,7 +2,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import { eventCatalog, type EventType } from "../src/contracts/events";
-import { consumerOf, DEAD_LETTER_CONSUMER, deadLetterQueueOf, producerBindingOf, QUEUES, subscriptions } from "../src/contracts/topology";
+import { consumerOf, DEAD_LETTER_CONSUMER, deadLetterQueueOf, producerBindingOf, QUEUES, recipientsOf, subscriptions } from "../src/contracts/topology";
+import { billedEvent, labelEvent, paymentStatusEvent, placedEvent, statusChangedEvent } from "./fixtures/orders";
 import { MAX_RETRIES } from "../src/platform/consumer";
 import { ROOT } from "./stack";
 
@@ -48,5 +49,24 @@ describe("topology", () => {
     for (const queue of subscriptions[type]) {
       expect(config.queues.producers).toContainEqual({ binding: producerBindingOf(queue), queue });
     }
+  });
+
+  describe("an order's happy path, placed → billed → ready_to_ship", () => {
+    const placed = placedEvent();
+    const billedSnapshot = paymentStatusEvent(placed, "billed");
+    const placedSnapshot = { ...billedSnapshot, data: { previousStatus: null, order: { ...billedSnapshot.data.order, status: "placed" as const, version: 1 } } };
+    const events = [placed, placedSnapshot, billedEvent(placed.subject, placed), billedSnapshot, labelEvent(placed.subject), statusChangedEvent(placed)];
+    const messages = (webhookTypes?: ReadonlySet<EventType>) => events.flatMap((event) => recipientsOf(event, webhookTypes));
+
+    it("costs 12 queue messages with no webhook endpoint: integrations gets only the confirmation and the shipping notice", () => {
+      const none = messages(new Set());
+      expect(none).toHaveLength(12);
+      expect(events.filter((event) => recipientsOf(event, new Set()).includes("integrations"))).toEqual([billedSnapshot, events[5]]);
+    });
+
+    it("adds a message per event of a type an endpoint takes, and every type's when the set is unknown", () => {
+      expect(messages(new Set(["shipping_label.created.v1"]))).toHaveLength(13);
+      expect(messages(undefined)).toHaveLength(16);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { AnyEvent, EventType } from "./events";
+import type { OrderStatus } from "./values";
 
 /**
  * Queues allow one consumer each, so publish-subscribe is a table: the publisher's relay
@@ -20,11 +21,18 @@ export const subscriptions: Record<EventType, readonly QueueName[]> = {
 };
 
 /**
- * A subscriber that acts on only some events of a type names them here, and the relay sends
- * it no others: each event it would drop costs a queue message (3 billed operations), a
- * Durable Object request and consumer time. Every subscriber of a type not listed gets all.
+ * Integrations acts on an event for the customer's notices (workers/integrations/templates.ts)
+ * or for a webhook endpoint. The notices: the billed (confirmation), ready_to_ship (shipping) and
+ * billing_failed (payment failed) snapshots, the cancelled one (it names the customer of a
+ * refund that may follow) and every refund. Every other event it would only read and drop,
+ * each costing a queue message (three billed operations) and consumer time.
  */
-export const interest: { [T in EventType]?: Partial<Record<QueueName, (event: Extract<AnyEvent, { type: T }>) => boolean>> } = {};
+const NOTICE_STATUSES: ReadonlySet<OrderStatus> = new Set(["billed", "ready_to_ship", "billing_failed", "cancelled"]);
+
+export function callsForNotice(event: AnyEvent): boolean {
+  if (event.type === "order.refunded.v1") return true;
+  return event.type === "order.status_changed.v1" && NOTICE_STATUSES.has(event.data.order.status);
+}
 
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
 export const consumerOf: Record<QueueName, string> = {
@@ -49,10 +57,17 @@ export function subscribersOf(type: EventType): readonly QueueName[] {
   return subscriptions[type];
 }
 
-/** The queues this very event goes to: its type's subscribers, less those not interested in it. */
-export function recipientsOf(event: AnyEvent): readonly QueueName[] {
-  const filters = interest[event.type] as Partial<Record<QueueName, (event: AnyEvent) => boolean>> | undefined;
-  return filters ? subscriptions[event.type].filter((queue) => filters[queue]?.(event) ?? true) : subscriptions[event.type];
+/** True when a webhook endpoint may take events of `type`: always when the set is unknown. */
+export const webhooksWant = (type: EventType, subscribed: ReadonlySet<EventType> | undefined): boolean => subscribed === undefined || subscribed.has(type);
+
+/**
+ * The queues this very event goes to: its type's subscribers, except integrations when the
+ * event calls for no notice and no webhook endpoint takes its type. `subscribedWebhookTypes`
+ * undefined means every type is taken (the safe default when the set is unknown).
+ */
+export function recipientsOf(event: AnyEvent, subscribedWebhookTypes?: ReadonlySet<EventType>): readonly QueueName[] {
+  const integrations = callsForNotice(event) || webhooksWant(event.type, subscribedWebhookTypes);
+  return integrations ? subscriptions[event.type] : subscriptions[event.type].filter((queue) => queue !== "integrations");
 }
 
 /** Each queue's dead-letter queue, where messages that can never succeed are kept. */

@@ -61,20 +61,27 @@ describe("Mailbox", () => {
     });
   });
 
-  it("sends an event only to the subscribers interested in it", async () => {
-    const integrations = flakyQueue(0);
-    const projections = flakyQueue(0);
-    await runInDurableObject(freshObject(), async (_instance, state) => {
-      const mailbox = new Mailbox(state, new Timers(state.storage), producersFor("order.status_changed.v1", { integrations: integrations.queue, projections: projections.queue }), { retryBaseMs: 60_000 });
-      const placed = placedEvent();
-      const cancelled = statusChangedEvent(placed, "cancelled");
-      const ready = statusChangedEvent(placed, "ready_to_ship");
-      mailbox.commit(() => ({ value: undefined, publish: [cancelled, ready] }));
-      await mailbox.relay();
-      expect(projections.received).toEqual([cancelled, ready]);
-      expect(integrations.received).toEqual([cancelled, ready]);
-      expect(mailbox.pendingCount()).toBe(0);
-    });
+  it("sends integrations only the events a notice or a webhook endpoint needs", async () => {
+    for (const [webhookTypes, expected] of [
+      [new Set<EventType>(), ["ready"]],
+      [new Set<EventType>(["order.billed.v1"]), ["billed", "ready"]],
+      [undefined, ["billed", "ready"]], // the set unknown: every type
+    ] as const) {
+      const integrations = flakyQueue(0);
+      const projections = flakyQueue(0);
+      await runInDurableObject(freshObject(), async (_instance, state) => {
+        const producers = { ...producersFor("order.billed.v1", { integrations: integrations.queue, projections: projections.queue }), ...producersFor("order.status_changed.v1", { integrations: integrations.queue, projections: projections.queue }) };
+        const mailbox = new Mailbox(state, new Timers(state.storage), producers, { retryBaseMs: 60_000, webhookSubscriptions: async () => webhookTypes });
+        const placed = placedEvent();
+        const billed = billedEvent(placed.subject, placed);
+        const ready = statusChangedEvent(placed, "ready_to_ship"); // the shipping notice
+        mailbox.commit(() => ({ value: undefined, publish: [billed, ready] }));
+        await mailbox.relay();
+        expect(projections.received).toEqual([billed, ready]);
+        expect(integrations.received).toEqual(expected.map((name) => ({ billed, ready })[name]));
+        expect(mailbox.pendingCount()).toBe(0);
+      });
+    }
   });
 
   it("sends to the queues still missing only, so a partial failure does not duplicate", async () => {

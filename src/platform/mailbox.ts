@@ -1,4 +1,4 @@
-import type { AnyEvent } from "../contracts/events";
+import type { AnyEvent, EventType } from "../contracts/events";
 import { producerBindingOf, QUEUES, recipientsOf, type QueueName } from "../contracts/topology";
 import { errorMessage, log } from "./log";
 import type { AuditRecord, SandboxHooks } from "./sandbox-hooks";
@@ -44,6 +44,8 @@ export type MailboxOptions = {
   retryMaxMs?: number;
   /** Dev/test fault injection and delivery audit (see sandbox-hooks.ts); absent in production. */
   sandbox?: SandboxHooks | undefined;
+  /** The event types webhook endpoints take (src/platform/webhook-subscriptions.ts); absent = all. */
+  webhookSubscriptions?: () => Promise<ReadonlySet<EventType> | undefined>;
 };
 
 type OutboxRow = { seq: number; event: string; pending: string; attempts: number };
@@ -168,9 +170,17 @@ export class Mailbox {
     if (rows.length === 0) return;
 
     const byQueue = new Map<QueueName, { seq: number; body: AnyEvent; size: number; firstTry: boolean }[]>();
+    const delivered = new Map<number, Set<QueueName>>();
+    // Staged for every possible recipient; a queue the event turns out not to need counts as reached.
+    const webhookTypes = await this.options.webhookSubscriptions?.();
     for (const row of rows) {
       const body = JSON.parse(row.event) as AnyEvent;
+      const wanted = recipientsOf(body, webhookTypes);
       for (const queue of JSON.parse(row.pending) as QueueName[]) {
+        if (!wanted.includes(queue)) {
+          delivered.set(row.seq, (delivered.get(row.seq) ?? new Set<QueueName>()).add(queue));
+          continue;
+        }
         const list = byQueue.get(queue) ?? [];
         list.push({ seq: row.seq, body, size: row.event.length, firstTry: row.attempts === 0 });
         byQueue.set(queue, list);
@@ -179,7 +189,6 @@ export class Mailbox {
     const sandbox = this.options.sandbox;
     const published: AuditRecord[] = [];
 
-    const delivered = new Map<number, Set<QueueName>>();
     await Promise.all(
       [...byQueue].map(async ([queue, items]) => {
         const producer = this.producers[queue];

@@ -1,6 +1,7 @@
 import { consumeBatch } from "../../src/platform/consumer";
 import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
+import { webhookSubscriptionsOf } from "../../src/platform/webhook-subscriptions";
 import { createIntegrationsApi } from "./admin-api";
 import { handlersFor, type IntegrationStores } from "./order-events";
 
@@ -9,7 +10,12 @@ export { WebhookRegistry } from "./webhook-registry";
 
 const api = createIntegrationsApi();
 
-const stores = (env: IntegrationsEnv): IntegrationStores => ({ notifications: env.NOTIFICATIONS, webhooks: env.WEBHOOKS, policy: env });
+const stores = (env: IntegrationsEnv): IntegrationStores => ({
+  notifications: env.NOTIFICATIONS,
+  webhooks: env.WEBHOOKS,
+  policy: env,
+  webhookTypes: webhookSubscriptionsOf(env),
+});
 
 export default metered({
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),

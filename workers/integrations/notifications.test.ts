@@ -259,7 +259,7 @@ describe("SMS through Twilio", () => {
 
 describe("Integrations' subscriptions", () => {
   it("the integrations queue handles exactly the event types the topology sends it", () => {
-    const handlers = handlersFor({ notifications: e.NOTIFICATIONS, webhooks: e.WEBHOOKS, policy: {} });
+    const handlers = handlersFor({ notifications: e.NOTIFICATIONS, webhooks: e.WEBHOOKS, policy: {}, webhookTypes: async () => undefined });
     expect(Object.keys(handlers).sort()).toEqual(typesFor("integrations").sort());
   });
 });

@@ -1,7 +1,8 @@
 import type { AnyEvent } from "../../src/contracts/events";
-import { typesFor } from "../../src/contracts/topology";
+import { typesFor, webhooksWant } from "../../src/contracts/topology";
 import type { EventHandlers } from "../../src/platform/consumer";
 import { allOf, type Outcome } from "../../src/platform/outcome";
+import type { SubscribedTypes } from "../../src/platform/webhook-subscriptions";
 import type { Notifications } from "./notifications";
 import type { NotifyingEvent } from "./templates";
 import { deliverWebhook, type UrlPolicyVars } from "./webhook-delivery";
@@ -11,6 +12,8 @@ export type IntegrationStores = {
   notifications: DurableObjectNamespace<Notifications>;
   webhooks: DurableObjectNamespace<WebhookRegistry>;
   policy: UrlPolicyVars;
+  /** The event types webhook endpoints take, as publishers see them (undefined: all). */
+  webhookTypes: () => Promise<SubscribedTypes>;
 };
 
 export const notificationsOf = (notifications: DurableObjectNamespace<Notifications>, orderId: string) =>
@@ -23,8 +26,8 @@ const NOTIFYING = new Set<string>(["order.status_changed.v1", "order.refunded.v1
 
 /**
  * One handler for every type on the integrations queue. A webhook delivery message (marked
- * with `deliveryid`) is one attempt; any other event fans out to the subscribed endpoints and
- * sends the email and SMS it calls for, each channel recording its own result, so a retry
+ * with `deliveryid`) is one attempt; any other event fans out to the subscribed endpoints (if
+ * any take its type) and sends the email and SMS it calls for, each channel recording its own result, so a retry
  * for one channel repeats nothing the others have done.
  */
 export function handlersFor(stores: IntegrationStores): EventHandlers {
@@ -32,7 +35,9 @@ export function handlersFor(stores: IntegrationStores): EventHandlers {
     const registry = registryOf(stores.webhooks);
     const deliveryId = (event as { deliveryid?: unknown }).deliveryid;
     if (typeof deliveryId === "string") return deliverWebhook(registry, deliveryId, stores.policy);
-    const steps: Promise<Outcome>[] = [registry.fanOut(event)];
+    // A notice's event reaches this queue whether or not an endpoint takes its type: ask the
+    // registry only when one may, so an order without webhooks costs the registry nothing.
+    const steps: Promise<Outcome>[] = webhooksWant(event.type, await stores.webhookTypes()) ? [registry.fanOut(event)] : [];
     if (NOTIFYING.has(event.type)) {
       const inbox = notificationsOf(stores.notifications, event.subject);
       steps.push(inbox.notify("email", event as NotifyingEvent), inbox.notify("sms", event as NotifyingEvent));

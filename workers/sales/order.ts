@@ -6,6 +6,7 @@ import { log } from "../../src/platform/log";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
 import { meteredObject } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
+import { webhookSubscriptionsOf } from "../../src/platform/webhook-subscriptions";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
 import { announce, cancelOrder, openOrder, recordEvent, TERMINAL, type NewOrder, type OrderFactEvent, type OrderState } from "./order-lifecycle";
@@ -36,7 +37,7 @@ export class Order extends DurableObject<SalesEnv> {
     this.timers = new Timers(this.ctx.storage);
     this.document = new StoredDocument(this.ctx.storage.sql, "order_state");
     this.stageLimits = stageLimits(env.STUCK_AFTER_SECONDS);
-    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
+    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL), webhookSubscriptions: webhookSubscriptionsOf(env) });
   }
 
   /** Creates the order and its `order.placed` event at once; placing it again returns it unchanged. */

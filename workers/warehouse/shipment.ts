@@ -5,6 +5,7 @@ import { newId } from "../../src/platform/ids";
 import { Mailbox, OUTBOX_TIMER, queueProducers } from "../../src/platform/mailbox";
 import { meteredObject } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
+import { webhookSubscriptionsOf } from "../../src/platform/webhook-subscriptions";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
 import { done, reject, retry, type Outcome } from "../../src/platform/outcome";
 import { runDueTimers, Timers } from "../../src/platform/timers";
@@ -37,7 +38,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.timers = new Timers(this.ctx.storage);
     this.document = new StoredDocument(this.ctx.storage.sql, "shipment");
-    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL) });
+    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL), webhookSubscriptions: webhookSubscriptionsOf(env) });
   }
 
   async view(): Promise<ShipmentRecord | null> {
