@@ -1,8 +1,11 @@
 import { SignatureV4 } from "@smithy/signature-v4";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { orderRefunded } from "../../src/contracts/events";
 import { typesFor } from "../../src/contracts/topology";
 import { paymentStatusEvent, placedEvent, statusChangedEvent } from "../../test/fixtures/orders";
+import type { NotificationRecord } from "./notification-plan";
+import type { Notifications } from "./notifications";
 import { handlersFor, notificationsOf } from "./order-events";
 import { e, fault, requestsTo, sandboxObjects, type Recorded } from "./test-helpers";
 
@@ -17,6 +20,7 @@ function placed(customer: Record<string, unknown> = {}) {
 
 /** Sales' snapshot of a paid order: what the confirmation is sent on. */
 const billed = (customer: Record<string, unknown> = {}) => paymentStatusEvent(placed(customer), "billed");
+const channelLine = (log: NotificationRecord[], channel: "email" | "sms") => log.find((line) => line.channel === channel);
 
 /** SHA-256 / HMAC-SHA-256 for @smithy/signature-v4, on WebCrypto: an implementation aws4fetch does not share. */
 class WebCryptoSha256 {
@@ -67,7 +71,7 @@ async function expectedSignature(request: Recorded, secretAccessKey: string): Pr
 describe("email through SES", () => {
   it("sends the order confirmation signed with SigV4, with every customer value escaped in HTML", async () => {
     const event = billed({ name: `Ada <script>alert("x")</script> & Co` });
-    expect(await notifications(event.subject).notify("email", event)).toMatchObject({ kind: "done" });
+    expect(await notifications(event.subject).notify(event)).toMatchObject({ kind: "done" });
 
     const [request] = await sesFor(event.subject);
     expect(request).toBeDefined();
@@ -84,7 +88,7 @@ describe("email through SES", () => {
     expect(Body.Html.Data).toContain("Hello Ada &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; Co,");
     expect(Body.Html.Data).not.toContain("<script>");
 
-    const [line] = await notifications(event.subject).log();
+    const line = channelLine(await notifications(event.subject).log(), "email");
     const [email] = (await sandboxObjects<{ id: string; to: string[] }>("email")).filter((m) => m.id === line?.providerMessageId);
     expect(line).toMatchObject({ channel: "email", template: "order_confirmation", status: "sent", attempts: 1, to: "ada@example.com", eventId: event.id });
     expect(email?.to).toEqual(["ada@example.com"]);
@@ -92,7 +96,7 @@ describe("email through SES", () => {
 
   it("a signature made with another secret does not match", async () => {
     const event = billed();
-    await notifications(event.subject).notify("email", event);
+    await notifications(event.subject).notify(event);
     const [request] = await sesFor(event.subject);
     const actual = /Signature=([0-9a-f]{64})/.exec(request!.headers["authorization"]!)![1];
     expect(actual).not.toBe(await expectedSignature(request!, "some-other-secret"));
@@ -101,9 +105,9 @@ describe("email through SES", () => {
   it("never sends the same email twice for a redelivered event, or the same event under a new id", async () => {
     const event = billed();
     const inbox = notifications(event.subject);
-    await Promise.all([inbox.notify("email", event), inbox.notify("email", event)]);
-    await inbox.notify("email", event);
-    expect(await inbox.notify("email", { ...event, id: crypto.randomUUID() })).toMatchObject({ kind: "done" });
+    await Promise.all([inbox.notify(event), inbox.notify(event)]);
+    await inbox.notify(event);
+    expect(await inbox.notify({ ...event, id: crypto.randomUUID() })).toMatchObject({ kind: "done" });
     expect(await sesFor(event.subject)).toHaveLength(1);
   });
 
@@ -112,23 +116,26 @@ describe("email through SES", () => {
     const inbox = notifications(event.subject);
     await fault({ provider: "ses", mode: "down" });
     try {
-      expect(await inbox.notify("email", event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("503") });
-      expect(await inbox.notify("email", event)).toMatchObject({ kind: "retry" });
-      expect((await inbox.log())[0]).toMatchObject({ status: "retrying", attempts: 2, lastError: { message: expect.stringContaining("503") } });
+      expect(await inbox.notify(event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("503") });
+      expect(await inbox.notify(event)).toMatchObject({ kind: "retry" });
+      expect(channelLine(await inbox.log(), "email")).toMatchObject({ status: "retrying", attempts: 2, lastError: { message: expect.stringContaining("503") } });
     } finally {
       await fault({ provider: "ses", mode: "ok" });
     }
-    expect(await inbox.notify("email", event)).toMatchObject({ kind: "done" });
-    await inbox.notify("email", event);
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    await inbox.notify(event);
     const outcomes = (await sesFor(event.subject)).map((r) => r.outcome);
     expect(outcomes).toEqual(["fault:down", "fault:down", "sent"]);
-    expect((await inbox.log())[0]).toMatchObject({ status: "sent", attempts: 3 });
+    expect(channelLine(await inbox.log(), "email")).toMatchObject({ status: "sent", attempts: 3 });
+    // The SMS of the same event went out on the first delivery and was never sent again.
+    expect(channelLine(await inbox.log(), "sms")).toMatchObject({ status: "sent", attempts: 1 });
+    expect(await twilioFor(event.subject)).toHaveLength(1);
   });
 
   it("honours SES's Retry-After when throttled", async () => {
     await fault({ provider: "ses", mode: "throttle", retryAfterSeconds: 42, remaining: 1 });
     const event = billed();
-    expect(await notifications(event.subject).notify("email", event)).toEqual({ kind: "retry", reason: expect.stringContaining("429"), afterSeconds: 42 });
+    expect(await notifications(event.subject).notify(event)).toEqual({ kind: "retry", reason: expect.stringContaining("429"), afterSeconds: 42 });
   });
 
   it.each([
@@ -137,16 +144,16 @@ describe("email through SES", () => {
   ])("records %s as failed (%s) without retrying", async (email, code, message) => {
     const event = billed({ email });
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("email", event)).toMatchObject({ kind: "done" });
-    expect(await inbox.notify("email", event)).toMatchObject({ kind: "done" });
-    expect((await inbox.log())[0]).toMatchObject({ status: "failed", attempts: 1, lastError: { code, message } });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(channelLine(await inbox.log(), "email")).toMatchObject({ status: "failed", attempts: 1, lastError: { code, message } });
     expect(await sesFor(event.subject)).toHaveLength(1);
   });
 
   it("sends the shipping notice with the tracking number from the ready_to_ship snapshot", async () => {
     const event = placed();
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("email", statusChangedEvent(event))).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(statusChangedEvent(event))).toMatchObject({ kind: "done" });
     const notice = (await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple).find((c) => c.Subject.Data.includes("on its way"));
     expect(notice.Body.Text.Data).toContain("Tracking number: 9400000000000000000001");
     expect(notice.Body.Text.Data).toContain("USPS Priority Mail");
@@ -156,8 +163,8 @@ describe("email through SES", () => {
     const event = placed();
     const inbox = notifications(event.subject);
     const declined = paymentStatusEvent(event, "billing_failed");
-    expect(await inbox.notify("email", declined)).toMatchObject({ kind: "done" });
-    expect(await inbox.notify("sms", declined)).toMatchObject({ kind: "done", note: "no sms for order.status_changed.v1" });
+    expect(await inbox.notify(declined)).toMatchObject({ kind: "done", note: expect.stringContaining("no sms for order.status_changed.v1") });
+    expect(await inbox.notify(declined)).toMatchObject({ kind: "done", note: expect.stringContaining("email:payment_failed already sent") });
     expect((await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([`Choreo Shop: payment for order ${event.subject} failed`]);
     expect(await twilioFor(event.subject)).toEqual([]);
     expect((await inbox.log()).map((l) => `${l.channel}:${l.template}`)).toEqual(["email:payment_failed"]);
@@ -166,10 +173,9 @@ describe("email through SES", () => {
   it("sends no shipping notice for a label the order never shipped with (status not ready_to_ship)", async () => {
     const event = billed();
     const inbox = notifications(event.subject);
-    await inbox.notify("email", event);
+    await inbox.notify(event);
     const cancelled = statusChangedEvent(placedEvent(event.subject), "cancelled");
-    expect(await inbox.notify("email", cancelled)).toMatchObject({ kind: "done", note: "no email for order.status_changed.v1" });
-    expect(await inbox.notify("sms", cancelled)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(cancelled)).toMatchObject({ kind: "done", note: "no email for order.status_changed.v1; no sms for order.status_changed.v1" });
     expect((await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([
       `Choreo Shop: order ${event.subject} confirmed`,
     ]);
@@ -178,7 +184,7 @@ describe("email through SES", () => {
   it("sends the payment-failed notice from the declined snapshot, with the reason escaped", async () => {
     const declined = paymentStatusEvent(placed(), "billing_failed", "card_declined: Your card was <declined>.");
     const inbox = notifications(declined.subject);
-    expect(await inbox.notify("email", declined)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(declined)).toMatchObject({ kind: "done" });
     const [body] = (await sesFor(declined.subject)).map((r) => JSON.parse(r.body).Content.Simple);
     expect(body.Subject.Data).toBe(`Choreo Shop: payment for order ${declined.subject} failed`);
     expect(body.Body.Text.Data).toContain("We could not charge $30.00");
@@ -194,9 +200,9 @@ describe("email through SES", () => {
     );
     const inbox = notifications(orderId);
     // A refund after a cancellation can overtake the cancelled snapshot: it waits for the customer.
-    expect(await inbox.notify("email", refunded)).toMatchObject({ kind: "retry", reason: expect.stringContaining("status snapshot") });
-    expect(await inbox.notify("email", statusChangedEvent(event, "cancelled"))).toMatchObject({ kind: "done" });
-    expect(await inbox.notify("email", refunded)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(refunded)).toMatchObject({ kind: "retry", reason: expect.stringContaining("status snapshot") });
+    expect(await inbox.notify(statusChangedEvent(event, "cancelled"))).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(refunded)).toMatchObject({ kind: "done" });
     const bodies = (await sesFor(orderId)).map((r) => JSON.parse(r.body).Content.Simple);
     expect(bodies.map((b) => b.Subject.Data)).toEqual([`Choreo Shop: refund for order ${orderId}`]);
     expect(bodies[0].Body.Text.Data).toContain("We refunded €12.50");
@@ -204,10 +210,29 @@ describe("email through SES", () => {
   });
 });
 
+describe("the notification log", () => {
+  it("keeps what an object logged in its row-per-line tables before the one-document log: nothing sent is sent again", async () => {
+    const event = billed();
+    const inbox = notifications(event.subject);
+    await runInDurableObject(inbox, async (_instance: Notifications, state) => {
+      const sql = state.storage.sql;
+      sql.exec("CREATE TABLE recipient (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)");
+      sql.exec("INSERT INTO recipient (id, body) VALUES (1, ?)", JSON.stringify({ orderId: event.subject, name: "Ada", email: "ada@example.com", phone: "+14155550100" }));
+      sql.exec(`CREATE TABLE notifications (channel TEXT NOT NULL, template TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, event_id TEXT NOT NULL,
+        recipient TEXT, provider_message_id TEXT, error_code TEXT, error_message TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (channel, template)) WITHOUT ROWID`);
+      const at = new Date().toISOString();
+      sql.exec("INSERT INTO notifications VALUES ('email', 'order_confirmation', 'sent', 1, ?, 'ada@example.com', 'ses_old', NULL, NULL, ?, ?)", event.id, at, at);
+    });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done", note: expect.stringContaining("email:order_confirmation already sent") });
+    expect(await sesFor(event.subject)).toEqual([]);
+    expect((await inbox.log()).map((l) => `${l.channel}:${l.status}:${l.providerMessageId}`)).toEqual(["email:sent:ses_old", expect.stringMatching(/^sms:sent:SM/)]);
+  });
+});
+
 describe("SMS through Twilio", () => {
   it("sends a form-encoded message with Basic auth", async () => {
     const event = billed();
-    expect(await notifications(event.subject).notify("sms", event)).toMatchObject({ kind: "done" });
+    expect(await notifications(event.subject).notify(event)).toMatchObject({ kind: "done" });
     const [request] = await twilioFor(event.subject);
     expect(request!.path).toBe("/2010-04-01/Accounts/ACunittest/Messages.json");
     expect(request!.headers["content-type"]).toBe("application/x-www-form-urlencoded");
@@ -219,7 +244,7 @@ describe("SMS through Twilio", () => {
     expect(form.get("Body")).toBe(`Choreo Shop: order ${event.subject} confirmed, paid $30.00. We'll text you when it ships.`);
     // "+" and spaces survive the encoding: the raw body never carries a bare "+".
     expect(request!.body).toContain("To=%2B14155550100");
-    const [line] = await notifications(event.subject).log();
+    const line = channelLine(await notifications(event.subject).log(), "sms");
     expect(line).toMatchObject({ channel: "sms", status: "sent", providerMessageId: expect.stringMatching(/^SM/) });
   });
 
@@ -227,9 +252,9 @@ describe("SMS through Twilio", () => {
     const event = placedEvent();
     const { phone: _phone, ...customer } = event.data.customer;
     const noPhone = paymentStatusEvent({ ...event, data: { ...event.data, customer } }, "billed");
-    expect(await notifications(event.subject).notify("sms", noPhone)).toMatchObject({ kind: "done" });
+    expect(await notifications(event.subject).notify(noPhone)).toMatchObject({ kind: "done" });
     expect(await twilioFor(event.subject)).toHaveLength(0);
-    expect(await notifications(event.subject).log()).toEqual([
+    expect((await notifications(event.subject).log()).filter((line) => line.channel === "sms")).toEqual([
       expect.objectContaining({ channel: "sms", template: "order_confirmation", status: "skipped", attempts: 0, lastError: { message: "no phone number on the order" } }),
     ]);
   });
@@ -241,9 +266,9 @@ describe("SMS through Twilio", () => {
   ])("records Twilio's refusal of %s (%s) as failed without retrying", async (phone, code) => {
     const event = billed({ phone });
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });
-    expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });
-    expect((await inbox.log())[0]).toMatchObject({ status: "failed", attempts: 1, lastError: { code } });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(channelLine(await inbox.log(), "sms")).toMatchObject({ status: "failed", attempts: 1, lastError: { code } });
     expect(await twilioFor(event.subject)).toHaveLength(1);
   });
 
@@ -251,9 +276,10 @@ describe("SMS through Twilio", () => {
     await fault({ provider: "twilio", mode: "error", remaining: 1 });
     const event = billed();
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("sms", event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("500") });
-    expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });
-    expect((await inbox.log())[0]).toMatchObject({ status: "sent", attempts: 2 });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("500") });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(channelLine(await inbox.log(), "sms")).toMatchObject({ status: "sent", attempts: 2 });
+    expect(await sesFor(event.subject)).toHaveLength(1); // the email went out the first time, once
   });
 });
 

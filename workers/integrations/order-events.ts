@@ -27,8 +27,8 @@ const NOTIFYING = new Set<string>(["order.status_changed.v1", "order.refunded.v1
 /**
  * One handler for every type on the integrations queue. A webhook delivery message (marked
  * with `deliveryid`) is one attempt; any other event fans out to the subscribed endpoints (if
- * any take its type) and sends the email and SMS it calls for, each channel recording its own result, so a retry
- * for one channel repeats nothing the others have done.
+ * any take its type) and sends the email and SMS it calls for, each channel recording its own
+ * result, so a retry for one channel repeats nothing the others have done.
  */
 export function handlersFor(stores: IntegrationStores): EventHandlers {
   const handle = async (event: AnyEvent): Promise<Outcome> => {
@@ -39,8 +39,7 @@ export function handlersFor(stores: IntegrationStores): EventHandlers {
     // registry only when one may, so an order without webhooks costs the registry nothing.
     const steps: Promise<Outcome>[] = webhooksWant(event.type, await stores.webhookTypes()) ? [registry.fanOut(event)] : [];
     if (NOTIFYING.has(event.type)) {
-      const inbox = notificationsOf(stores.notifications, event.subject);
-      steps.push(inbox.notify("email", event as NotifyingEvent), inbox.notify("sms", event as NotifyingEvent));
+      steps.push(notificationsOf(stores.notifications, event.subject).notify(event as NotifyingEvent));
     }
     return allOf(await Promise.all(steps));
   };
