@@ -48,7 +48,7 @@ export class Invoice extends DurableObject<BillingEnv> {
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.timers = new Timers(this.ctx.storage);
     this.document = new StoredDocument(this.ctx.storage.sql, "invoice");
-    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL), webhookSubscriptions: webhookSubscriptionsOf(env) });
+    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL), webhookSubscriptions: webhookSubscriptionsOf(this.env) });
   }
 
   async view(): Promise<InvoiceRecord | null> {

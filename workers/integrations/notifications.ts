@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { StoredDocument } from "../../src/platform/document";
+import { errorMessage } from "../../src/platform/log";
 import { meteredObject } from "../../src/platform/meter";
 import { allOf, type Outcome } from "../../src/platform/outcome";
 import { linesInOrder, planNotifications, settleNotifications, type NotificationLog, type NotificationRecord, type Send } from "./notification-plan";
@@ -43,7 +44,9 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
     const keys = plan.sends.map((send) => `${send.channel}:${send.template}`);
     for (const key of keys) this.inFlight.add(key);
     try {
-      const results = await Promise.all(plan.sends.map(async (send) => ({ send, result: await this.send(send, event, recipient) })));
+      // A call that throws is one channel's retry: the other channel's answer is still recorded.
+      const unsent = (error: unknown): SendResult => ({ kind: "retryable", reason: errorMessage(error) });
+      const results = await Promise.all(plan.sends.map(async (send) => ({ send, result: await this.send(send, event, recipient).catch(unsent) })));
       const settled = settleNotifications(this.load(), results, event.id, new Date());
       this.document.save(settled.log);
       return allOf([...plan.outcomes, ...settled.outcomes]);

@@ -37,7 +37,7 @@ export class Order extends DurableObject<SalesEnv> {
     this.timers = new Timers(this.ctx.storage);
     this.document = new StoredDocument(this.ctx.storage.sql, "order_state");
     this.stageLimits = stageLimits(env.STUCK_AFTER_SECONDS);
-    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL), webhookSubscriptions: webhookSubscriptionsOf(env) });
+    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL), webhookSubscriptions: webhookSubscriptionsOf(this.env) });
   }
 
   /** Creates the order and its `order.placed` event at once; placing it again returns it unchanged. */

@@ -38,7 +38,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.timers = new Timers(this.ctx.storage);
     this.document = new StoredDocument(this.ctx.storage.sql, "shipment");
-    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL), webhookSubscriptions: webhookSubscriptionsOf(env) });
+    this.mailbox = new Mailbox(this.ctx, this.timers, queueProducers(this.env), { sandbox: sandboxHooks(env.SANDBOX_URL), webhookSubscriptions: webhookSubscriptionsOf(this.env) });
   }
 
   async view(): Promise<ShipmentRecord | null> {
