@@ -2,11 +2,13 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { orderRefunded } from "../../src/contracts/events";
-import { typesFor } from "../../src/contracts/topology";
-import { paymentStatusEvent, placedEvent, statusChangedEvent } from "../../test/fixtures/orders";
+import { callsForNotice, typesFor } from "../../src/contracts/topology";
+import { OrderStatus } from "../../src/contracts/values";
+import { paymentStatusEvent, placedEvent, refundedEvent, statusChangedEvent } from "../../test/fixtures/orders";
 import type { NotificationRecord } from "./notification-plan";
 import type { Notifications } from "./notifications";
 import { handlersFor, notificationsOf } from "./order-events";
+import { templateFor } from "./templates";
 import { e, fault, requestsTo, sandboxObjects, type Recorded } from "./test-helpers";
 
 const notifications = (orderId: string) => notificationsOf(e.NOTIFICATIONS, orderId);
@@ -284,6 +286,18 @@ describe("SMS through Twilio", () => {
 });
 
 describe("Integrations' subscriptions", () => {
+  it("is sent exactly the status snapshots that call for a notice, and the cancelled one that names a refund's customer", () => {
+    const placed = placedEvent();
+    const billedSnapshot = paymentStatusEvent(placed, "billed");
+    for (const status of OrderStatus.options) {
+      const snapshot = { ...billedSnapshot, data: { ...billedSnapshot.data, order: { ...statusChangedEvent(placed).data.order, status } } };
+      const notice = templateFor("email", snapshot) !== undefined || templateFor("sms", snapshot) !== undefined;
+      expect(callsForNotice(snapshot), status).toBe(notice || status === "cancelled");
+    }
+    expect(callsForNotice(refundedEvent(placed.subject))).toBe(true);
+  });
+
+
   it("the integrations queue handles exactly the event types the topology sends it", () => {
     const handlers = handlersFor({ notifications: e.NOTIFICATIONS, webhooks: e.WEBHOOKS, policy: {}, webhookTypes: async () => undefined });
     expect(Object.keys(handlers).sort()).toEqual(typesFor("integrations").sort());

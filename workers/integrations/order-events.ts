@@ -1,5 +1,5 @@
 import type { AnyEvent } from "../../src/contracts/events";
-import { typesFor, webhooksWant } from "../../src/contracts/topology";
+import { callsForNotice, typesFor, webhooksWant } from "../../src/contracts/topology";
 import type { EventHandlers } from "../../src/platform/consumer";
 import { allOf, type Outcome } from "../../src/platform/outcome";
 import type { SubscribedTypes } from "../../src/platform/webhook-subscriptions";
@@ -21,9 +21,6 @@ export const notificationsOf = (notifications: DurableObjectNamespace<Notificati
 
 export const registryOf = (webhooks: DurableObjectNamespace<WebhookRegistry>) => webhooks.get(webhooks.idFromName("registry"));
 
-/** Sales' snapshots call for the confirmation, shipping and payment-failed notices; Billing's refund for its own. */
-const NOTIFYING = new Set<string>(["order.status_changed.v1", "order.refunded.v1"]);
-
 /**
  * One handler for every type on the integrations queue. A webhook delivery message (marked
  * with `deliveryid`) is one attempt; any other event fans out to the subscribed endpoints (if
@@ -38,7 +35,7 @@ export function handlersFor(stores: IntegrationStores): EventHandlers {
     // A notice's event reaches this queue whether or not an endpoint takes its type: ask the
     // registry only when one may, so an order without webhooks costs the registry nothing.
     const steps: Promise<Outcome>[] = webhooksWant(event.type, await stores.webhookTypes()) ? [registry.fanOut(event)] : [];
-    if (NOTIFYING.has(event.type)) {
+    if (callsForNotice(event)) {
       steps.push(notificationsOf(stores.notifications, event.subject).notify(event as NotifyingEvent));
     }
     return allOf(await Promise.all(steps));
