@@ -5,16 +5,19 @@ import { startStack, waitFor, type Stack } from "./stack";
 // Publishers send the integrations queue only what a customer notice or a webhook endpoint
 // needs; the endpoint here takes labels only, so the order's other facts never reach it.
 let stack: Stack;
+let endpointId: string;
 const receiverPath = "/e2e-labels";
+const TTL_SECONDS = 1;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ webhookSubscriptionsTtlSeconds: TTL_SECONDS });
   const created = await stack.admin("POST", "/admin/webhooks/endpoints", {
     url: `${stack.sandboxUrl}/webhooks${receiverPath}`,
     description: "carrier desk",
     eventTypes: ["shipping_label.created.v1"],
   });
   expect(created.status).toBe(201);
+  endpointId = created.body.id;
 });
 afterAll(() => stack?.close());
 
@@ -40,4 +43,17 @@ it("sends integrations no event of a type nobody takes, and still every event an
   const perOrder = queues.reduce((sum, q) => sum + q.published, 0);
   console.log(`queue messages published for one order (one endpoint taking labels): ${perOrder}`);
   expect(perOrder).toBe(13);
+});
+
+it("starts sending a type to integrations within the TTL once an endpoint takes it", async () => {
+  const patched = await stack.admin("PATCH", `/admin/webhooks/endpoints/${endpointId}`, { eventTypes: ["shipping_label.created.v1", "order.placed.v1"] });
+  expect(patched.status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, TTL_SECONDS * 1000 + 200));
+  const reply = await stack.placeOrder(placeOrderBody());
+  const id = reply.body.id as string;
+  const hooks = await waitFor(async () => {
+    const types = (await stack.providerRequests("webhooks")).filter((r) => r.path === receiverPath && r.body.includes(id)).map((r) => JSON.parse(r.body).type as string);
+    return types.length >= 2 ? types : undefined;
+  });
+  expect(hooks.sort()).toEqual(["order.placed.v1", "shipping_label.created.v1"]);
 });
