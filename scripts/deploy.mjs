@@ -1,5 +1,5 @@
-// `npm run deploy`: creates the queues, dead-letter queues, D1 database and R2 bucket that do
-// not exist yet, writes the new D1 id into the wrangler.toml files that
+// `npm run deploy`: creates the queues, dead-letter queues, D1 database, R2 bucket and KV
+// namespaces that do not exist yet, writes the new D1/KV ids into the wrangler.toml files that
 // still hold the local placeholders (commit that change), applies the D1 migrations, then
 // deploys the workers in dependency order. Needs `wrangler login` (or CLOUDFLARE_API_TOKEN)
 // and the secrets listed in README.md. `npm run deploy -- --dry-run` only bundles.
@@ -13,6 +13,14 @@ const run = (args) => execFileSync("wrangler", args, { encoding: "utf8", stdio: 
 
 /** Storage the workers bind to, by name; `placeholder` is the id the configs carry for local use. */
 const D1 = { name: "choreo-reporting", placeholder: "local-choreo-reporting", configs: ["workers/projections/wrangler.toml"] };
+const KV_NAMESPACES = [
+  // Written by Integrations' WebhookRegistry, read by every publisher (src/platform/webhook-subscriptions.ts).
+  {
+    name: "choreo-webhook-subscriptions",
+    placeholder: "local-choreo-webhook-subscriptions",
+    configs: ["wrangler.toml", "workers/billing/wrangler.toml", "workers/warehouse/wrangler.toml", "workers/integrations/wrangler.toml"],
+  },
+];
 const R2_BUCKET = "choreo-lake";
 
 /** Puts the real id where a config still has the placeholder. */
@@ -40,6 +48,16 @@ if (!dryRun) {
     database = JSON.parse(run(["d1", "list", "--json"])).find((db) => db.name === D1.name);
   }
   fillIn(D1, database.uuid);
+
+  for (const kv of KV_NAMESPACES) {
+    let namespace = JSON.parse(run(["kv", "namespace", "list"])).find((ns) => ns.title === kv.name);
+    if (!namespace) {
+      console.log(`creating KV namespace ${kv.name}`);
+      run(["kv", "namespace", "create", kv.name]);
+      namespace = JSON.parse(run(["kv", "namespace", "list"])).find((ns) => ns.title === kv.name);
+    }
+    fillIn(kv, namespace.id);
+  }
 
   if (!new RegExp(`\\b${R2_BUCKET}\\b`).test(run(["r2", "bucket", "list"]))) {
     console.log(`creating R2 bucket ${R2_BUCKET}`);

@@ -78,6 +78,12 @@ describe("compensation across services", () => {
       return order.refund ? order : undefined;
     });
     expect(refunded.status).toBe("cancelled");
+    // The customer was told twice: confirmed when paid, refunded when cancelled (no status change announces the refund).
+    const subjects = await waitFor(async () => {
+      const sent = (await stack.providerRequests("ses")).filter((r) => r.body.includes(body.id)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data as string);
+      return sent.length >= 2 ? sent : undefined;
+    });
+    expect(subjects.sort()).toEqual([`choreo: order ${body.id} confirmed`, `choreo: refund for order ${body.id}`]);
     expect(refunded.refund.reason).toBe("customer_cancelled");
     expect(await forOrder("refund", body.id)).toHaveLength(1);
     const stock = await waitFor(async () => {

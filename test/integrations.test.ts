@@ -99,17 +99,26 @@ describe("integrations: email, SMS and webhooks for an order", () => {
     const id = reply.body.id as string;
     await notificationReaches(id, "email", "order_confirmation", "sent");
     await notificationReaches(id, "sms", "order_confirmation", "sent");
-    const placedHook = await waitFor(async () => (await webhooksFor(id)).find((r) => r.body.includes('"order.placed.v1"')));
-    const placed = JSON.parse(placedHook.body) as { id: string };
+    // The snapshot that carried the confirmation: Sales' announcement that the order is billed.
+    const billedHook = await waitFor(async () => (await webhooksFor(id)).find((r) => r.body.includes('"order.status_changed.v1"') && r.body.includes('"status":"billed"')));
+    const billed = JSON.parse(billedHook.body) as { id: string };
 
-    await stack.sendToQueue("EMAIL_QUEUE", placed);
-    await stack.sendToQueue("SMS_QUEUE", placed);
-    await waitFor(async () => {
-      const ignored = stack.logs().filter((entry) => entry.includes("order_confirmation already sent") && entry.includes(placed.id));
-      return ignored.length >= 2 ? ignored : undefined;
-    });
+    await stack.sendToQueue("INTEGRATIONS_QUEUE", billed);
+    await waitFor(async () =>
+      stack.logs().find((entry) => entry.includes("email:order_confirmation already sent") && entry.includes("sms:order_confirmation already sent") && entry.includes(billed.id)),
+    );
     expect((await sesFor(id)).filter((r) => r.body.includes("confirmed"))).toHaveLength(1);
     expect((await twilioFor(id)).filter((r) => decodeURIComponent(r.body).includes("confirmed"))).toHaveLength(1);
+  });
+
+  it("confirms nothing for a declined order: the customer gets the payment-failed email only", async () => {
+    const reply = await stack.placeOrder(placeOrderBody({ paymentMethod: "pm_card_chargeDeclinedInsufficientFunds" }));
+    const id = reply.body.id as string;
+    await stack.waitForStatus(id, "billing_failed");
+    await notificationReaches(id, "email", "payment_failed", "sent");
+    expect((await notificationLog(id)).map((l) => `${l.channel}:${l.template}`)).toEqual(["email:payment_failed"]);
+    expect((await sesFor(id)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([`choreo: payment for order ${id} failed`]);
+    expect(await twilioFor(id)).toEqual([]);
   });
 
   it("records an email SES rejects as failed, without retrying it, and still texts", async () => {
@@ -119,6 +128,6 @@ describe("integrations: email, SMS and webhooks for an order", () => {
     expect(failed).toMatchObject({ attempts: 1, lastError: { code: "MessageRejected", message: "Email address is not verified." } });
     await notificationReaches(id, "sms", "order_confirmation", "sent");
     expect((await sesFor(id)).filter((r) => r.body.includes("confirmed"))).toHaveLength(1);
-    expect(stack.logs().filter((entry) => entry.includes("retrying event") && entry.includes(id) && entry.includes('"queue":"email"'))).toEqual([]);
+    expect(stack.logs().filter((entry) => entry.includes("retrying event") && entry.includes(id) && entry.includes('"queue":"integrations"'))).toEqual([]);
   });
 });

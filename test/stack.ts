@@ -16,7 +16,14 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * Sales, Billing, Warehouse, Integrations, Dead-letters and Projections from their real
  * wrangler.toml files, with provider URLs pointing at the sandbox (`npm run bench` starts them too).
  */
-export function appWorkers(sandboxUrl: string, options: { stuckAfterSeconds?: { placed: number; billed: number } } = {}): TestHarnessOptions["workers"] {
+type StackOptions = {
+  stuckAfterSeconds?: { placed: number; billed: number };
+  /** WEBHOOK_SUBSCRIPTIONS_TTL_SECONDS of every publisher and Integrations (30 by default). */
+  webhookSubscriptionsTtlSeconds?: number;
+};
+
+export function appWorkers(sandboxUrl: string, options: StackOptions = {}): TestHarnessOptions["workers"] {
+  const ttl: Record<string, number> = options.webhookSubscriptionsTtlSeconds === undefined ? {} : { WEBHOOK_SUBSCRIPTIONS_TTL_SECONDS: options.webhookSubscriptionsTtlSeconds };
   return [
     {
       configPath: "wrangler.toml",
@@ -24,12 +31,13 @@ export function appWorkers(sandboxUrl: string, options: { stuckAfterSeconds?: { 
         DEFAULT_PAYMENT_METHOD: "pm_card_visa",
         SANDBOX_URL: sandboxUrl,
         ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}),
+        ...ttl,
       },
       secrets: { ADMIN_TOKEN },
     },
     {
       configPath: "workers/billing/wrangler.toml",
-      vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl },
+      vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl, ...ttl },
       secrets: { STRIPE_SECRET_KEY: "sk_test_e2e" },
     },
     {
@@ -38,6 +46,7 @@ export function appWorkers(sandboxUrl: string, options: { stuckAfterSeconds?: { 
         CARRIER_API_BASE: `${sandboxUrl}/carrier`,
         CARRIER_ACCOUNT: "sandbox-usps",
         SANDBOX_URL: sandboxUrl,
+        ...ttl,
       },
       secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
     },
@@ -52,6 +61,7 @@ export function appWorkers(sandboxUrl: string, options: { stuckAfterSeconds?: { 
         // The sandbox's webhook receivers listen on http://127.0.0.1:<port>.
         WEBHOOK_ALLOW_LOCAL_HTTP: "true",
         SANDBOX_URL: sandboxUrl,
+        ...ttl,
       },
       secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
     },
@@ -60,7 +70,7 @@ export function appWorkers(sandboxUrl: string, options: { stuckAfterSeconds?: { 
   ];
 }
 
-export async function startStack(options: { stuckAfterSeconds?: { placed: number; billed: number } } = {}) {
+export async function startStack(options: StackOptions = {}) {
   const sandbox = createTestHarness({ root: ROOT, workers: [{ configPath: "workers/sandbox/wrangler.toml" }] });
   const { url } = await sandbox.listen();
   const sandboxUrl = url.origin;
@@ -117,7 +127,7 @@ export async function startStack(options: { stuckAfterSeconds?: { placed: number
       return ((await res.json()) as { queues: { queue: string; published: number; consumed: number; deliveries: number; dead: number; missing: string[] }[] }).queues;
     },
     /** Puts a message straight on a queue, as a redelivery or a stray producer would. */
-    async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "EMAIL_QUEUE" | "SMS_QUEUE" | "WEBHOOKS_QUEUE", body: unknown) {
+    async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "INTEGRATIONS_QUEUE", body: unknown) {
       const env = await app.getWorker<SalesEnv>("sales").getEnv();
       await env[binding].send(body, { contentType: "json" });
     },

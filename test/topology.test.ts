@@ -2,7 +2,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import { eventCatalog, type EventType } from "../src/contracts/events";
-import { consumerOf, DEAD_LETTER_CONSUMER, deadLetterBindingOf, deadLetterQueueOf, producerBindingOf, QUEUES, subscriptions } from "../src/contracts/topology";
+import { consumerOf, DEAD_LETTER_CONSUMER, deadLetterQueueOf, producerBindingOf, QUEUES, recipientsOf, subscriptions } from "../src/contracts/topology";
+import { billedEvent, labelEvent, paymentStatusEvent, placedEvent, statusChangedEvent } from "./fixtures/orders";
 import { MAX_RETRIES } from "../src/platform/consumer";
 import { ROOT } from "./stack";
 
@@ -24,22 +25,16 @@ describe("topology", () => {
     // The runtime parks a message itself on its last delivery; it must know which one that is.
     expect(consumer?.max_retries).toBe(MAX_RETRIES);
     // The runtime parks poison messages itself, so it needs a producer for that same DLQ.
-    expect(config.queues.producers).toContainEqual({ binding: deadLetterBindingOf(queue), queue: deadLetterQueueOf(queue) });
+    expect(config.queues.producers).toContainEqual({ binding: "DEAD_LETTERS", queue: deadLetterQueueOf(queue) });
     const otherConsumers = Object.entries(consumerOf).filter(([q, file]) => q !== queue && file !== consumerOf[queue]);
     for (const [, file] of otherConsumers) {
       expect(configOf(file).queues.consumers?.map((c: { queue: string }) => c.queue) ?? []).not.toContain(queue);
     }
   });
 
-  it("gives a worker consuming several queues one dead-letter binding per queue", () => {
-    expect(deadLetterBindingOf("billing")).toBe("DEAD_LETTERS");
-    const integrations = QUEUES.filter((queue) => consumerOf[queue] === "workers/integrations/wrangler.toml");
-    expect(integrations.map(deadLetterBindingOf)).toEqual(["EMAIL_DEAD_LETTERS", "SMS_DEAD_LETTERS", "WEBHOOKS_DEAD_LETTERS"]);
-    const producers = configOf("workers/integrations/wrangler.toml").queues.producers ?? [];
-    for (const queue of integrations) {
-      // Each DLQ is reached through exactly one binding, so one queue's poison never lands in another's DLQ.
-      expect(producers.filter((p: { queue: string }) => p.queue === deadLetterQueueOf(queue))).toHaveLength(1);
-    }
+  it("has each worker consume one queue at most, so DEAD_LETTERS always names that queue's DLQ", () => {
+    const consumers = Object.values(consumerOf);
+    expect(new Set(consumers).size).toBe(consumers.length);
   });
 
   it.each(QUEUES)("the dead letters of %s are archived and can be replayed to it", (queue) => {
@@ -54,5 +49,24 @@ describe("topology", () => {
     for (const queue of subscriptions[type]) {
       expect(config.queues.producers).toContainEqual({ binding: producerBindingOf(queue), queue });
     }
+  });
+
+  describe("an order's happy path, placed → billed → ready_to_ship", () => {
+    const placed = placedEvent();
+    const billedSnapshot = paymentStatusEvent(placed, "billed");
+    const placedSnapshot = { ...billedSnapshot, data: { previousStatus: null, order: { ...billedSnapshot.data.order, status: "placed" as const, version: 1 } } };
+    const events = [placed, placedSnapshot, billedEvent(placed.subject, placed), billedSnapshot, labelEvent(placed.subject), statusChangedEvent(placed)];
+    const messages = (webhookTypes?: ReadonlySet<EventType>) => events.flatMap((event) => recipientsOf(event, webhookTypes));
+
+    it("costs 12 queue messages with no webhook endpoint: integrations gets only the confirmation and the shipping notice", () => {
+      const none = messages(new Set());
+      expect(none).toHaveLength(12);
+      expect(events.filter((event) => recipientsOf(event, new Set()).includes("integrations"))).toEqual([billedSnapshot, events[5]]);
+    });
+
+    it("adds a message per event of a type an endpoint takes, and every type's when the set is unknown", () => {
+      expect(messages(new Set(["shipping_label.created.v1"]))).toHaveLength(13);
+      expect(messages(undefined)).toHaveLength(16);
+    });
   });
 });

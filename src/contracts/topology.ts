@@ -1,48 +1,47 @@
 import type { AnyEvent, EventType } from "./events";
+import type { OrderStatus } from "./values";
 
 /**
  * Queues allow one consumer each, so publish-subscribe is a table: the publisher's relay
  * sends every event to each queue subscribed to its type. Adding a consumer is a queue,
  * a row here and a producer binding; no publisher code changes.
  */
-export const QUEUES = ["sales", "billing", "warehouse", "email", "sms", "webhooks", "projections"] as const;
+export const QUEUES = ["sales", "billing", "warehouse", "integrations", "projections"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export const subscriptions: Record<EventType, readonly QueueName[]> = {
-  "order.placed.v1": ["billing", "email", "sms", "webhooks", "projections"],
-  "order.billed.v1": ["warehouse", "sales", "webhooks", "projections"],
-  "shipping_label.created.v1": ["sales", "webhooks", "projections"],
-  "order.status_changed.v1": ["email", "sms", "webhooks", "projections"],
-  "order.billing_failed.v1": ["sales", "email", "webhooks", "projections"],
-  "stock.unavailable.v1": ["billing", "webhooks", "projections"],
-  "order.refunded.v1": ["sales", "email", "webhooks", "projections"],
-  "order.cancelled.v1": ["billing", "warehouse", "webhooks", "projections"],
+  "order.placed.v1": ["billing", "integrations", "projections"],
+  "order.billed.v1": ["warehouse", "sales", "integrations", "projections"],
+  "shipping_label.created.v1": ["sales", "integrations", "projections"],
+  "order.status_changed.v1": ["integrations", "projections"],
+  "order.billing_failed.v1": ["sales", "integrations", "projections"],
+  "stock.unavailable.v1": ["billing", "integrations", "projections"],
+  "order.refunded.v1": ["sales", "integrations", "projections"],
+  "order.cancelled.v1": ["billing", "warehouse", "integrations", "projections"],
 };
 
 /**
- * A subscriber that acts on only some events of a type names them here, and the relay sends
- * it no others: each event it would drop costs a queue message (3 billed operations), a
- * Durable Object request and consumer time. Every subscriber of a type not listed gets all.
+ * Integrations acts on an event for the customer's notices (workers/integrations/templates.ts)
+ * or for a webhook endpoint. The notices: the billed (confirmation), ready_to_ship (shipping) and
+ * billing_failed (payment failed) snapshots, the cancelled one (it names the customer of a
+ * refund that may follow) and every refund. Every other event it would only read and drop,
+ * each costing a queue message (three billed operations) and consumer time.
  */
-export const interest: { [T in EventType]?: Partial<Record<QueueName, (event: Extract<AnyEvent, { type: T }>) => boolean>> } = {
-  // Integrations send one message for a status change: the shipping notice, at ready_to_ship
-  // (workers/integrations/templates.ts). The other snapshots would only be read and dropped.
-  "order.status_changed.v1": {
-    email: (event) => event.data.order.status === "ready_to_ship",
-    sms: (event) => event.data.order.status === "ready_to_ship",
-  },
-};
+const NOTICE_STATUSES: ReadonlySet<OrderStatus> = new Set(["billed", "ready_to_ship", "billing_failed", "cancelled"]);
+
+export function callsForNotice(event: AnyEvent): boolean {
+  if (event.type === "order.refunded.v1") return true;
+  return event.type === "order.status_changed.v1" && NOTICE_STATUSES.has(event.data.order.status);
+}
 
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
 export const consumerOf: Record<QueueName, string> = {
   sales: "wrangler.toml",
   billing: "workers/billing/wrangler.toml",
   warehouse: "workers/warehouse/wrangler.toml",
-  // One worker for all three channels, but each its own queue and DLQ: an outage at one
-  // provider backs up only its own queue.
-  email: "workers/integrations/wrangler.toml",
-  sms: "workers/integrations/wrangler.toml",
-  webhooks: "workers/integrations/wrangler.toml",
+  // Email, SMS and webhooks from one queue: each message is dispatched to every channel it
+  // calls for, and a channel whose provider is down retries alone (workers/integrations).
+  integrations: "workers/integrations/wrangler.toml",
   projections: "workers/projections/wrangler.toml",
 };
 
@@ -58,24 +57,21 @@ export function subscribersOf(type: EventType): readonly QueueName[] {
   return subscriptions[type];
 }
 
-/** The queues this very event goes to: its type's subscribers, less those not interested in it. */
-export function recipientsOf(event: AnyEvent): readonly QueueName[] {
-  const filters = interest[event.type] as Partial<Record<QueueName, (event: AnyEvent) => boolean>> | undefined;
-  return filters ? subscriptions[event.type].filter((queue) => filters[queue]?.(event) ?? true) : subscriptions[event.type];
+/** True when a webhook endpoint may take events of `type`: always when the set is unknown. */
+export const webhooksWant = (type: EventType, subscribed: ReadonlySet<EventType> | undefined): boolean => subscribed === undefined || subscribed.has(type);
+
+/**
+ * The queues this very event goes to: its type's subscribers, except integrations when the
+ * event calls for no notice and no webhook endpoint takes its type. `subscribedWebhookTypes`
+ * undefined means every type is taken (the safe default when the set is unknown).
+ */
+export function recipientsOf(event: AnyEvent, subscribedWebhookTypes?: ReadonlySet<EventType>): readonly QueueName[] {
+  const integrations = callsForNotice(event) || webhooksWant(event.type, subscribedWebhookTypes);
+  return integrations ? subscriptions[event.type] : subscriptions[event.type].filter((queue) => queue !== "integrations");
 }
 
 /** Each queue's dead-letter queue, where messages that can never succeed are kept. */
 export const deadLetterQueueOf = (queue: QueueName) => `${queue}-dlq` as const;
-
-/**
- * The producer binding a consumer uses to park messages in a queue's DLQ: `DEAD_LETTERS` for
- * a worker that consumes one queue, `<QUEUE>_DEAD_LETTERS` for one that consumes several, so
- * each queue's poison messages land in its own DLQ.
- */
-export function deadLetterBindingOf(queue: QueueName): string {
-  const shared = QUEUES.filter((other) => consumerOf[other] === consumerOf[queue]).length > 1;
-  return shared ? `${queue.toUpperCase().replace(/-/g, "_")}_DEAD_LETTERS` : "DEAD_LETTERS";
-}
 
 /** The producer binding a worker must declare to publish to a queue: `billing` → `BILLING_QUEUE`. */
 export const producerBindingOf = (queue: string) => `${queue.toUpperCase().replace(/-/g, "_")}_QUEUE`;

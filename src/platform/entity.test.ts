@@ -1,11 +1,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { billedEvent, placedEvent } from "../../test/fixtures/orders";
+import { billedEvent, placedEvent, statusChangedEvent } from "../../test/fixtures/orders";
 import type { EventType } from "../contracts/events";
 import { subscribersOf } from "../contracts/topology";
 import { ENTITY_KEY, EntityStore, type EntityRecord } from "./entity";
-import type { QueueProducers } from "./queues";
+import type { Publishing, QueueProducers } from "./queues";
+import type { SubscribedTypes } from "./webhook-subscriptions";
 
 /** A queue producer that fails its first `failures` sends, then records what it gets. */
 function flakyQueue(failures: number) {
@@ -21,8 +22,10 @@ function flakyQueue(failures: number) {
 }
 
 /** Working producers for every queue subscribed to `type`, with `overrides` in place of some. */
-const producersFor = (type: EventType, overrides: QueueProducers): QueueProducers =>
-  Object.fromEntries(subscribersOf(type).map((queue) => [queue, overrides[queue] ?? flakyQueue(0).queue]));
+const producersFor = (type: EventType, overrides: QueueProducers, webhookTypes?: SubscribedTypes): Publishing => ({
+  producers: Object.fromEntries(subscribersOf(type).map((queue) => [queue, overrides[queue] ?? flakyQueue(0).queue])),
+  webhookTypes: async () => webhookTypes,
+});
 
 // A fresh Durable Object's real storage hosts an EntityStore with fake producers.
 const freshObject = () => env.ORDERS.get(env.ORDERS.newUniqueId());
@@ -43,7 +46,7 @@ describe("EntityStore", () => {
       const record = state.storage.kv.get<EntityRecord<Note>>(ENTITY_KEY)!;
       expect(record.state).toEqual({ note: "one" });
       expect(record.applied).toEqual([cause.id]);
-      expect(new EntityStore<Note>(state.storage, {}).hasApplied(cause.id)).toBe(true);
+      expect(new EntityStore<Note>(state.storage, producersFor("order.placed.v1", {})).hasApplied(cause.id)).toBe(true);
     });
   });
 
@@ -77,6 +80,26 @@ describe("EntityStore", () => {
       expect(await store.redelivered(cause)).toMatchObject({ kind: "done" });
       expect(warehouse.received).toEqual([billed]);
     });
+  });
+
+  it("sends integrations only the events a notice or a webhook endpoint needs", async () => {
+    for (const [webhookTypes, expected] of [
+      [new Set<EventType>(), ["ready"]],
+      [new Set<EventType>(["order.billed.v1"]), ["billed", "ready"]],
+      [undefined, ["billed", "ready"]], // the set unknown: every type
+    ] as const) {
+      const integrations = flakyQueue(0);
+      const projections = flakyQueue(0);
+      await runInDurableObject(freshObject(), async (_instance, state) => {
+        const queues = { integrations: integrations.queue, projections: projections.queue, sales: flakyQueue(0).queue, warehouse: flakyQueue(0).queue };
+        const store = new EntityStore<Note>(state.storage, { producers: queues, webhookTypes: async () => webhookTypes });
+        const placed = placedEvent();
+        const billed = billedEvent(placed.subject, placed);
+        const ready = statusChangedEvent(placed, "ready_to_ship"); // the shipping notice
+        expect(await store.commit({ id: "request", by: "request" }, { note: "x" }, [billed, ready])).toBe(true);
+        expect(integrations.received).toEqual(expected.map((name) => ({ billed, ready })[name]));
+      });
+    }
   });
 
   it("after a restart, sends a request's publication again and then forgets it", async () => {

@@ -2,8 +2,7 @@ import type { AnyEvent } from "../contracts/events";
 import type { QueueName } from "../contracts/topology";
 import { OneAtATime } from "./one-at-a-time";
 import { done, retry, type Outcome } from "./outcome";
-import { publishEvents, type QueueProducers } from "./queues";
-import type { SandboxHooks } from "./sandbox-hooks";
+import { publishEvents, type Publishing } from "./queues";
 
 /**
  * What a change answers: a queue message (whose redelivery sends its events again if they
@@ -46,8 +45,7 @@ export class EntityStore<S> {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    private readonly producers: QueueProducers,
-    private readonly sandbox?: SandboxHooks,
+    private readonly publishing: Publishing,
   ) {
     this.record = storage.kv.get<EntityRecord<S>>(ENTITY_KEY) ?? { applied: [], unsent: [] };
   }
@@ -127,7 +125,7 @@ export class EntityStore<S> {
     const publication = this.record.unsent.find((candidate) => candidate.cause === causeId);
     if (!publication) return true;
     const before = this.reached.get(causeId);
-    const delivery = await publishEvents(this.producers, publication.events, { reached: before, firstTry: before === undefined, sandbox: this.sandbox });
+    const delivery = await publishEvents(this.publishing, publication.events, { reached: before, firstTry: before === undefined });
     this.reached.set(causeId, delivery.reached);
     if (delivery.complete) this.sent.add(causeId);
     return delivery.complete;

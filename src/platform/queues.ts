@@ -1,7 +1,8 @@
 import type { AnyEvent } from "../contracts/events";
 import { producerBindingOf, QUEUES, recipientsOf, type QueueName } from "../contracts/topology";
 import { errorMessage, log } from "./log";
-import type { AuditRecord, SandboxHooks } from "./sandbox-hooks";
+import { sandboxHooks, type AuditRecord, type SandboxHooks } from "./sandbox-hooks";
+import { webhookSubscriptions, type SubscribedTypes, type WebhookSubscriptionsEnv } from "./webhook-subscriptions";
 
 export type QueueProducers = Partial<Record<QueueName, Queue>>;
 
@@ -36,6 +37,20 @@ export function* chunks<T>(items: readonly T[], sizeOf: (item: T) => number): Ge
   if (current.length > 0) yield current;
 }
 
+/** What a publisher needs: its producer bindings, the webhook subscriptions, and (dev/test only) the sandbox. */
+export type Publishing = {
+  producers: QueueProducers;
+  /** The event types webhook endpoints take; undefined = every type. */
+  webhookTypes: () => Promise<SubscribedTypes>;
+  sandbox?: SandboxHooks | undefined;
+};
+
+export const publishingFor = (env: WebhookSubscriptionsEnv & { SANDBOX_URL?: string }): Publishing => ({
+  producers: queueProducers(env),
+  webhookTypes: () => webhookSubscriptions(env),
+  sandbox: sandboxHooks(env.SANDBOX_URL),
+});
+
 /** What one publication reached: the queues every event of it is on, and whether that is all of them. */
 export type Delivery = { reached: Set<QueueName>; complete: boolean };
 
@@ -45,14 +60,16 @@ export type Delivery = { reached: Set<QueueName>; complete: boolean };
  * queue is reported, not thrown: the caller keeps the events and tries again later.
  */
 export async function publishEvents(
-  producers: QueueProducers,
+  publishing: Publishing,
   events: readonly AnyEvent[],
-  options: { reached?: ReadonlySet<QueueName>; firstTry?: boolean; sandbox?: SandboxHooks | undefined } = {},
+  options: { reached?: ReadonlySet<QueueName> | undefined; firstTry?: boolean } = {},
 ): Promise<Delivery> {
-  const { reached = new Set<QueueName>(), firstTry = true, sandbox } = options;
+  const { reached = new Set<QueueName>(), firstTry = true } = options;
+  const { producers, sandbox } = publishing;
+  const webhookTypes = await publishing.webhookTypes();
   const byQueue = new Map<QueueName, AnyEvent[]>();
   for (const event of events) {
-    for (const queue of recipientsOf(event)) {
+    for (const queue of recipientsOf(event, webhookTypes)) {
       if (reached.has(queue)) continue;
       byQueue.set(queue, [...(byQueue.get(queue) ?? []), event]);
     }

@@ -4,8 +4,7 @@ import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
-import { queueProducers } from "../../src/platform/queues";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
+import { publishingFor } from "../../src/platform/queues";
 import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenStockUnavailable, type BillingStep, type InvoiceRecord } from "./invoicing";
 import { chargeOrder, refundOrder, type StripeConfig } from "./stripe";
 
@@ -23,7 +22,7 @@ export class Invoice extends DurableObject<BillingEnv> {
   constructor(ctx: DurableObjectState, env: BillingEnv) {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
-    this.entity = new EntityStore(this.ctx.storage, queueProducers(this.env), sandboxHooks(env.SANDBOX_URL));
+    this.entity = new EntityStore(this.ctx.storage, publishingFor(this.env));
   }
 
   async view(): Promise<InvoiceRecord | null> {

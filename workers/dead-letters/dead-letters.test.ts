@@ -59,7 +59,7 @@ describe("dead-letter intake", () => {
 
   it("keeps each endpoint's dead webhook delivery of one event as its own letter", async () => {
     const placed = placedEvent();
-    await arrive("webhooks-dlq", [{ ...placed, deliveryid: "dlv_A" }, { ...placed, deliveryid: "dlv_B" }]);
+    await arrive("integrations-dlq", [{ ...placed, deliveryid: "dlv_A" }, { ...placed, deliveryid: "dlv_B" }]);
     const letters = (await api("GET", `/admin/dead-letters?limit=500`)).json.letters.filter((l: { eventId?: string }) => l.eventId === placed.id);
     expect(letters.map((l: { body: { deliveryid: string } }) => l.body.deliveryid).sort()).toEqual(["dlv_A", "dlv_B"]);
   });

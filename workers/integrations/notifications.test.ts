@@ -1,9 +1,14 @@
 import { SignatureV4 } from "@smithy/signature-v4";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { orderBillingFailed, orderRefunded } from "../../src/contracts/events";
-import { typesFor } from "../../src/contracts/topology";
-import { placedEvent, statusChangedEvent } from "../../test/fixtures/orders";
+import { orderRefunded } from "../../src/contracts/events";
+import { callsForNotice, typesFor } from "../../src/contracts/topology";
+import { OrderStatus } from "../../src/contracts/values";
+import { paymentStatusEvent, placedEvent, refundedEvent, statusChangedEvent } from "../../test/fixtures/orders";
+import type { NotificationRecord } from "./notification-plan";
+import type { Notifications } from "./notifications";
 import { handlersFor, notificationsOf } from "./order-events";
+import { templateFor } from "./templates";
 import { e, fault, requestsTo, sandboxObjects, type Recorded } from "./test-helpers";
 
 const notifications = (orderId: string) => notificationsOf(e.NOTIFICATIONS, orderId);
@@ -14,6 +19,10 @@ function placed(customer: Record<string, unknown> = {}) {
   const event = placedEvent();
   return { ...event, data: { ...event.data, customer: { ...event.data.customer, ...customer } } } as typeof event;
 }
+
+/** Sales' snapshot of a paid order: what the confirmation is sent on. */
+const billed = (customer: Record<string, unknown> = {}) => paymentStatusEvent(placed(customer), "billed");
+const channelLine = (log: NotificationRecord[], channel: "email" | "sms") => log.find((line) => line.channel === channel);
 
 /** SHA-256 / HMAC-SHA-256 for @smithy/signature-v4, on WebCrypto: an implementation aws4fetch does not share. */
 class WebCryptoSha256 {
@@ -63,8 +72,8 @@ async function expectedSignature(request: Recorded, secretAccessKey: string): Pr
 
 describe("email through SES", () => {
   it("sends the order confirmation signed with SigV4, with every customer value escaped in HTML", async () => {
-    const event = placed({ name: `Ada <script>alert("x")</script> & Co` });
-    expect(await notifications(event.subject).notify("email", event)).toMatchObject({ kind: "done" });
+    const event = billed({ name: `Ada <script>alert("x")</script> & Co` });
+    expect(await notifications(event.subject).notify(event)).toMatchObject({ kind: "done" });
 
     const [request] = await sesFor(event.subject);
     expect(request).toBeDefined();
@@ -81,120 +90,151 @@ describe("email through SES", () => {
     expect(Body.Html.Data).toContain("Hello Ada &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; Co,");
     expect(Body.Html.Data).not.toContain("<script>");
 
-    const [line] = await notifications(event.subject).log();
+    const line = channelLine(await notifications(event.subject).log(), "email");
     const [email] = (await sandboxObjects<{ id: string; to: string[] }>("email")).filter((m) => m.id === line?.providerMessageId);
     expect(line).toMatchObject({ channel: "email", template: "order_confirmation", status: "sent", attempts: 1, to: "ada@example.com", eventId: event.id });
     expect(email?.to).toEqual(["ada@example.com"]);
   });
 
   it("a signature made with another secret does not match", async () => {
-    const event = placed();
-    await notifications(event.subject).notify("email", event);
+    const event = billed();
+    await notifications(event.subject).notify(event);
     const [request] = await sesFor(event.subject);
     const actual = /Signature=([0-9a-f]{64})/.exec(request!.headers["authorization"]!)![1];
     expect(actual).not.toBe(await expectedSignature(request!, "some-other-secret"));
   });
 
   it("never sends the same email twice for a redelivered event, or the same event under a new id", async () => {
-    const event = placed();
+    const event = billed();
     const inbox = notifications(event.subject);
-    await Promise.all([inbox.notify("email", event), inbox.notify("email", event)]);
-    await inbox.notify("email", event);
-    expect(await inbox.notify("email", { ...event, id: crypto.randomUUID() })).toMatchObject({ kind: "done" });
+    await Promise.all([inbox.notify(event), inbox.notify(event)]);
+    await inbox.notify(event);
+    expect(await inbox.notify({ ...event, id: crypto.randomUUID() })).toMatchObject({ kind: "done" });
     expect(await sesFor(event.subject)).toHaveLength(1);
   });
 
   it("retries while SES is down and sends exactly once when it is back", async () => {
-    const event = placed();
+    const event = billed();
     const inbox = notifications(event.subject);
     await fault({ provider: "ses", mode: "down" });
     try {
-      expect(await inbox.notify("email", event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("503") });
-      expect(await inbox.notify("email", event)).toMatchObject({ kind: "retry" });
-      expect((await inbox.log())[0]).toMatchObject({ status: "retrying", attempts: 2, lastError: { message: expect.stringContaining("503") } });
+      expect(await inbox.notify(event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("503") });
+      expect(await inbox.notify(event)).toMatchObject({ kind: "retry" });
+      expect(channelLine(await inbox.log(), "email")).toMatchObject({ status: "retrying", attempts: 2, lastError: { message: expect.stringContaining("503") } });
     } finally {
       await fault({ provider: "ses", mode: "ok" });
     }
-    expect(await inbox.notify("email", event)).toMatchObject({ kind: "done" });
-    await inbox.notify("email", event);
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    await inbox.notify(event);
     const outcomes = (await sesFor(event.subject)).map((r) => r.outcome);
     expect(outcomes).toEqual(["fault:down", "fault:down", "sent"]);
-    expect((await inbox.log())[0]).toMatchObject({ status: "sent", attempts: 3 });
+    expect(channelLine(await inbox.log(), "email")).toMatchObject({ status: "sent", attempts: 3 });
+    // The SMS of the same event went out on the first delivery and was never sent again.
+    expect(channelLine(await inbox.log(), "sms")).toMatchObject({ status: "sent", attempts: 1 });
+    expect(await twilioFor(event.subject)).toHaveLength(1);
   });
 
   it("honours SES's Retry-After when throttled", async () => {
     await fault({ provider: "ses", mode: "throttle", retryAfterSeconds: 42, remaining: 1 });
-    const event = placed();
-    expect(await notifications(event.subject).notify("email", event)).toEqual({ kind: "retry", reason: expect.stringContaining("429"), afterSeconds: 42 });
+    const event = billed();
+    expect(await notifications(event.subject).notify(event)).toEqual({ kind: "retry", reason: expect.stringContaining("429"), afterSeconds: 42 });
   });
 
   it.each([
     ["rejected@example.com", "MessageRejected", "Email address is not verified."],
     ["suspended@example.com", "AccountSuspendedException", "Your account has been suspended."],
   ])("records %s as failed (%s) without retrying", async (email, code, message) => {
-    const event = placed({ email });
+    const event = billed({ email });
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("email", event)).toMatchObject({ kind: "done" });
-    expect(await inbox.notify("email", event)).toMatchObject({ kind: "done" });
-    expect((await inbox.log())[0]).toMatchObject({ status: "failed", attempts: 1, lastError: { code, message } });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(channelLine(await inbox.log(), "email")).toMatchObject({ status: "failed", attempts: 1, lastError: { code, message } });
     expect(await sesFor(event.subject)).toHaveLength(1);
   });
 
-  it("sends the shipping notice with the tracking number once the recipient is known", async () => {
+  it("sends the shipping notice with the tracking number from the ready_to_ship snapshot", async () => {
     const event = placed();
-    const label = statusChangedEvent(event);
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("email", label)).toMatchObject({ kind: "retry", reason: expect.stringContaining("order.placed") });
-    await inbox.notify("sms", event); // order.placed on another channel's queue names the recipient too
-    expect(await inbox.notify("email", label)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(statusChangedEvent(event))).toMatchObject({ kind: "done" });
     const notice = (await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple).find((c) => c.Subject.Data.includes("on its way"));
     expect(notice.Body.Text.Data).toContain("Tracking number: 9400000000000000000001");
     expect(notice.Body.Text.Data).toContain("USPS Priority Mail");
   });
 
-  it("sends no shipping notice for a label the order never shipped with (status not ready_to_ship)", async () => {
+  it("confirms an order only once it is paid: placed and declined orders get no confirmation", async () => {
     const event = placed();
     const inbox = notifications(event.subject);
-    await inbox.notify("email", event);
-    const cancelled = statusChangedEvent(event, "cancelled");
-    expect(await inbox.notify("email", cancelled)).toMatchObject({ kind: "done", note: "no email for order.status_changed.v1" });
-    expect(await inbox.notify("sms", cancelled)).toMatchObject({ kind: "done" });
+    const declined = paymentStatusEvent(event, "billing_failed");
+    expect(await inbox.notify(declined)).toMatchObject({ kind: "done", note: expect.stringContaining("no sms for order.status_changed.v1") });
+    expect(await inbox.notify(declined)).toMatchObject({ kind: "done", note: expect.stringContaining("email:payment_failed already sent") });
+    expect((await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([`Choreo Shop: payment for order ${event.subject} failed`]);
+    expect(await twilioFor(event.subject)).toEqual([]);
+    expect((await inbox.log()).map((l) => `${l.channel}:${l.template}`)).toEqual(["email:payment_failed"]);
+  });
+
+  it("sends no shipping notice for a label the order never shipped with (status not ready_to_ship)", async () => {
+    const event = billed();
+    const inbox = notifications(event.subject);
+    await inbox.notify(event);
+    const cancelled = statusChangedEvent(placedEvent(event.subject), "cancelled");
+    expect(await inbox.notify(cancelled)).toMatchObject({ kind: "done", note: "no email for order.status_changed.v1; no sms for order.status_changed.v1" });
     expect((await sesFor(event.subject)).map((r) => JSON.parse(r.body).Content.Simple.Subject.Data)).toEqual([
       `Choreo Shop: order ${event.subject} confirmed`,
     ]);
   });
 
-  it("sends payment-failed and refund notices", async () => {
+  it("sends the payment-failed notice from the declined snapshot, with the reason escaped", async () => {
+    const declined = paymentStatusEvent(placed(), "billing_failed", "card_declined: Your card was <declined>.");
+    const inbox = notifications(declined.subject);
+    expect(await inbox.notify(declined)).toMatchObject({ kind: "done" });
+    const [body] = (await sesFor(declined.subject)).map((r) => JSON.parse(r.body).Content.Simple);
+    expect(body.Subject.Data).toBe(`Choreo Shop: payment for order ${declined.subject} failed`);
+    expect(body.Body.Text.Data).toContain("We could not charge $30.00");
+    expect(body.Body.Html.Data).toContain("Your card was &#60;declined&#62;.");
+  });
+
+  it("sends the refund notice once a snapshot has named the customer", async () => {
     const event = placed();
     const orderId = event.subject;
-    const failed = orderBillingFailed.create(
-      { orderId, invoiceId: "inv_1", amount: 3000, currency: "USD", reason: { code: "card_declined", message: "Your card was <declined>." }, failedAt: new Date().toISOString() },
-      { subject: orderId, causedBy: event },
-    );
     const refunded = orderRefunded.create(
-      { orderId, invoiceId: "inv_1", paymentId: "pi_1", refundId: "re_1", amount: 1250, currency: "EUR", reason: "stock_unavailable", refundedAt: new Date().toISOString() },
+      { orderId, invoiceId: "inv_1", paymentId: "pi_1", refundId: "re_1", amount: 1250, currency: "EUR", reason: "customer_cancelled", refundedAt: new Date().toISOString() },
       { subject: orderId, causedBy: event },
     );
     const inbox = notifications(orderId);
-    await inbox.notify("email", event);
-    await inbox.notify("email", failed);
-    await inbox.notify("email", refunded);
+    // A refund after a cancellation can overtake the cancelled snapshot: it waits for the customer.
+    expect(await inbox.notify(refunded)).toMatchObject({ kind: "retry", reason: expect.stringContaining("status snapshot") });
+    expect(await inbox.notify(statusChangedEvent(event, "cancelled"))).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(refunded)).toMatchObject({ kind: "done" });
     const bodies = (await sesFor(orderId)).map((r) => JSON.parse(r.body).Content.Simple);
-    expect(bodies.map((b) => b.Subject.Data)).toEqual([
-      `Choreo Shop: order ${orderId} confirmed`,
-      `Choreo Shop: payment for order ${orderId} failed`,
-      `Choreo Shop: refund for order ${orderId}`,
-    ]);
-    expect(bodies[1].Body.Html.Data).toContain("Your card was &#60;declined&#62;.");
-    expect(bodies[2].Body.Text.Data).toContain("We refunded €12.50");
-    expect((await inbox.log()).map((l) => `${l.template}:${l.status}`)).toEqual(["order_confirmation:sent", "payment_failed:sent", "refund_notice:sent"]);
+    expect(bodies.map((b) => b.Subject.Data)).toEqual([`Choreo Shop: refund for order ${orderId}`]);
+    expect(bodies[0].Body.Text.Data).toContain("We refunded €12.50");
+    expect((await inbox.log()).map((l) => `${l.template}:${l.status}`)).toEqual(["refund_notice:sent"]);
+  });
+});
+
+describe("the notification log", () => {
+  it("keeps what an object logged in its row-per-line tables before the one-document log: nothing sent is sent again", async () => {
+    const event = billed();
+    const inbox = notifications(event.subject);
+    await runInDurableObject(inbox, async (_instance: Notifications, state) => {
+      const sql = state.storage.sql;
+      sql.exec("CREATE TABLE recipient (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)");
+      sql.exec("INSERT INTO recipient (id, body) VALUES (1, ?)", JSON.stringify({ orderId: event.subject, name: "Ada", email: "ada@example.com", phone: "+14155550100" }));
+      sql.exec(`CREATE TABLE notifications (channel TEXT NOT NULL, template TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, event_id TEXT NOT NULL,
+        recipient TEXT, provider_message_id TEXT, error_code TEXT, error_message TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (channel, template)) WITHOUT ROWID`);
+      const at = new Date().toISOString();
+      sql.exec("INSERT INTO notifications VALUES ('email', 'order_confirmation', 'sent', 1, ?, 'ada@example.com', 'ses_old', NULL, NULL, ?, ?)", event.id, at, at);
+    });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done", note: expect.stringContaining("email:order_confirmation already sent") });
+    expect(await sesFor(event.subject)).toEqual([]);
+    expect((await inbox.log()).map((l) => `${l.channel}:${l.status}:${l.providerMessageId}`)).toEqual(["email:sent:ses_old", expect.stringMatching(/^sms:sent:SM/)]);
   });
 });
 
 describe("SMS through Twilio", () => {
   it("sends a form-encoded message with Basic auth", async () => {
-    const event = placed();
-    expect(await notifications(event.subject).notify("sms", event)).toMatchObject({ kind: "done" });
+    const event = billed();
+    expect(await notifications(event.subject).notify(event)).toMatchObject({ kind: "done" });
     const [request] = await twilioFor(event.subject);
     expect(request!.path).toBe("/2010-04-01/Accounts/ACunittest/Messages.json");
     expect(request!.headers["content-type"]).toBe("application/x-www-form-urlencoded");
@@ -203,20 +243,20 @@ describe("SMS through Twilio", () => {
     expect([...form.keys()]).toEqual(["To", "From", "Body"]);
     expect(form.get("To")).toBe("+14155550100");
     expect(form.get("From")).toBe("+15005550006");
-    expect(form.get("Body")).toBe(`Choreo Shop: order ${event.subject} confirmed, total $30.00. We'll text you when it ships.`);
+    expect(form.get("Body")).toBe(`Choreo Shop: order ${event.subject} confirmed, paid $30.00. We'll text you when it ships.`);
     // "+" and spaces survive the encoding: the raw body never carries a bare "+".
     expect(request!.body).toContain("To=%2B14155550100");
-    const [line] = await notifications(event.subject).log();
+    const line = channelLine(await notifications(event.subject).log(), "sms");
     expect(line).toMatchObject({ channel: "sms", status: "sent", providerMessageId: expect.stringMatching(/^SM/) });
   });
 
   it("sends no SMS for an order without a phone number, and says so in the log", async () => {
     const event = placedEvent();
     const { phone: _phone, ...customer } = event.data.customer;
-    const noPhone = { ...event, data: { ...event.data, customer } };
-    expect(await notifications(event.subject).notify("sms", noPhone)).toMatchObject({ kind: "done" });
+    const noPhone = paymentStatusEvent({ ...event, data: { ...event.data, customer } }, "billed");
+    expect(await notifications(event.subject).notify(noPhone)).toMatchObject({ kind: "done" });
     expect(await twilioFor(event.subject)).toHaveLength(0);
-    expect(await notifications(event.subject).log()).toEqual([
+    expect((await notifications(event.subject).log()).filter((line) => line.channel === "sms")).toEqual([
       expect.objectContaining({ channel: "sms", template: "order_confirmation", status: "skipped", attempts: 0, lastError: { message: "no phone number on the order" } }),
     ]);
   });
@@ -226,28 +266,40 @@ describe("SMS through Twilio", () => {
     ["+15005550004", "21610"],
     ["+15005550009", "21614"],
   ])("records Twilio's refusal of %s (%s) as failed without retrying", async (phone, code) => {
-    const event = placed({ phone });
+    const event = billed({ phone });
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });
-    expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });
-    expect((await inbox.log())[0]).toMatchObject({ status: "failed", attempts: 1, lastError: { code } });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(channelLine(await inbox.log(), "sms")).toMatchObject({ status: "failed", attempts: 1, lastError: { code } });
     expect(await twilioFor(event.subject)).toHaveLength(1);
   });
 
   it("retries when Twilio answers 500", async () => {
     await fault({ provider: "twilio", mode: "error", remaining: 1 });
-    const event = placed();
+    const event = billed();
     const inbox = notifications(event.subject);
-    expect(await inbox.notify("sms", event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("500") });
-    expect(await inbox.notify("sms", event)).toMatchObject({ kind: "done" });
-    expect((await inbox.log())[0]).toMatchObject({ status: "sent", attempts: 2 });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("500") });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "done" });
+    expect(channelLine(await inbox.log(), "sms")).toMatchObject({ status: "sent", attempts: 2 });
+    expect(await sesFor(event.subject)).toHaveLength(1); // the email went out the first time, once
   });
 });
 
 describe("Integrations' subscriptions", () => {
-  it.each(["email", "sms", "webhooks"] as const)("the %s queue handles exactly the event types the topology sends it", (queue) => {
-    const handlers = handlersFor(queue, { notifications: e.NOTIFICATIONS, webhooks: e.WEBHOOKS, policy: {} });
-    expect(Object.keys(handlers).sort()).toEqual(typesFor(queue).sort());
+  it("is sent exactly the status snapshots that call for a notice, and the cancelled one that names a refund's customer", () => {
+    const placed = placedEvent();
+    const billedSnapshot = paymentStatusEvent(placed, "billed");
+    for (const status of OrderStatus.options) {
+      const snapshot = { ...billedSnapshot, data: { ...billedSnapshot.data, order: { ...statusChangedEvent(placed).data.order, status } } };
+      const notice = templateFor("email", snapshot) !== undefined || templateFor("sms", snapshot) !== undefined;
+      expect(callsForNotice(snapshot), status).toBe(notice || status === "cancelled");
+    }
+    expect(callsForNotice(refundedEvent(placed.subject))).toBe(true);
   });
 
+
+  it("the integrations queue handles exactly the event types the topology sends it", () => {
+    const handlers = handlersFor({ notifications: e.NOTIFICATIONS, webhooks: e.WEBHOOKS, policy: {}, webhookTypes: async () => undefined });
+    expect(Object.keys(handlers).sort()).toEqual(typesFor("integrations").sort());
+  });
 });

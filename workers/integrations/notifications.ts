@@ -1,126 +1,66 @@
 import { DurableObject } from "cloudflare:workers";
 import { StoredDocument } from "../../src/platform/document";
+import { errorMessage } from "../../src/platform/log";
 import { meteredObject } from "../../src/platform/meter";
-import { done, retry, type Outcome } from "../../src/platform/outcome";
+import { allOf, type Outcome } from "../../src/platform/outcome";
+import { linesInOrder, planNotifications, settleNotifications, type NotificationLog, type NotificationRecord, type Send } from "./notification-plan";
 import type { SendResult } from "./send-result";
 import { sendEmail, sesEndpointFor, type SesConfig } from "./ses";
-import { renderEmail, renderSms, templateFor, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
+import { renderEmail, renderSms, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
 import { sendSms, type TwilioConfig } from "./twilio";
 
-export type NotificationStatus = "sending" | "retrying" | "sent" | "failed" | "skipped";
-
-/** One line of an order's delivery log: one message on one channel. */
-export type NotificationRecord = {
-  channel: Channel;
-  template: Template;
-  status: NotificationStatus;
-  /** Provider calls made so far, counted before each call. */
-  attempts: number;
-  eventId: string;
-  to?: string;
-  providerMessageId?: string;
-  lastError?: { code?: string; message: string };
-  createdAt: string;
-  updatedAt: string;
-};
-
-type Row = {
-  channel: Channel;
-  template: Template;
-  status: NotificationStatus;
-  attempts: number;
-  event_id: string;
-  recipient: string | null;
-  provider_message_id: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  created_at: string;
-  updated_at: string;
-};
-
-/** Statuses a redelivered event must leave alone. */
-const SETTLED = new Set<NotificationStatus>(["sent", "failed", "skipped"]);
-
-/** How long a notification waits for the order.placed that names its recipient. */
-const RECIPIENT_WAIT_SECONDS = 30;
+export type { NotificationRecord, NotificationStatus } from "./notification-plan";
 
 /**
- * The notifications of one order: who to tell (from order.placed) and a log line per channel
- * and template. SES and Twilio have no idempotency key, so every send is written down before
- * the call ("sending") and after it ("sent"/"retrying"/"failed"): a redelivered event never
- * sends again once a send is known to have succeeded.
+ * The notifications of one order: who to tell (from Sales' status snapshots) and a log line
+ * per channel and template, all in one document (one row written per save). SES and Twilio
+ * have no idempotency key, so every send is written down before the call ("sending") and after
+ * it ("sent"/"retrying"/"failed"): a redelivered event never sends again once a send is known to
+ * have succeeded. The channels of one event share those two writes and call their providers in
+ * parallel; a channel whose provider fails retries alone, the other's result stays recorded.
  */
 export class Notifications extends DurableObject<IntegrationsEnv> {
-  private readonly recipient: StoredDocument<Recipient>;
+  private readonly document: StoredDocument<NotificationLog>;
   /** Sends in flight in this object's life; a concurrent delivery of the same event waits. */
   private readonly inFlight = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
-    this.recipient = new StoredDocument<Recipient>(this.ctx.storage.sql, "recipient");
-    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS notifications (
-      channel TEXT NOT NULL,
-      template TEXT NOT NULL,
-      status TEXT NOT NULL,               -- sending | retrying | sent | failed | skipped
-      attempts INTEGER NOT NULL,
-      event_id TEXT NOT NULL,             -- the event that asked for it
-      recipient TEXT,
-      provider_message_id TEXT,
-      error_code TEXT,
-      error_message TEXT,
-      created_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL,
-      PRIMARY KEY (channel, template)
-    ) WITHOUT ROWID`);
+    this.document = new StoredDocument<NotificationLog>(this.ctx.storage.sql, "notification_log");
   }
 
   async log(): Promise<NotificationRecord[]> {
-    return this.ctx.storage.sql
-      .exec<Row>("SELECT * FROM notifications ORDER BY created_at, channel")
-      .toArray()
-      .map(toRecord);
+    return linesInOrder(this.load());
   }
 
-  /** Sends the message `event` calls for on `channel`, at most once once it is known sent. */
-  async notify(channel: Channel, event: NotifyingEvent): Promise<Outcome> {
-    let recipient: Recipient | undefined;
-    if (event.type === "order.placed.v1") {
-      recipient = this.recipient.load();
-      if (!recipient) {
-        const { orderId, customer } = event.data;
-        recipient = { orderId, name: customer.name, email: customer.email, ...(customer.phone ? { phone: customer.phone } : {}) };
-        this.recipient.save(recipient);
-      }
-    }
-    const template = templateFor(channel, event);
-    if (!template) return done(`no ${channel} for ${event.type}`);
-    recipient ??= this.recipient.load();
-    // Events can overtake order.placed (another queue, a retry); the recipient comes with it.
-    if (!recipient) return retry(`recipient of ${event.subject} unknown until order.placed arrives`, RECIPIENT_WAIT_SECONDS);
-
-    const key = `${channel}:${template}`;
-    const current = this.row(channel, template);
-    if (current && SETTLED.has(current.status)) return done(`${key} already ${current.status}`);
-    if (this.inFlight.has(key)) return retry(`${key} is being sent right now`, 10);
-
-    const to = channel === "email" ? recipient.email : recipient.phone;
-    if (!to) {
-      this.write(channel, template, event.id, { status: "skipped", attempts: 0, error: { message: "no phone number on the order" } });
-      return done(`${key} skipped: no phone number`);
-    }
-    const attempts = (current?.attempts ?? 0) + 1;
-    this.inFlight.add(key);
+  /** Sends what `event` calls for on each channel, each at most once once it is known sent. */
+  async notify(event: NotifyingEvent): Promise<Outcome> {
+    const before = this.load();
+    const plan = planNotifications(before, event, new Date(), this.inFlight);
+    if (plan.changed) this.document.save(plan.log); // before the calls: a crash leaves a trace
+    if (plan.sends.length === 0) return allOf(plan.outcomes);
+    const recipient = plan.log.recipient!;
+    const keys = plan.sends.map((send) => `${send.channel}:${send.template}`);
+    for (const key of keys) this.inFlight.add(key);
     try {
-      this.write(channel, template, event.id, { status: "sending", attempts, to }); // before: a crash leaves a trace
-      const result = await this.send(channel, template, event, recipient, to);
-      return this.settle(channel, template, event.id, attempts, to, result);
+      // A call that throws is one channel's retry: the other channel's answer is still recorded.
+      const unsent = (error: unknown): SendResult => ({ kind: "retryable", reason: errorMessage(error) });
+      const results = await Promise.all(plan.sends.map(async (send) => ({ send, result: await this.send(send, event, recipient).catch(unsent) })));
+      const settled = settleNotifications(this.load(), results, event.id, new Date());
+      this.document.save(settled.log);
+      return allOf([...plan.outcomes, ...settled.outcomes]);
     } finally {
-      this.inFlight.delete(key);
+      for (const key of keys) this.inFlight.delete(key);
     }
   }
 
-  private async send(channel: Channel, template: Template, event: NotifyingEvent, recipient: Recipient, to: string): Promise<SendResult> {
+  /** The order's log; an object from before the one-document log reads its old tables once. */
+  private load(): NotificationLog {
+    return this.document.load() ?? legacyLog(this.ctx.storage.sql) ?? { lines: [] };
+  }
+
+  private async send({ channel, template, to }: Send, event: NotifyingEvent, recipient: Recipient): Promise<SendResult> {
     const shop = this.env.SHOP_NAME || "choreo";
     if (channel === "email") {
       const config = this.sesConfig();
@@ -130,53 +70,6 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
     const config = this.twilioConfig();
     if (!config) return { kind: "retryable", reason: "Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)", afterSeconds: 300 };
     return sendSms(config, to, renderSms(event as Parameters<typeof renderSms>[0], shop));
-  }
-
-  private settle(channel: Channel, template: Template, eventId: string, attempts: number, to: string, result: SendResult): Outcome {
-    const key = `${channel}:${template}`;
-    switch (result.kind) {
-      case "sent":
-        this.write(channel, template, eventId, { status: "sent", attempts, to, messageId: result.messageId });
-        return done(`${key} sent as ${result.messageId}`);
-      case "failed":
-        // Terminal: the provider refused this message for good; retrying cannot change that.
-        this.write(channel, template, eventId, { status: "failed", attempts, to, error: { code: result.code, message: result.message } });
-        return done(`${key} failed for good: ${result.code} ${result.message}`);
-      case "retryable":
-        this.write(channel, template, eventId, { status: "retrying", attempts, to, error: { message: result.reason } });
-        return retry(result.reason, result.afterSeconds);
-    }
-  }
-
-  private row(channel: Channel, template: Template): Row | undefined {
-    return this.ctx.storage.sql
-      .exec<Row>("SELECT * FROM notifications WHERE channel = ? AND template = ?", channel, template)
-      .toArray()[0];
-  }
-
-  private write(
-    channel: Channel,
-    template: Template,
-    eventId: string,
-    fields: { status: NotificationStatus; attempts: number; to?: string; messageId?: string; error?: { code?: string; message: string } },
-  ): void {
-    const now = new Date().toISOString();
-    this.ctx.storage.sql.exec(
-      `INSERT INTO notifications (channel, template, status, attempts, event_id, recipient, provider_message_id, error_code, error_message, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-       ON CONFLICT (channel, template) DO UPDATE SET status = ?3, attempts = ?4, recipient = ?6, provider_message_id = ?7,
-         error_code = coalesce(?8, error_code), error_message = coalesce(?9, error_message), updated_at = ?10`,
-      channel,
-      template,
-      fields.status,
-      fields.attempts,
-      eventId,
-      fields.to ?? null,
-      fields.messageId ?? null,
-      fields.error?.code ?? null,
-      fields.error?.message ?? null,
-      now,
-    );
   }
 
   private sesConfig(): SesConfig | undefined {
@@ -198,17 +91,39 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
   }
 }
 
-function toRecord(row: Row): NotificationRecord {
+type LegacyRow = {
+  channel: Channel;
+  template: Template;
+  status: NotificationRecord["status"];
+  attempts: number;
+  event_id: string;
+  recipient: string | null;
+  provider_message_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+/** The log as the row-per-line tables kept it, so no send known as sent is repeated after the upgrade. */
+function legacyLog(sql: SqlStorage): NotificationLog | undefined {
+  const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('notifications', 'recipient')").toArray().map((t) => t.name);
+  if (tables.length === 0) return undefined;
+  const recipient = tables.includes("recipient") ? new StoredDocument<Recipient>(sql, "recipient").load() : undefined;
+  const rows = tables.includes("notifications") ? sql.exec<LegacyRow>("SELECT * FROM notifications").toArray() : [];
   return {
-    channel: row.channel,
-    template: row.template,
-    status: row.status,
-    attempts: row.attempts,
-    eventId: row.event_id,
-    ...(row.recipient ? { to: row.recipient } : {}),
-    ...(row.provider_message_id ? { providerMessageId: row.provider_message_id } : {}),
-    ...(row.error_message ? { lastError: { ...(row.error_code ? { code: row.error_code } : {}), message: row.error_message } } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...(recipient ? { recipient } : {}),
+    lines: rows.map((row) => ({
+      channel: row.channel,
+      template: row.template,
+      status: row.status,
+      attempts: row.attempts,
+      eventId: row.event_id,
+      ...(row.recipient ? { to: row.recipient } : {}),
+      ...(row.provider_message_id ? { providerMessageId: row.provider_message_id } : {}),
+      ...(row.error_message ? { lastError: { ...(row.error_code ? { code: row.error_code } : {}), message: row.error_message } } : {}),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    })),
   };
 }

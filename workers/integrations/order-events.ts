@@ -1,9 +1,10 @@
-import type { AnyEvent, EventType } from "../../src/contracts/events";
-import { typesFor, type QueueName } from "../../src/contracts/topology";
+import type { AnyEvent } from "../../src/contracts/events";
+import { callsForNotice, typesFor, webhooksWant } from "../../src/contracts/topology";
 import type { EventHandlers } from "../../src/platform/consumer";
-import type { Outcome } from "../../src/platform/outcome";
+import { allOf, type Outcome } from "../../src/platform/outcome";
+import type { SubscribedTypes } from "../../src/platform/webhook-subscriptions";
 import type { Notifications } from "./notifications";
-import type { Channel, NotifyingEvent } from "./templates";
+import type { NotifyingEvent } from "./templates";
 import { deliverWebhook, type UrlPolicyVars } from "./webhook-delivery";
 import type { WebhookRegistry } from "./webhook-registry";
 
@@ -11,6 +12,8 @@ export type IntegrationStores = {
   notifications: DurableObjectNamespace<Notifications>;
   webhooks: DurableObjectNamespace<WebhookRegistry>;
   policy: UrlPolicyVars;
+  /** The event types webhook endpoints take, as publishers see them (undefined: all). */
+  webhookTypes: () => Promise<SubscribedTypes>;
 };
 
 export const notificationsOf = (notifications: DurableObjectNamespace<Notifications>, orderId: string) =>
@@ -18,30 +21,24 @@ export const notificationsOf = (notifications: DurableObjectNamespace<Notificati
 
 export const registryOf = (webhooks: DurableObjectNamespace<WebhookRegistry>) => webhooks.get(webhooks.idFromName("registry"));
 
-type Handler = (event: AnyEvent) => Promise<Outcome>;
-
-function handleEvery(types: EventType[], handler: Handler): EventHandlers {
-  return Object.fromEntries(types.map((type) => [type, handler])) as EventHandlers;
-}
-
 /**
- * The handlers of each queue this worker consumes. email and sms send the order's
- * notifications; on webhooks an event fans out to one delivery message per subscribed
- * endpoint, and those messages (marked with `deliveryid`) are each one attempt.
+ * One handler for every type on the integrations queue. A webhook delivery message (marked
+ * with `deliveryid`) is one attempt; any other event fans out to the subscribed endpoints (if
+ * any take its type) and sends the email and SMS it calls for, each channel recording its own
+ * result, so a retry for one channel repeats nothing the others have done.
  */
-export function handlersFor(queue: QueueName, stores: IntegrationStores): EventHandlers {
-  const notify = (channel: Channel): Handler => (event) => notificationsOf(stores.notifications, event.subject).notify(channel, event as NotifyingEvent);
-  switch (queue) {
-    case "email":
-    case "sms":
-      return handleEvery(typesFor(queue), notify(queue));
-    case "webhooks":
-      return handleEvery(typesFor(queue), (event) => {
-        const registry = registryOf(stores.webhooks);
-        const deliveryId = (event as { deliveryid?: unknown }).deliveryid;
-        return typeof deliveryId === "string" ? deliverWebhook(registry, deliveryId, stores.policy) : registry.fanOut(event);
-      });
-    default:
-      return {};
-  }
+export function handlersFor(stores: IntegrationStores): EventHandlers {
+  const handle = async (event: AnyEvent): Promise<Outcome> => {
+    const registry = registryOf(stores.webhooks);
+    const deliveryId = (event as { deliveryid?: unknown }).deliveryid;
+    if (typeof deliveryId === "string") return deliverWebhook(registry, deliveryId, stores.policy);
+    // A notice's event reaches this queue whether or not an endpoint takes its type: ask the
+    // registry only when one may, so an order without webhooks costs the registry nothing.
+    const steps: Promise<Outcome>[] = webhooksWant(event.type, await stores.webhookTypes()) ? [registry.fanOut(event)] : [];
+    if (callsForNotice(event)) {
+      steps.push(notificationsOf(stores.notifications, event.subject).notify(event as NotifyingEvent));
+    }
+    return allOf(await Promise.all(steps));
+  };
+  return Object.fromEntries(typesFor("integrations").map((type) => [type, handle])) as EventHandlers;
 }

@@ -1,35 +1,48 @@
-import type { OrderBillingFailed, OrderPlaced, OrderRefunded, OrderStatusChanged } from "../../src/contracts/events";
+import type { OrderRefunded, OrderStatusChanged } from "../../src/contracts/events";
+import type { OrderSnapshot } from "../../src/contracts/order";
 
-/** Who an order's notifications go to, learnt from its order.placed. */
+/** Who an order's notifications go to, learnt from Sales' status snapshots. */
 export type Recipient = { orderId: string; name: string; email: string; phone?: string };
 
 export type Channel = "email" | "sms";
 export type Template = "order_confirmation" | "shipping_notice" | "payment_failed" | "refund_notice";
-export type NotifyingEvent = OrderPlaced | OrderStatusChanged | OrderBillingFailed | OrderRefunded;
+export type NotifyingEvent = OrderStatusChanged | OrderRefunded;
 
 export type Email = { subject: string; text: string; html: string };
 
+/** The recipient a status snapshot names; refunds name none and wait for a snapshot. */
+export function recipientOf(event: NotifyingEvent): Recipient | undefined {
+  if (event.type !== "order.status_changed.v1") return undefined;
+  const { id: orderId, customer } = event.data.order;
+  return { orderId, name: customer.name, email: customer.email, ...(customer.phone ? { phone: customer.phone } : {}) };
+}
+
 /**
- * Which template an event calls for on a channel, if any. The shipping notice waits for
- * Sales to move the order to ready_to_ship rather than for the label itself: a label can
- * lose a race with a cancellation (and be voided), and then nothing has shipped.
+ * Which template an event calls for on a channel, if any. The confirmation waits for the
+ * payment (status billed): a declined order is never "confirmed", and placing an order sends
+ * nobody anything before a charge succeeds. The shipping notice waits for Sales to move the
+ * order to ready_to_ship rather than for the label itself: a label can lose a race with a
+ * cancellation (and be voided), and then nothing has shipped. A refund after a customer's
+ * cancellation changes no status, so the refund notice comes from order.refunded itself.
  */
 export function templateFor(channel: Channel, event: NotifyingEvent): Template | undefined {
-  switch (event.type) {
-    case "order.placed.v1":
+  if (event.type === "order.refunded.v1") return channel === "email" ? "refund_notice" : undefined;
+  const order = event.data.order;
+  switch (order.status) {
+    case "billed":
       return "order_confirmation";
-    case "order.status_changed.v1":
-      return event.data.order.status === "ready_to_ship" && event.data.order.shipment ? "shipping_notice" : undefined;
-    case "order.billing_failed.v1":
+    case "ready_to_ship":
+      return order.shipment ? "shipping_notice" : undefined;
+    case "billing_failed":
       return channel === "email" ? "payment_failed" : undefined;
-    case "order.refunded.v1":
-      return channel === "email" ? "refund_notice" : undefined;
+    default:
+      return undefined;
   }
 }
 
 /** The shipment an order went out with, from its ready_to_ship snapshot. */
-function shipmentOf(event: OrderStatusChanged) {
-  const { id: orderId, shipment } = event.data.order;
+function shipmentOf(order: OrderSnapshot) {
+  const { id: orderId, shipment } = order;
   return { orderId, carrier: shipment!.carrier, service: shipment!.service, trackingNumber: shipment!.trackingNumber, trackingUrl: shipment!.trackingUrl };
 }
 
@@ -61,57 +74,52 @@ function email(subject: string, greeting: string, paragraphs: string[], shop: st
 
 export function renderEmail(event: NotifyingEvent, to: Recipient, shop: string): Email {
   const hello = `Hello ${to.name},`;
-  switch (event.type) {
-    case "order.placed.v1": {
-      const { orderId, lines, total, currency, shippingAddress: a } = event.data;
-      const items = lines.map((l) => `${l.quantity} × ${l.name} (${l.sku}): ${money(l.lineTotal, currency)}`).join("\n");
-      const address = [a.line1, a.line2, `${a.postalCode} ${a.city}`, a.region, a.country].filter(Boolean).join("\n");
-      return email(
-        `${shop}: order ${orderId} confirmed`,
-        hello,
-        [`Thank you for your order ${orderId}.`, items, `Total: ${money(total, currency)}`, `Shipping to:\n${address}`],
-        shop,
-      );
-    }
-    case "order.status_changed.v1": {
-      const { orderId, carrier, service, trackingNumber, trackingUrl } = shipmentOf(event);
-      return email(
-        `${shop}: order ${orderId} is on its way`,
-        hello,
-        [
-          `Your order ${orderId} ships with ${carrier} ${service}.`,
-          `Tracking number: ${trackingNumber}`,
-          ...(trackingUrl ? [`Track it: ${trackingUrl}`] : []),
-        ],
-        shop,
-      );
-    }
-    case "order.billing_failed.v1": {
-      const { orderId, amount, currency, reason } = event.data;
-      return email(
-        `${shop}: payment for order ${orderId} failed`,
-        hello,
-        [`We could not charge ${money(amount, currency)} for your order ${orderId}: ${reason.message}`, `Nothing was charged. Please place the order again with another payment method.`],
-        shop,
-      );
-    }
-    case "order.refunded.v1": {
-      const { orderId, amount, currency } = event.data;
-      return email(
-        `${shop}: refund for order ${orderId}`,
-        hello,
-        [`We refunded ${money(amount, currency)} for your order ${orderId}.`, `It reaches your account within a few days.`],
-        shop,
-      );
-    }
+  if (event.type === "order.refunded.v1") {
+    const { orderId, amount, currency } = event.data;
+    return email(
+      `${shop}: refund for order ${orderId}`,
+      hello,
+      [`We refunded ${money(amount, currency)} for your order ${orderId}.`, `It reaches your account within a few days.`],
+      shop,
+    );
   }
+  const order = event.data.order;
+  const { id: orderId, currency } = order;
+  if (order.status === "billed") {
+    const { lines, shippingAddress: a } = order;
+    const items = lines.map((l) => `${l.quantity} × ${l.name} (${l.sku}): ${money(l.lineTotal, currency)}`).join("\n");
+    const address = [a.line1, a.line2, `${a.postalCode} ${a.city}`, a.region, a.country].filter(Boolean).join("\n");
+    return email(
+      `${shop}: order ${orderId} confirmed`,
+      hello,
+      [`Thank you for your order ${orderId}. Your payment went through.`, items, `Total paid: ${money(order.payment?.amount ?? order.total, currency)}`, `Shipping to:\n${address}`],
+      shop,
+    );
+  }
+  if (order.status === "billing_failed") {
+    const reason = order.closure?.detail ?? "the payment was declined";
+    return email(
+      `${shop}: payment for order ${orderId} failed`,
+      hello,
+      [`We could not charge ${money(order.total, currency)} for your order ${orderId} (${reason}).`, `Nothing was charged. Please place the order again with another payment method.`],
+      shop,
+    );
+  }
+  const { carrier, service, trackingNumber, trackingUrl } = shipmentOf(order);
+  return email(
+    `${shop}: order ${orderId} is on its way`,
+    hello,
+    [`Your order ${orderId} ships with ${carrier} ${service}.`, `Tracking number: ${trackingNumber}`, ...(trackingUrl ? [`Track it: ${trackingUrl}`] : [])],
+    shop,
+  );
 }
 
-export function renderSms(event: OrderPlaced | OrderStatusChanged, shop: string): string {
-  if (event.type === "order.placed.v1") {
-    const { orderId, total, currency } = event.data;
-    return `${shop}: order ${orderId} confirmed, total ${money(total, currency)}. We'll text you when it ships.`;
+/** The text for a billed (confirmation) or ready_to_ship (shipping notice) snapshot. */
+export function renderSms(event: OrderStatusChanged, shop: string): string {
+  const order = event.data.order;
+  if (order.status === "billed") {
+    return `${shop}: order ${order.id} confirmed, paid ${money(order.payment?.amount ?? order.total, order.currency)}. We'll text you when it ships.`;
   }
-  const { orderId, carrier, trackingNumber, trackingUrl } = shipmentOf(event);
+  const { orderId, carrier, trackingNumber, trackingUrl } = shipmentOf(order);
   return `${shop}: order ${orderId} shipped with ${carrier}, tracking ${trackingNumber}${trackingUrl ? ` ${trackingUrl}` : ""}`;
 }

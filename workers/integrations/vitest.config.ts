@@ -20,5 +20,7 @@ export default workerProject({
     ADMIN_TOKEN: "test-admin-token",
     WEBHOOK_ALLOW_LOCAL_HTTP: "true",
     WEBHOOK_RETRY_SCHEDULE: "0,1,1,50400",
+    // Every consumer call reads the subscriptions KV afresh: each test changes endpoints.
+    WEBHOOK_SUBSCRIPTIONS_TTL_SECONDS: "0",
   }),
 });

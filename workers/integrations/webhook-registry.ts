@@ -6,6 +6,7 @@ import { chunks } from "../../src/platform/queues";
 import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/platform/retry";
+import { WEBHOOK_SUBSCRIPTIONS_KEY, webhookSubscriptionsFrom } from "../../src/platform/webhook-subscriptions";
 import { newSecret, type AttemptResult, type WebhookRequest } from "./webhook-attempt";
 import { judge, parseSchedule } from "./webhook-policy";
 
@@ -14,6 +15,8 @@ const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** An attempt older than this is taken as lost (the 15 s timeout has long passed). */
 const STALE_ATTEMPT_MS = 60_000;
 const TEST_EVENT_TYPE = "webhook.test.v1";
+/** This object's own record (sync KV) of whether KV holds the current subscriptions: absent, "stale" or "published". */
+const SUBSCRIPTIONS_STATE = "webhook-subscriptions";
 
 export type EndpointInput = { url: string; description?: string; eventTypes?: EventType[] };
 export type EndpointPatch = Partial<EndpointInput> & { enabled?: boolean };
@@ -153,18 +156,23 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Webhook endpoints, their secrets and every delivery with its attempts. Deliveries travel
- * as messages on the webhooks queue (one per event and endpoint), retried with queue delays
+ * as messages on the integrations queue (one per event and endpoint), retried with queue delays
  * up to their 12 h maximum; longer waits of the schedule are kept here and re-queued by the
  * alarm. The HTTP calls happen in the queue consumer, never while this object waits.
  */
 export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   private readonly sql: SqlStorage;
+  /** Writes of the subscriptions to KV, one after the other, so the last one written is the latest. */
+  private publishing: Promise<void> = Promise.resolve();
+  private publications = 0;
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.sql = this.ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    // Never written (a new deployment, or endpoints older than the set), or a write that failed.
+    if (this.ctx.storage.kv.get(SUBSCRIPTIONS_STATE) !== "published") this.ctx.waitUntil(this.publishSubscriptions());
   }
 
   // ── endpoints ────────────────────────────────────────────────────────────
@@ -185,6 +193,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       );
       this.sql.exec("INSERT INTO secrets (endpoint_id, secret, created_at) VALUES (?, ?, ?)", id, secret, now);
     });
+    await this.publishSubscriptions();
     return { endpoint: this.view(this.endpoint(id)!), secret };
   }
 
@@ -212,6 +221,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       Date.now(),
       id,
     );
+    if (patch.eventTypes || patch.enabled !== undefined) await this.publishSubscriptions();
     return this.view(this.endpoint(id)!);
   }
 
@@ -223,6 +233,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       this.sql.exec("DELETE FROM endpoints WHERE id = ?", id);
       this.sql.exec("DELETE FROM messages WHERE event_id NOT IN (SELECT event_id FROM deliveries)");
     });
+    await this.publishSubscriptions();
     return true;
   }
 
@@ -346,6 +357,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       if (failingSince !== endpoint.failing_since) this.sql.exec("UPDATE endpoints SET failing_since = ? WHERE id = ?", failingSince, endpoint.id);
       if (verdict.kind === "failed" && verdict.disableEndpoint) this.disable(endpoint.id, verdict.disableEndpoint, now);
     });
+    if (verdict.kind === "failed" && verdict.disableEndpoint) await this.publishSubscriptions();
 
     switch (verdict.kind) {
       case "delivered":
@@ -483,6 +495,33 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
 
   // ── internals ────────────────────────────────────────────────────────────
 
+  /**
+   * Writes the event types the enabled endpoints take to KV, where publishers read them
+   * (src/platform/webhook-subscriptions.ts), after every change to endpoints. A failed write is
+   * logged, not thrown (the endpoint change stands), and retried when this object next wakes;
+   * until then publishers keep their last set, or send every type when they have none.
+   */
+  private publishSubscriptions(): Promise<void> {
+    const kv = this.env.WEBHOOK_SUBSCRIPTIONS;
+    if (!kv) return this.publishing;
+    this.ctx.storage.kv.put(SUBSCRIPTIONS_STATE, "stale");
+    const publication = ++this.publications;
+    this.publishing = this.publishing.then(async () => {
+      const endpointTypes = this.sql
+        .exec<{ event_types: string }>("SELECT event_types FROM endpoints WHERE status = 'enabled'")
+        .toArray()
+        .map((row) => JSON.parse(row.event_types) as EventType[]);
+      try {
+        await kv.put(WEBHOOK_SUBSCRIPTIONS_KEY, JSON.stringify(webhookSubscriptionsFrom(endpointTypes, new Date())));
+        // Only the latest write clears "stale": an earlier one may have run before the last change.
+        if (publication === this.publications) this.ctx.storage.kv.put(SUBSCRIPTIONS_STATE, "published");
+      } catch (error) {
+        log("error", "could not write webhook subscriptions to KV; publishers keep their last set", { error: errorMessage(error) });
+      }
+    });
+    return this.publishing;
+  }
+
   /** Each delivery message is a copy of the event naming its delivery (`deliveryid` extension). */
   private async enqueue(deliveries: Queued[]): Promise<void> {
     const events = new Map<string, object>(); // deliveries of one event share its body: parse it once
@@ -493,7 +532,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     };
     for (const chunk of chunks(deliveries, (delivery) => delivery.body.length)) {
       const messages = chunk.map(({ id, body }) => ({ body: { ...eventOf(body), deliveryid: id }, contentType: "json" as const }));
-      await this.env.WEBHOOKS_QUEUE.sendBatch(messages);
+      await this.env.INTEGRATIONS_QUEUE.sendBatch(messages);
     }
   }
 

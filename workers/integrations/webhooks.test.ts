@@ -1,7 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { placedEvent } from "../../test/fixtures/orders";
+import { billedEvent, placedEvent } from "../../test/fixtures/orders";
+import { WEBHOOK_SUBSCRIPTIONS_KEY, webhookSubscriptions } from "../../src/platform/webhook-subscriptions";
 import { registryOf } from "./order-events";
 import { admin, e, eventually, requestsTo, sandbox, type Recorded } from "./test-helpers";
 import type { WebhookRegistry } from "./webhook-registry";
@@ -77,7 +78,7 @@ describe("webhook deliveries", { timeout: 30_000 }, () => {
     const endpoint = await subscribe(all.url);
     await subscribe(billedOnly.url, ["order.billed.v1"]);
     const event = placedEvent();
-    await e.WEBHOOKS_QUEUE.send(event, { contentType: "json" });
+    await e.INTEGRATIONS_QUEUE.send(event, { contentType: "json" });
 
     const [request] = await eventually(async () => ((await all.requests()).length ? all.requests() : undefined), 10_000, "webhook received");
     expect(request!.headers["webhook-id"]).toBe(event.id);
@@ -239,8 +240,62 @@ describe("webhook deliveries", { timeout: 30_000 }, () => {
     await registry().fanOut(event);
     await deliveryWhere(endpoint.id, (d) => d.status === "delivered", "delivered");
     await registry().fanOut(event);
-    await e.WEBHOOKS_QUEUE.send(event, { contentType: "json" });
+    await e.INTEGRATIONS_QUEUE.send(event, { contentType: "json" });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await target.requests()).toHaveLength(1);
+  });
+});
+
+// Publishers read which types endpoints take from KV, to send integrations only those events.
+describe("webhook subscriptions for publishers", () => {
+  const stored = async () => (await e.WEBHOOK_SUBSCRIPTIONS.get(WEBHOOK_SUBSCRIPTIONS_KEY, "json")) as { all: boolean; types: string[] } | null;
+
+  it("writes the types enabled endpoints take whenever an endpoint is created, changed, disabled or deleted", async () => {
+    const billed = await subscribe(receiver().url, ["order.billed.v1"]);
+    expect(await stored()).toMatchObject({ all: false, types: ["order.billed.v1"] });
+    const everything = await subscribe(receiver().url);
+    expect(await stored()).toMatchObject({ all: true });
+    await admin("PATCH", `/admin/webhooks/endpoints/${everything.id}`, { enabled: false });
+    expect(await stored()).toMatchObject({ all: false, types: ["order.billed.v1"] });
+    await admin("PATCH", `/admin/webhooks/endpoints/${billed.id}`, { eventTypes: ["order.billed.v1", "shipping_label.created.v1"] });
+    expect(await stored()).toMatchObject({ all: false, types: ["order.billed.v1", "shipping_label.created.v1"] });
+    await admin("DELETE", `/admin/webhooks/endpoints/${billed.id}`);
+    expect(await stored()).toMatchObject({ all: false, types: [] });
+  });
+
+  it("does not ask the registry about an event no endpoint takes, and still delivers one an endpoint takes", async () => {
+    const target = receiver();
+    const endpoint = await subscribe(target.url, ["order.billed.v1"]);
+    const placed = placedEvent();
+    await e.INTEGRATIONS_QUEUE.send(placed, { contentType: "json" });
+    const billed = billedEvent(placed.subject, placed);
+    await e.INTEGRATIONS_QUEUE.send(billed, { contentType: "json" });
+    await deliveryWhere(endpoint.id, (d) => d.status === "delivered", "billed delivered");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await deliveries(endpoint.id)).map((d) => d.eventType)).toEqual(["order.billed.v1"]);
+    // The registry never stored the placed event: nothing fanned it out.
+    const stored = await runInDurableObject(registry(), async (_instance: WebhookRegistry, state) =>
+      state.storage.sql.exec("SELECT event_id FROM messages WHERE event_id = ?", placed.id).toArray(),
+    );
+    expect(stored).toEqual([]);
+  });
+
+  it("reads the set once per TTL, and treats every type as taken without a binding, a set, or a working KV", async () => {
+    const reads: string[] = [];
+    const kv = (value: unknown) => ({ get: async (key: string) => (reads.push(key), value) }) as unknown as KVNamespace;
+    const set = { all: false, types: ["order.billed.v1"], updatedAt: new Date(0).toISOString() };
+    const cache = {};
+    const env = { WEBHOOK_SUBSCRIPTIONS: kv(set), WEBHOOK_SUBSCRIPTIONS_TTL_SECONDS: "30" };
+    expect(await webhookSubscriptions(env, { cache, now: 0 })).toEqual(new Set(["order.billed.v1"]));
+    expect(await webhookSubscriptions(env, { cache, now: 29_999 })).toEqual(new Set(["order.billed.v1"]));
+    expect(reads).toHaveLength(1);
+    await webhookSubscriptions(env, { cache, now: 30_000 });
+    expect(reads).toHaveLength(2);
+
+    expect(await webhookSubscriptions({}, { cache: {} })).toBeUndefined();
+    expect(await webhookSubscriptions({ WEBHOOK_SUBSCRIPTIONS: kv(null) }, { cache: {} })).toBeUndefined();
+    expect(await webhookSubscriptions({ WEBHOOK_SUBSCRIPTIONS: kv({ ...set, all: true }) }, { cache: {} })).toBeUndefined();
+    const broken = { get: async () => Promise.reject(new Error("KV unavailable")) } as unknown as KVNamespace;
+    expect(await webhookSubscriptions({ WEBHOOK_SUBSCRIPTIONS: broken }, { cache: {} })).toBeUndefined();
   });
 });

@@ -5,8 +5,7 @@ import { EntityStore } from "../../src/platform/entity";
 import { log } from "../../src/platform/log";
 import { meteredObject } from "../../src/platform/meter";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
-import { queueProducers } from "../../src/platform/queues";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
+import { publishingFor } from "../../src/platform/queues";
 import { announce, cancelOrder, openOrder, recordEvent, type NewOrder, type OrderFactEvent, type OrderState } from "./order-lifecycle";
 import { stuckOrdersOf } from "./stuck-orders";
 import { stageLimits, watchdogCheck, type StageLimits } from "./watchdog";
@@ -51,7 +50,7 @@ export class Order extends DurableObject<SalesEnv> {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.stageLimits = stageLimits(env.STUCK_AFTER_SECONDS);
-    this.entity = new EntityStore(this.ctx.storage, queueProducers(this.env), sandboxHooks(env.SANDBOX_URL));
+    this.entity = new EntityStore(this.ctx.storage, publishingFor(this.env));
   }
 
   /**

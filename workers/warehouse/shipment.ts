@@ -4,8 +4,7 @@ import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
-import { queueProducers } from "../../src/platform/queues";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
+import { publishingFor } from "../../src/platform/queues";
 import { buyLabel, voidLabel, type CarrierConfig, type ShipFrom } from "./carrier";
 import { inventoryOf } from "./inventory";
 import { whenAllocated, whenCancelled, whenLabelBought, whenLabelVoided, whenOrderBilled, whenReleased, type ShipmentRecord, type ShippingStep } from "./shipping";
@@ -24,7 +23,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
   constructor(ctx: DurableObjectState, env: WarehouseEnv) {
     super(ctx, env);
     meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
-    this.entity = new EntityStore(this.ctx.storage, queueProducers(this.env), sandboxHooks(env.SANDBOX_URL));
+    this.entity = new EntityStore(this.ctx.storage, publishingFor(this.env));
   }
 
   async view(): Promise<ShipmentRecord | null> {

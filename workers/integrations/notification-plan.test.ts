@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { paymentStatusEvent, placedEvent, refundedEvent, statusChangedEvent } from "../../test/fixtures/orders";
+import { planNotifications, settleNotifications, type NotificationLog } from "./notification-plan";
+
+// The decisions of the Notifications object, without the object: what an event calls for given
+// the order's log, and what the providers' answers make of it.
+const now = new Date("2026-11-29T07:00:00.000Z");
+const empty: NotificationLog = { lines: [] };
+
+describe("planNotifications", () => {
+  it("sends the confirmation of a billed order on both channels, recorded as sending in one log before any call", () => {
+    const billed = paymentStatusEvent(placedEvent(), "billed");
+    const plan = planNotifications(empty, billed, now);
+    expect(plan.changed).toBe(true);
+    expect(plan.log.recipient).toMatchObject({ orderId: billed.subject, email: "ada@example.com", phone: "+14155550100" });
+    expect(plan.sends).toEqual([
+      { channel: "email", template: "order_confirmation", to: "ada@example.com" },
+      { channel: "sms", template: "order_confirmation", to: "+14155550100" },
+    ]);
+    expect(plan.log.lines.map((l) => `${l.channel}:${l.status}:${l.attempts}`)).toEqual(["email:sending:1", "sms:sending:1"]);
+    expect(plan.outcomes).toEqual([]);
+  });
+
+  it("retries only the channel whose provider failed; the other stays sent and is never sent again", () => {
+    const billed = paymentStatusEvent(placedEvent(), "billed");
+    const first = planNotifications(empty, billed, now);
+    const [email, sms] = first.sends;
+    const settled = settleNotifications(
+      first.log,
+      [
+        { send: email!, result: { kind: "retryable", reason: "SES answered 503", afterSeconds: 60 } },
+        { send: sms!, result: { kind: "sent", messageId: "SM1" } },
+      ],
+      billed.id,
+      now,
+    );
+    expect(settled.outcomes.map((o) => o.kind)).toEqual(["retry", "done"]);
+    const again = planNotifications(settled.log, billed, now);
+    expect(again.sends).toEqual([{ channel: "email", template: "order_confirmation", to: "ada@example.com" }]);
+    expect(again.outcomes).toEqual([{ kind: "done", note: "sms:order_confirmation already sent" }]);
+    expect(again.log.lines.find((l) => l.channel === "email")).toMatchObject({ status: "sending", attempts: 2, lastError: { message: "SES answered 503" } });
+    expect(again.log.lines.find((l) => l.channel === "sms")).toMatchObject({ status: "sent", attempts: 1, providerMessageId: "SM1" });
+  });
+
+  it("sends nothing for an order that is only placed, but remembers its customer", () => {
+    const billed = paymentStatusEvent(placedEvent(), "billed");
+    const placedSnapshot = { ...billed, data: { previousStatus: null, order: { ...billed.data.order, status: "placed" as const } } };
+    const plan = planNotifications(empty, placedSnapshot, now);
+    expect(plan.sends).toEqual([]);
+    expect(plan.log).toEqual({ recipient: expect.objectContaining({ email: "ada@example.com" }), lines: [] });
+  });
+
+  it("makes a refund that overtook every snapshot wait for its customer, writing nothing", () => {
+    const refund = refundedEvent(placedEvent().subject, "customer_cancelled");
+    const plan = planNotifications(empty, refund, now);
+    expect(plan).toMatchObject({ changed: false, sends: [], outcomes: [{ kind: "retry", afterSeconds: 30 }, { kind: "done", note: "no sms for order.refunded.v1" }] });
+  });
+
+  it("makes a duplicate delivery wait while the same send is in flight", () => {
+    const ready = statusChangedEvent(placedEvent());
+    const plan = planNotifications(empty, ready, now, new Set(["email:shipping_notice"]));
+    expect(plan.sends.map((s) => s.channel)).toEqual(["sms"]);
+    expect(plan.outcomes).toEqual([{ kind: "retry", reason: "email:shipping_notice is being sent right now", afterSeconds: 10 }]);
+  });
+
+  it("skips the SMS of an order without a phone number, and says so in the log", () => {
+    const placed = placedEvent();
+    const { phone: _phone, ...customer } = placed.data.customer;
+    const billed = paymentStatusEvent({ ...placed, data: { ...placed.data, customer } }, "billed");
+    const plan = planNotifications(empty, billed, now);
+    expect(plan.sends.map((s) => s.channel)).toEqual(["email"]);
+    expect(plan.log.lines.find((l) => l.channel === "sms")).toMatchObject({ status: "skipped", attempts: 0, lastError: { message: "no phone number on the order" } });
+  });
+});
