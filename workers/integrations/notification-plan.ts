@@ -1,6 +1,6 @@
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import type { SendResult } from "./send-result";
-import { recipientOf, templateFor, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
+import { recipientOf, templatesFor, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
 
 export type NotificationStatus = "sending" | "retrying" | "sent" | "failed" | "skipped";
 
@@ -22,8 +22,11 @@ export type NotificationRecord = {
 /** Everything one order's Notifications object keeps: one document, one row per write. */
 export type NotificationLog = { recipient?: Recipient; lines: NotificationRecord[] };
 
-/** A provider call to make: the log already says `sending` for it. */
+/** A provider call to make: the log already says `sending` for it. Sends of one channel go in order, one after another. */
 export type Send = { channel: Channel; template: Template; to: string };
+
+/** What became of a send: the provider's answer, or `held` when an earlier send of its channel did not go out. */
+export type SendOutcome = SendResult | { kind: "held"; reason: string; afterSeconds?: number };
 
 const CHANNELS: readonly Channel[] = ["email", "sms"];
 /** Statuses a redelivered event must leave alone. */
@@ -70,34 +73,41 @@ export function planNotifications(log: NotificationLog, event: NotifyingEvent, n
   const sends: Send[] = [];
   const outcomes: Outcome[] = [];
   for (const channel of CHANNELS) {
-    const template = templateFor(channel, event);
-    if (!template) {
-      outcomes.push(done(`no ${channel} for ${event.type}`));
-      continue;
-    }
-    const key = `${channel}:${template}`;
-    const current = log.lines.find((line) => line.channel === channel && line.template === template);
-    if (current && SETTLED.has(current.status)) outcomes.push(done(`${key} already ${current.status}`));
-    else if (inFlight.has(key)) outcomes.push(retry(`${key} is being sent right now`, IN_FLIGHT_WAIT_SECONDS));
-    // A refund can overtake the snapshot that names its customer (another publisher, a retry).
-    else if (!recipient) outcomes.push(retry(`recipient of ${event.subject} unknown until a status snapshot arrives`, RECIPIENT_WAIT_SECONDS));
-    else {
+    const templates = templatesFor(channel, event);
+    if (templates.length === 0) outcomes.push(done(`no ${channel} for ${event.type}`));
+    for (const template of templates) {
+      const key = `${channel}:${template}`;
+      const current = log.lines.find((line) => line.channel === channel && line.template === template);
+      if (current && SETTLED.has(current.status)) {
+        outcomes.push(done(`${key} already ${current.status}`));
+        continue;
+      }
+      // A notice waits while an earlier one of its channel is unsettled: the customer gets them in order.
+      if (inFlight.has(key)) {
+        outcomes.push(retry(`${key} is being sent right now`, IN_FLIGHT_WAIT_SECONDS));
+        break;
+      }
+      // A refund can overtake the snapshot that names its customer (another publisher, a retry).
+      if (!recipient) {
+        outcomes.push(retry(`recipient of ${event.subject} unknown until a status snapshot arrives`, RECIPIENT_WAIT_SECONDS));
+        break;
+      }
       const to = channel === "email" ? recipient.email : recipient.phone;
       if (!to) {
         next = withLine(next, lineFor(next, channel, template, event.id, at, { status: "skipped", attempts: 0, lastError: { message: "no phone number on the order" } }));
         outcomes.push(done(`${key} skipped: no phone number`));
-      } else {
-        const attempts = (current?.attempts ?? 0) + 1;
-        next = withLine(next, lineFor(next, channel, template, event.id, at, { status: "sending", attempts, to }));
-        sends.push({ channel, template, to });
+        continue;
       }
+      const attempts = (current?.attempts ?? 0) + 1;
+      next = withLine(next, lineFor(next, channel, template, event.id, at, { status: "sending", attempts, to }));
+      sends.push({ channel, template, to });
     }
   }
   return { log: next, changed: next !== log, sends, outcomes };
 }
 
 /** The log after the sends' results, and what each result means for the message. */
-export function settleNotifications(log: NotificationLog, results: readonly { send: Send; result: SendResult }[], eventId: string, now: Date) {
+export function settleNotifications(log: NotificationLog, results: readonly { send: Send; result: SendOutcome }[], eventId: string, now: Date) {
   const at = now.toISOString();
   let next = log;
   const outcomes: Outcome[] = [];
@@ -117,6 +127,11 @@ export function settleNotifications(log: NotificationLog, results: readonly { se
         break;
       case "retryable":
         next = withLine(next, lineFor(next, channel, template, eventId, at, { status: "retrying", attempts, to, lastError: { message: result.reason } }));
+        outcomes.push(retry(result.reason, result.afterSeconds));
+        break;
+      case "held":
+        // Never called: the attempt counted for it is given back.
+        next = withLine(next, lineFor(next, channel, template, eventId, at, { status: "retrying", attempts: attempts - 1, to }));
         outcomes.push(retry(result.reason, result.afterSeconds));
         break;
     }

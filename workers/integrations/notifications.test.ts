@@ -8,7 +8,7 @@ import { paymentStatusEvent, placedEvent, refundedEvent, statusChangedEvent } fr
 import type { NotificationRecord } from "./notification-plan";
 import type { Notifications } from "./notifications";
 import { handlersFor, notificationsOf } from "./order-events";
-import { templateFor } from "./templates";
+import { templatesFor } from "./templates";
 import { e, fault, requestsTo, sandboxObjects, type Recorded } from "./test-helpers";
 
 const notifications = (orderId: string) => notificationsOf(e.NOTIFICATIONS, orderId);
@@ -291,7 +291,7 @@ describe("Integrations' subscriptions", () => {
     const billedSnapshot = paymentStatusEvent(placed, "billed");
     for (const status of OrderStatus.options) {
       const snapshot = { ...billedSnapshot, data: { ...billedSnapshot.data, order: { ...statusChangedEvent(placed).data.order, status } } };
-      const notice = templateFor("email", snapshot) !== undefined || templateFor("sms", snapshot) !== undefined;
+      const notice = templatesFor("email", snapshot).length > 0 || templatesFor("sms", snapshot).length > 0;
       expect(callsForNotice(snapshot), status).toBe(notice || status === "cancelled");
     }
     expect(callsForNotice(refundedEvent(placed.subject))).toBe(true);

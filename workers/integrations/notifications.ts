@@ -3,7 +3,7 @@ import { StoredDocument } from "../../src/platform/document";
 import { errorMessage } from "../../src/platform/log";
 import { meteredObject } from "../../src/platform/meter";
 import { allOf, type Outcome } from "../../src/platform/outcome";
-import { linesInOrder, planNotifications, settleNotifications, type NotificationLog, type NotificationRecord, type Send } from "./notification-plan";
+import { linesInOrder, planNotifications, settleNotifications, type NotificationLog, type NotificationRecord, type Send, type SendOutcome } from "./notification-plan";
 import type { SendResult } from "./send-result";
 import { sendEmail, sesEndpointFor, type SesConfig } from "./ses";
 import { renderEmail, renderSms, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
@@ -46,7 +46,25 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
     try {
       // A call that throws is one channel's retry: the other channel's answer is still recorded.
       const unsent = (error: unknown): SendResult => ({ kind: "retryable", reason: errorMessage(error) });
-      const results = await Promise.all(plan.sends.map(async (send) => ({ send, result: await this.send(send, event, recipient).catch(unsent) })));
+      // The channels in parallel; within one, in order, and nothing after a send that did not go out.
+      const channels = [...new Set(plan.sends.map((send) => send.channel))];
+      const perChannel = await Promise.all(
+        channels.map(async (channel) => {
+          const results: { send: Send; result: SendOutcome }[] = [];
+          let blocking: SendOutcome | undefined;
+          for (const send of plan.sends.filter((candidate) => candidate.channel === channel)) {
+            if (blocking?.kind === "retryable") {
+              results.push({ send, result: { kind: "held", reason: `${send.channel}:${send.template} waits for the notice before it`, ...(blocking.afterSeconds ? { afterSeconds: blocking.afterSeconds } : {}) } });
+              continue;
+            }
+            const result = await this.send(send, event, recipient).catch(unsent);
+            results.push({ send, result });
+            blocking = result;
+          }
+          return results;
+        }),
+      );
+      const results = perChannel.flat();
       const settled = settleNotifications(this.load(), results, event.id, new Date());
       this.document.save(settled.log);
       return allOf([...plan.outcomes, ...settled.outcomes]);
@@ -65,11 +83,11 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
     if (channel === "email") {
       const config = this.sesConfig();
       if (!config) return { kind: "retryable", reason: "SES is not configured (SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY, EMAIL_FROM)", afterSeconds: 300 };
-      return sendEmail(config, to, renderEmail(event, recipient, shop), { order_id: event.subject, template });
+      return sendEmail(config, to, renderEmail(template, event, recipient, shop), { order_id: event.subject, template });
     }
     const config = this.twilioConfig();
     if (!config) return { kind: "retryable", reason: "Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)", afterSeconds: 300 };
-    return sendSms(config, to, renderSms(event as Parameters<typeof renderSms>[0], shop));
+    return sendSms(config, to, renderSms(template, event as Parameters<typeof renderSms>[1], shop));
   }
 
   private sesConfig(): SesConfig | undefined {

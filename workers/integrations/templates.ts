@@ -18,25 +18,28 @@ export function recipientOf(event: NotifyingEvent): Recipient | undefined {
 }
 
 /**
- * Which template an event calls for on a channel, if any. The confirmation waits for the
- * payment (status billed): a declined order is never "confirmed", and placing an order sends
- * nobody anything before a charge succeeds. The shipping notice waits for Sales to move the
- * order to ready_to_ship rather than for the label itself: a label can lose a race with a
- * cancellation (and be voided), and then nothing has shipped. A refund after a customer's
- * cancellation changes no status, so the refund notice comes from order.refunded itself.
+ * The templates an event calls for on a channel, in the order the customer must get them. The
+ * confirmation waits for the payment (status billed): a declined order is never "confirmed",
+ * and placing an order sends nobody anything before a charge succeeds. The shipping notice
+ * waits for Sales to move the order to ready_to_ship rather than for the label itself: a label
+ * can lose a race with a cancellation (and be voided), and then nothing has shipped. A
+ * ready_to_ship snapshot names the confirmation first: a snapshot can overtake the billed one
+ * (a batch handled in parallel, a retry), and "on its way" must never come before "confirmed"
+ * (one already sent is not sent again). A refund after a customer's cancellation changes no
+ * status, so the refund notice comes from order.refunded itself.
  */
-export function templateFor(channel: Channel, event: NotifyingEvent): Template | undefined {
-  if (event.type === "order.refunded.v1") return channel === "email" ? "refund_notice" : undefined;
+export function templatesFor(channel: Channel, event: NotifyingEvent): Template[] {
+  if (event.type === "order.refunded.v1") return channel === "email" ? ["refund_notice"] : [];
   const order = event.data.order;
   switch (order.status) {
     case "billed":
-      return "order_confirmation";
+      return ["order_confirmation"];
     case "ready_to_ship":
-      return order.shipment ? "shipping_notice" : undefined;
+      return order.shipment ? ["order_confirmation", "shipping_notice"] : [];
     case "billing_failed":
-      return channel === "email" ? "payment_failed" : undefined;
+      return channel === "email" ? ["payment_failed"] : [];
     default:
-      return undefined;
+      return [];
   }
 }
 
@@ -72,7 +75,7 @@ function email(subject: string, greeting: string, paragraphs: string[], shop: st
   return { subject: oneLine(subject), text, html };
 }
 
-export function renderEmail(event: NotifyingEvent, to: Recipient, shop: string): Email {
+export function renderEmail(template: Template, event: NotifyingEvent, to: Recipient, shop: string): Email {
   const hello = `Hello ${to.name},`;
   if (event.type === "order.refunded.v1") {
     const { orderId, amount, currency } = event.data;
@@ -85,7 +88,7 @@ export function renderEmail(event: NotifyingEvent, to: Recipient, shop: string):
   }
   const order = event.data.order;
   const { id: orderId, currency } = order;
-  if (order.status === "billed") {
+  if (template === "order_confirmation") {
     const { lines, shippingAddress: a } = order;
     const items = lines.map((l) => `${l.quantity} × ${l.name} (${l.sku}): ${money(l.lineTotal, currency)}`).join("\n");
     const address = [a.line1, a.line2, `${a.postalCode} ${a.city}`, a.region, a.country].filter(Boolean).join("\n");
@@ -96,7 +99,7 @@ export function renderEmail(event: NotifyingEvent, to: Recipient, shop: string):
       shop,
     );
   }
-  if (order.status === "billing_failed") {
+  if (template === "payment_failed") {
     const reason = order.closure?.detail ?? "the payment was declined";
     return email(
       `${shop}: payment for order ${orderId} failed`,
@@ -114,10 +117,10 @@ export function renderEmail(event: NotifyingEvent, to: Recipient, shop: string):
   );
 }
 
-/** The text for a billed (confirmation) or ready_to_ship (shipping notice) snapshot. */
-export function renderSms(event: OrderStatusChanged, shop: string): string {
+/** The text of the confirmation or the shipping notice, from a status snapshot. */
+export function renderSms(template: Template, event: OrderStatusChanged, shop: string): string {
   const order = event.data.order;
-  if (order.status === "billed") {
+  if (template === "order_confirmation") {
     return `${shop}: order ${order.id} confirmed, paid ${money(order.payment?.amount ?? order.total, order.currency)}. We'll text you when it ships.`;
   }
   const { orderId, carrier, trackingNumber, trackingUrl } = shipmentOf(order);

@@ -57,10 +57,13 @@ describe("planNotifications", () => {
   });
 
   it("makes a duplicate delivery wait while the same send is in flight", () => {
-    const ready = statusChangedEvent(placedEvent());
-    const plan = planNotifications(empty, ready, now, new Set(["email:shipping_notice"]));
-    expect(plan.sends.map((s) => s.channel)).toEqual(["sms"]);
-    expect(plan.outcomes).toEqual([{ kind: "retry", reason: "email:shipping_notice is being sent right now", afterSeconds: 10 }]);
+    const placed = placedEvent();
+    const billed = paymentStatusEvent(placed, "billed");
+    const confirming = planNotifications(empty, billed, now);
+    const confirmed = settleNotifications(confirming.log, confirming.sends.map((send, i) => ({ send, result: { kind: "sent" as const, messageId: `m${i}` } })), billed.id, now).log;
+    const plan = planNotifications(confirmed, statusChangedEvent(placed), now, new Set(["email:shipping_notice"]));
+    expect(plan.sends.map((s) => `${s.channel}:${s.template}`)).toEqual(["sms:shipping_notice"]);
+    expect(plan.outcomes).toContainEqual({ kind: "retry", reason: "email:shipping_notice is being sent right now", afterSeconds: 10 });
   });
 
   it("skips the SMS of an order without a phone number, and says so in the log", () => {
@@ -70,5 +73,46 @@ describe("planNotifications", () => {
     const plan = planNotifications(empty, billed, now);
     expect(plan.sends.map((s) => s.channel)).toEqual(["email"]);
     expect(plan.log.lines.find((l) => l.channel === "sms")).toMatchObject({ status: "skipped", attempts: 0, lastError: { message: "no phone number on the order" } });
+  });
+
+  it("sends the confirmation before the shipping notice when the ready snapshot comes first", () => {
+    const placed = placedEvent();
+    const ready = statusChangedEvent(placed, "ready_to_ship");
+    const plan = planNotifications(empty, ready, now);
+    expect(plan.sends.map((send) => `${send.channel}:${send.template}`)).toEqual([
+      "email:order_confirmation",
+      "email:shipping_notice",
+      "sms:order_confirmation",
+      "sms:shipping_notice",
+    ]);
+    // The billed snapshot, handled after: the confirmation is not sent twice.
+    const settled = settleNotifications(plan.log, plan.sends.map((send, i) => ({ send, result: { kind: "sent" as const, messageId: `m${i}` } })), ready.id, now);
+    const billed = paymentStatusEvent(placed, "billed");
+    expect(planNotifications(settled.log, billed, now).sends).toEqual([]);
+  });
+
+  it("holds the shipping notice while the confirmation of its channel is being sent", () => {
+    const ready = statusChangedEvent(placedEvent(), "ready_to_ship");
+    const plan = planNotifications(empty, ready, now, new Set(["email:order_confirmation"]));
+    expect(plan.sends.map((send) => `${send.channel}:${send.template}`)).toEqual(["sms:order_confirmation", "sms:shipping_notice"]);
+    expect(plan.outcomes).toEqual([{ kind: "retry", reason: "email:order_confirmation is being sent right now", afterSeconds: 10 }]);
+  });
+
+  it("gives back the attempt of a notice held behind one that did not go out", () => {
+    const ready = statusChangedEvent(placedEvent(), "ready_to_ship");
+    const plan = planNotifications(empty, ready, now);
+    const [confirmation, shipping] = plan.sends;
+    const settled = settleNotifications(
+      plan.log,
+      [
+        { send: confirmation!, result: { kind: "retryable", reason: "SES answered 503", afterSeconds: 30 } },
+        { send: shipping!, result: { kind: "held", reason: "waits", afterSeconds: 30 } },
+      ],
+      ready.id,
+      now,
+    );
+    const line = (template: string) => settled.log.lines.find((l) => l.channel === "email" && l.template === template);
+    expect(line("order_confirmation")).toMatchObject({ status: "retrying", attempts: 1 });
+    expect(line("shipping_notice")).toMatchObject({ status: "retrying", attempts: 0 });
   });
 });
