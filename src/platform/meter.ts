@@ -147,8 +147,9 @@ export function metered<H extends ExportedHandler<never>>(handler: H): H {
 
 /**
  * Meters a Durable Object from its constructor: SQLite rows read and written (from each
- * cursor), alarms set and run, and the bindings it calls. Replaces `ctx` and `env` on the
- * object, so the constructor must use `this.ctx` and `this.env` after this call.
+ * cursor, and by the key-value API), alarms set, deleted and run, and the bindings it calls.
+ * Replaces `ctx` and `env` on the object, so the constructor must use `this.ctx` and
+ * `this.env` after this call.
  */
 export function meteredObject(object: object, ctx: DurableObjectState, env: object): void {
   if (!meteringOn(env)) return;
@@ -182,13 +183,17 @@ function passThrough<T extends object>(target: T, overrides: Record<PropertyKey,
 function meteredState(ctx: DurableObjectState, label: string, tally: Tally): DurableObjectState {
   const storage = ctx.storage;
   const sql = storage.sql;
+  const read = (n: number) => tally(`do.rows_read@${label}`, n);
+  const written = (n: number) => tally(`do.rows_written@${label}`, n);
   // A cursor's rowsRead/rowsWritten are final once it has been read; that happens in the
-  // same turn as exec(), so they are collected on the next one.
+  // same turn as exec(), so they are collected on the next one. They include what schema
+  // changes write (CREATE TABLE shows 3 rows written in workerd, CREATE INDEX 1) and every
+  // index entry an insert or update writes.
   let cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
   const collect = () => {
     for (const cursor of cursors) {
-      tally(`do.rows_read@${label}`, cursor.rowsRead);
-      tally(`do.rows_written@${label}`, cursor.rowsWritten);
+      read(cursor.rowsRead);
+      written(cursor.rowsWritten);
     }
     cursors = [];
   };
@@ -199,14 +204,84 @@ function meteredState(ctx: DurableObjectState, label: string, tally: Tally): Dur
       return cursor;
     },
   });
+  // The key-value API keeps its keys in a hidden SQLite table and is billed in rows: each key
+  // read is a row read, each key written or deleted a row written (a delete of a missing key
+  // too: counted, conservatively). Alarms are billed as a row written each, set or deleted.
+  const keys = (key: unknown) => (Array.isArray(key) ? key.length : 1);
+  const alarms = (target: Pick<DurableObjectStorage, "setAlarm" | "deleteAlarm">) => ({
+    setAlarm: (time: number | Date, options?: DurableObjectSetAlarmOptions) => {
+      written(1);
+      return target.setAlarm(time, options);
+    },
+    deleteAlarm: (options?: DurableObjectSetAlarmOptions) => {
+      written(1);
+      return target.deleteAlarm(options);
+    },
+  });
+  type KvApi = Pick<DurableObjectStorage, "get" | "put" | "delete" | "list">;
+  const kvApi = (target: KvApi) => ({
+    get: (key: string | string[], options?: DurableObjectGetOptions) => {
+      read(keys(key));
+      return target.get(key as string, options);
+    },
+    list: async (options?: DurableObjectListOptions) => {
+      const found = await target.list(options);
+      read(found.size);
+      return found;
+    },
+    put: (key: string | Record<string, unknown>, ...rest: unknown[]) => {
+      written(typeof key === "string" ? 1 : Object.keys(key).length);
+      return (target.put as (...args: unknown[]) => Promise<void>)(key, ...rest);
+    },
+    delete: (key: string | string[], options?: DurableObjectPutOptions) => {
+      written(keys(key));
+      return target.delete(key as string, options);
+    },
+  });
+  const kv = storage.kv;
+  const meteredKv = passThrough(kv, {
+    get: (key: string) => {
+      read(1);
+      return kv.get(key);
+    },
+    put: (key: string, value: unknown) => {
+      written(1);
+      kv.put(key, value);
+    },
+    delete: (key: string) => {
+      written(1);
+      return kv.delete(key);
+    },
+    list: function* (options?: SyncKvListOptions) {
+      for (const entry of kv.list(options)) {
+        read(1);
+        yield entry;
+      }
+    },
+  });
   const meteredStorage = passThrough(storage, {
     sql: meteredSql,
-    setAlarm: (time: number | Date, options?: DurableObjectSetAlarmOptions) => {
-      tally(`do.rows_written@${label}`); // each setAlarm is billed as one row written
-      return storage.setAlarm(time, options);
+    kv: meteredKv,
+    ...kvApi(storage),
+    ...alarms(storage),
+    transaction: <T>(closure: (txn: DurableObjectTransaction) => Promise<T>) =>
+      storage.transaction((txn) => closure(passThrough(txn, { ...kvApi(txn), ...alarms(txn) }))),
+    // Counted before it happens, conservatively: every key and every row of every table it deletes.
+    deleteAll: (options?: DurableObjectPutOptions) => {
+      written(storedRows(storage));
+      return storage.deleteAll(options);
     },
   });
   return passThrough(ctx, { storage: meteredStorage });
+}
+
+/** Keys of the key-value API and rows of the object's own tables (read without being counted). */
+function storedRows(storage: DurableObjectStorage): number {
+  let rows = 0;
+  for (const _ of storage.kv.list()) rows++;
+  const tables = storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray();
+  for (const { name } of tables) rows += storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM "${name.replaceAll('"', '""')}"`).one().n;
+  return rows;
 }
 
 type Binding = Record<string, unknown>;
