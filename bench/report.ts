@@ -35,25 +35,51 @@ const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b
 const table = (header: string[], rows: (string | number)[][]) =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
 
-const SYSTEM_LABEL: Record<SystemKey, string> = { bare: "bare Hono route", choreo: "choreo Sales", sync: "synchronous chain" };
+const SYSTEM_LABEL: Record<SystemKey, string> = {
+  bare: "bare Hono route",
+  minimal: "minimal durable accept",
+  "choreo-keyed": "choreo Sales, fresh Idempotency-Key",
+  choreo: "choreo Sales, no key",
+  sync: "synchronous chain",
+};
 
 function accept(rows: AcceptRow[]): string {
-  const bare = (c: number) => rows.find((row) => row.system === "bare" && row.connections === c)!;
-  return table(
-    ["concurrency", "system", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed", "runtime CPU ms per request", "req/s vs bare", "p50 vs bare"],
-    rows.map((row) => [
-      row.connections,
-      SYSTEM_LABEL[row.system],
-      num(row.rps, 0),
-      ms(row.p50),
-      ms(row.p95),
-      ms(row.p99),
-      row.failed,
-      num(row.cpuMsPerRequest, 2),
-      row.system === "bare" ? "1×" : ratio(row.rps, bare(row.connections).rps),
-      row.system === "bare" ? "1×" : ratio(row.p50, bare(row.connections).p50),
-    ]),
-  );
+  const at = (system: SystemKey, c: number) => rows.find((row) => row.system === system && row.connections === c);
+  const versus = (row: AcceptRow, base: SystemKey, field: "rps" | "p50") => {
+    const other = at(base, row.connections);
+    return row.system === base ? "1×" : other ? ratio(row[field], other[field]) : "–";
+  };
+  const levels = [...new Set(rows.map((row) => row.connections))];
+  return [
+    table(
+      ["concurrency", "system", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed", "runtime CPU ms per request", "load avg at start", "req/s vs minimal", "p50 vs minimal", "req/s vs bare", "p50 vs bare"],
+      rows.map((row) => [
+        row.connections,
+        SYSTEM_LABEL[row.system],
+        num(row.rps, 0),
+        ms(row.p50),
+        ms(row.p95),
+        ms(row.p99),
+        row.failed,
+        num(row.cpuMsPerRequest, 2),
+        num(row.loadAverage, 2),
+        versus(row, "minimal", "rps"),
+        versus(row, "minimal", "p50"),
+        versus(row, "bare", "rps"),
+        versus(row, "bare", "p50"),
+      ]),
+    ),
+    "",
+    "choreo against the minimal durable accept, requests/s (higher is better; 1× is as fast as the minimal):",
+    "",
+    table(
+      ["concurrency", "choreo keyed / minimal", "choreo unkeyed / minimal", "minimal / bare"],
+      levels.map((c) => {
+        const rps = (system: SystemKey) => at(system, c)?.rps ?? NaN;
+        return [c, ratio(rps("choreo-keyed"), rps("minimal")), ratio(rps("choreo"), rps("minimal")), ratio(rps("minimal"), rps("bare"))];
+      }),
+    ),
+  ].join("\n");
 }
 
 function pipeline(results: NonNullable<BenchResults["pipeline"]>, settings: BenchResults["batchSettings"], concurrency: number): string {

@@ -13,6 +13,7 @@ export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
 
 /** Hosts that route a request to a bench worker (their `routes` in bench/workers). */
 export const BARE = "bare.bench";
+export const MINIMAL = "minimal.bench";
 export const RELAY = "relay.bench";
 export const SYNC = "sync.bench";
 
@@ -113,7 +114,8 @@ function seed(runtime: Runtime, stock: boolean): Promise<void> {
 
 /**
  * The accept path: Sales alone (nothing consumes its queues, so the bench measures what a
- * request costs, not the pipeline running behind it), the bare route and the sync chain.
+ * request costs, not the pipeline running behind it), the bare route, the minimal durable
+ * accept and the sync chain.
  */
 export async function startAcceptStack(sandbox: Runtime) {
   const elsewhere = "bench-bare"; // Sales forwards admin APIs to these; none is called here
@@ -125,6 +127,7 @@ export async function startAcceptStack(sandbox: Runtime) {
       bindingOverrides: { WAREHOUSE: elsewhere, INTEGRATIONS: elsewhere, DEAD_LETTER_ARCHIVE: elsewhere, PROJECTIONS: elsewhere },
     },
     { configPath: "bench/workers/bare/wrangler.toml" },
+    { configPath: "bench/workers/minimal/wrangler.toml" },
     ...syncChain(sandbox.url, false),
   ]);
   await seed(runtime, false);
