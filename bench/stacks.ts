@@ -134,10 +134,52 @@ export async function startAcceptStack(sandbox: Runtime) {
   return runtime;
 }
 
-/** Every worker as in production (no sandbox hooks), metered, and the bare relay beside them. */
+export type QueueSetting = { queue: string; max_batch_size: number; max_batch_timeout: number; max_concurrency?: number };
+
+/** A consumer's batch settings as its wrangler.toml says, Cloudflare's defaults where it says nothing. */
+function consumerSetting(config: string, queue: string): QueueSetting {
+  const found = unstable_readConfig({ config: path.join(ROOT, config) }).queues.consumers?.find((c: { queue: string }) => c.queue === queue);
+  return { queue, max_batch_size: found?.max_batch_size ?? 10, max_batch_timeout: found?.max_batch_timeout ?? 5, ...(found?.max_concurrency ? { max_concurrency: found.max_concurrency } : {}) };
+}
+
+/** Batch settings of the queues on the path to ready_to_ship; the relay's hops take those of choreo's three. */
+export function batchSettings(): { choreo: QueueSetting[]; relay: QueueSetting[] } {
+  const choreo = [
+    consumerSetting("workers/billing/wrangler.toml", "billing"),
+    consumerSetting("workers/warehouse/wrangler.toml", "warehouse"),
+    consumerSetting("wrangler.toml", "sales"),
+    consumerSetting("workers/projections/wrangler.toml", "projections"),
+  ];
+  return { choreo, relay: choreo.slice(0, 3).map((setting, i) => ({ ...setting, queue: `bench-relay-${i + 1}` })) };
+}
+
+/** The durable relay (bench/workers/relay), configured here so that its hops batch as choreo's do. */
+function relayWorker(sandboxUrl: string): WorkerInput {
+  const hops = batchSettings().relay;
+  return {
+    config: {
+      name: "bench-relay",
+      main: path.join(ROOT, "bench/workers/relay/index.ts"),
+      compatibility_date: "2026-08-01",
+      routes: [`${RELAY}/*`],
+      vars: { SANDBOX_URL: sandboxUrl },
+      queues: { producers: hops.map(({ queue }, i) => ({ binding: `HOP_${i + 1}`, queue })), consumers: hops },
+      durable_objects: {
+        bindings: [
+          { name: "STEPS", class_name: "OneRow" },
+          // Empty objects: the bench creates fresh ones to measure what creating an object costs this runtime.
+          { name: "EMPTY", class_name: "Empty" },
+        ],
+      },
+      migrations: [{ tag: "v1", new_sqlite_classes: ["OneRow", "Empty"] }],
+    },
+  };
+}
+
+/** Every worker as in production (no sandbox hooks), metered, and the durable relay beside them. */
 export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector) {
   const workers = appWorkers(sandbox.url).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
-  const runtime = await startRuntime([...workers, { configPath: "bench/workers/relay/wrangler.toml" }]);
+  const runtime = await startRuntime([...workers, relayWorker(sandbox.url)]);
   await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
   await seed(runtime, true);
   return runtime;
