@@ -93,7 +93,7 @@ function pipeline(results: NonNullable<BenchResults["pipeline"]>, settings: Benc
       `**capacity**: orders/s sustained (${choreo.orders} placed ${concurrency} at a time, first placed → last done; goal ≥ 0.5× the relay)`,
       `${num(choreo.throughput)} (${choreo.completed}/${choreo.orders})`,
       `${num(relay.throughput)} (${relay.completed}/${relay.messages})`,
-      `**${ratio(choreo.throughput, relay.throughput)}**`,
+      `**${ratio(choreo.throughput, relay.throughput)}** (${choreo.throughput >= 0.5 * relay.throughput ? "goal met" : "goal not met"})`,
     ],
     ["  p50 / p95 ms in that run (queueing included)", `${ms(choreo.latencyMs.p50)} / ${ms(choreo.latencyMs.p95)}`, `${ms(relay.latencyMs.p50)} / ${ms(relay.latencyMs.p95)}`, ""],
     ["  runtime CPU ms per order", num(choreo.cpuMsPerOrder), num(relay.cpuMsPerMessage), ratio(choreo.cpuMsPerOrder, relay.cpuMsPerMessage)],
