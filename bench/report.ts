@@ -127,7 +127,7 @@ function pipeline(results: NonNullable<BenchResults["pipeline"]>, settings: Benc
       `the provider sandbox used ${num(choreo.rigCpuMsPerOrder.sandbox)} ms and the bench process (which also carries the workers' outbound fetches in wrangler's test harness) ${num(choreo.rigCpuMsPerOrder.bench)} ms per order.`,
     "",
     `In the capacity run Sales accepted ${num(choreo.acceptRate)} orders/s. ` +
-      `Batch settings this run used (max_batch_size/max_batch_timeout from each wrangler.toml; the relay's hops take choreo's): choreo ${settings.choreo.map(setting).join(", ")}; relay ${settings.relay.map(setting).join(", ")}. ` +
+      `Batch settings this run used (max_batch_size/max_batch_timeout from each wrangler.toml, dead-letter consumers not listed; the relay's hops take those of billing, warehouse and sales): choreo ${settings.choreo.map(setting).join(", ")}; relay ${settings.relay.map(setting).join(", ")}. ` +
       "Locally, each queue delivers one batch at a time (Cloudflare runs up to 250 consumer invocations at once), so both systems are bounded by this machine, not by the platform.",
   ].join("\n");
 }

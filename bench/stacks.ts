@@ -136,21 +136,29 @@ export async function startAcceptStack(sandbox: Runtime) {
 
 export type QueueSetting = { queue: string; max_batch_size: number; max_batch_timeout: number; max_concurrency?: number };
 
-/** A consumer's batch settings as its wrangler.toml says, Cloudflare's defaults where it says nothing. */
-function consumerSetting(config: string, queue: string): QueueSetting {
-  const found = unstable_readConfig({ config: path.join(ROOT, config) }).queues.consumers?.find((c: { queue: string }) => c.queue === queue);
-  return { queue, max_batch_size: found?.max_batch_size ?? 10, max_batch_timeout: found?.max_batch_timeout ?? 5, ...(found?.max_concurrency ? { max_concurrency: found.max_concurrency } : {}) };
-}
-
-/** Batch settings of the queues on the path to ready_to_ship; the relay's hops take those of choreo's three. */
+/**
+ * Batch settings of every consumer the pipeline run starts (Cloudflare's defaults where a
+ * wrangler.toml says nothing), dead-letter consumers left out (idle in a healthy run); the
+ * relay's three hops take those of billing, warehouse and sales, the three hops to ready_to_ship.
+ */
 export function batchSettings(): { choreo: QueueSetting[]; relay: QueueSetting[] } {
-  const choreo = [
-    consumerSetting("workers/billing/wrangler.toml", "billing"),
-    consumerSetting("workers/warehouse/wrangler.toml", "warehouse"),
-    consumerSetting("wrangler.toml", "sales"),
-    consumerSetting("workers/projections/wrangler.toml", "projections"),
-  ];
-  return { choreo, relay: choreo.slice(0, 3).map((setting, i) => ({ ...setting, queue: `bench-relay-${i + 1}` })) };
+  const choreo = appWorkers("")
+    .flatMap((input) => ("configPath" in input ? (unstable_readConfig({ config: path.join(ROOT, String(input.configPath)) }).queues.consumers ?? []) : []))
+    .filter((consumer) => !consumer.queue.endsWith("-dlq"))
+    .map(
+      (consumer): QueueSetting => ({
+        queue: consumer.queue,
+        max_batch_size: consumer.max_batch_size ?? 10,
+        max_batch_timeout: consumer.max_batch_timeout ?? 5,
+        ...(consumer.max_concurrency ? { max_concurrency: consumer.max_concurrency } : {}),
+      }),
+    );
+  const hop = (queue: string, i: number): QueueSetting => {
+    const setting = choreo.find((s) => s.queue === queue);
+    if (!setting) throw new Error(`no consumer of the ${queue} queue in the app's wrangler.toml files`);
+    return { ...setting, queue: `bench-relay-${i + 1}` };
+  };
+  return { choreo, relay: ["billing", "warehouse", "sales"].map(hop) };
 }
 
 /** The durable relay (bench/workers/relay), configured here so that its hops batch as choreo's do. */
