@@ -1,8 +1,10 @@
 // The systems the bench runs, each in wrangler's test harness (workerd, real queues, the real
 // wrangler.toml files). Requests go straight to the runtime's own socket: the harness's proxy
 // (a second workerd in front, as in `wrangler dev`) would add a hop that production does not have.
+import { execFile } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
+import { promisify } from "node:util";
 import { createTestHarness, unstable_readConfig, type TestHarnessOptions } from "wrangler";
 import { ADMIN_TOKEN, appWorkers, ROOT, seedCatalog } from "../test/stack.ts";
 import type { MeterCollector } from "./meter-collector.ts";
@@ -184,9 +186,29 @@ function relayWorker(sandboxUrl: string): WorkerInput {
   };
 }
 
+/**
+ * Each worker built from its bench entry module (bench/metered/<worker>/index.ts: the worker's
+ * handler and Durable Object classes wrapped by src/platform/meter.ts), with its own
+ * wrangler.toml for everything else; the harness runs the build in place of the worker's own
+ * `main`. Production code carries no metering this way.
+ */
+async function meteredBuilds(inputs: WorkerInput[]): Promise<WorkerInput[]> {
+  const wrangler = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+  return Promise.all(
+    inputs.map(async (input) => {
+      if (!("configPath" in input)) return input;
+      const name = workerName(input);
+      const outdir = path.join(ROOT, ".wrangler/bench-metered", name);
+      const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--config", String(input.configPath), `bench/metered/${name}/index.ts`];
+      await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 });
+      return { ...input, prebuiltWorkerDir: outdir };
+    }),
+  );
+}
+
 /** Every worker as in production (no sandbox hooks), metered, and the durable relay beside them. */
 export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector) {
-  const workers = appWorkers(sandbox.url).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
+  const workers = (await meteredBuilds(appWorkers(sandbox.url))).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
   const runtime = await startRuntime([...workers, relayWorker(sandbox.url)]);
   await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
   await seed(runtime, true);

@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { DurableObject, env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { metered, meteredObject, queueOperations, takeMeterCounts } from "./meter";
+import { metered, meteredClass, meteredObject, queueOperations, takeMeterCounts } from "./meter";
 
 // Runs in the Sales project, against Sales' real bindings (KV, queues, Durable Objects).
 const e = env as SalesEnv;
@@ -155,6 +155,51 @@ describe("metering (bench only)", () => {
       },
     );
     expect(counts).toEqual({ "do.rows_written@Object": 3 });
+  });
+
+  it("meters a Durable Object class from outside, its constructor included, and counts nothing twice when the class meters itself too", async () => {
+    class Ledger extends DurableObject<SalesEnv> {
+      constructor(ctx: DurableObjectState, env: SalesEnv) {
+        super(ctx, env);
+        meteredObject(this, ctx, env); // as the entity objects still do: must count nothing here
+        this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meter_ledger (k TEXT)");
+      }
+      async record(): Promise<void> {
+        this.ctx.storage.kv.put("last", 1);
+        await this.env.ORDER_STATUS.get("meter-test");
+        await this.ctx.storage.setAlarm(Date.now() + 60_000);
+      }
+      override async alarm(): Promise<void> {
+        await this.ctx.storage.deleteAlarm();
+      }
+    }
+    const Metered = meteredClass(Ledger);
+    expect(Metered.name).toBe("Ledger");
+    const stub = e.STUCK_ORDERS.get(e.STUCK_ORDERS.idFromName("meter-class"));
+    await runInDurableObject(stub, async (_instance, state) => {
+      takeMeterCounts();
+      const ledger = new Metered(state, on);
+      expect(ledger).toBeInstanceOf(Ledger);
+      await ledger.record();
+      await ledger.alarm();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    });
+    expect(takeMeterCounts()).toEqual({
+      // the new table (1 or 2, as measured above), the key, the alarm set and deleted
+      "do.rows_written@Ledger": expect.toSatisfy((n: number) => n === 4 || n === 5),
+      "do.rows_read@Ledger": expect.any(Number),
+      "kv.reads@ORDER_STATUS": 1,
+      "do.requests@alarm:Ledger": 1,
+    });
+  });
+
+  it("leaves out what only the local runtime writes (miniflare's table of object names)", async () => {
+    const counts = await inObject("meter-local", (storage) => {
+      storage.sql.exec("CREATE TABLE IF NOT EXISTS __miniflare_do_name (id INTEGER PRIMARY KEY, name TEXT)");
+      storage.sql.exec("INSERT OR REPLACE INTO __miniflare_do_name (id, name) VALUES (0, 'meter-local')");
+      storage.sql.exec("CREATE TABLE IF NOT EXISTS meter_counted (k TEXT)");
+    });
+    expect(counts).toEqual({ "do.rows_written@Object": expect.toSatisfy((n: number) => n === 1 || n === 2), "do.rows_read@Object": expect.any(Number) });
   });
 
   it("bills queue messages per 64 KB, metadata included", () => {

@@ -153,20 +153,47 @@ export function metered<H extends ExportedHandler<never>>(handler: H): H {
  */
 export function meteredObject(object: object, ctx: DurableObjectState, env: object): void {
   if (!meteringOn(env)) return;
-  const keepAlive: KeepAlive = (promise) => ctx.waitUntil(promise);
-  const tally = tallyFor(keepAlive);
+  const tally = tallyFor((promise) => ctx.waitUntil(promise));
   const label = object.constructor.name;
-  Object.defineProperty(object, "ctx", { value: meteredState(ctx, label, tally) });
+  Object.defineProperty(object, "ctx", { value: passThrough(ctx, { storage: meteredStorage(ctx.storage, label, tally) }) });
   Object.defineProperty(object, "env", { value: meteredEnv(env, tally) });
-  const alarm = (object as { alarm?: (...args: unknown[]) => unknown }).alarm;
-  if (typeof alarm === "function") {
-    Object.defineProperty(object, "alarm", {
-      value: (...args: unknown[]) => {
-        tally(`do.requests@alarm:${label}`); // an alarm invocation is a billed request
-        return alarm.apply(object, args);
-      },
-    });
+  countAlarms(object, label, tally);
+}
+
+type ObjectClass = abstract new (...args: any[]) => object;
+
+/**
+ * A Durable Object class, metered from outside: for entry modules that only the bench runs
+ * (bench/metered/), so the class itself carries no metering. Counts what `meteredObject`
+ * counts, its constructor's own schema set-up included. workerd's DurableObject accepts only
+ * its real state object, so the metered storage is set on that object itself (not behind a
+ * Proxy) before the class's constructor runs.
+ */
+export function meteredClass<C extends ObjectClass>(Base: C): C {
+  const label = Base.name;
+  abstract class Metered extends Base {
+    constructor(...args: any[]) {
+      const [ctx, env] = args as [DurableObjectState, object];
+      const tally = meteringOn(env) ? tallyFor((promise) => ctx.waitUntil(promise)) : undefined;
+      if (tally) Object.defineProperty(ctx, "storage", { value: meteredStorage(ctx.storage, label, tally) });
+      super(ctx, tally ? meteredEnv(env, tally) : env, ...args.slice(2));
+      if (tally) countAlarms(this, label, tally);
+    }
   }
+  Object.defineProperty(Metered, "name", { value: label });
+  return Metered as unknown as C;
+}
+
+/** Each run of the object's alarm() is a billed request. */
+function countAlarms(object: object, label: string, tally: Tally): void {
+  const alarm = (object as { alarm?: (...args: unknown[]) => unknown }).alarm;
+  if (typeof alarm !== "function") return;
+  Object.defineProperty(object, "alarm", {
+    value: (...args: unknown[]) => {
+      tally(`do.requests@alarm:${label}`);
+      return alarm.apply(object, args);
+    },
+  });
 }
 
 /** Binds every function to `target`, so native objects keep working behind a Proxy. */
@@ -180,8 +207,14 @@ function passThrough<T extends object>(target: T, overrides: Record<PropertyKey,
   });
 }
 
-function meteredState(ctx: DurableObjectState, label: string, tally: Tally): DurableObjectState {
-  const storage = ctx.storage;
+/**
+ * What the local runtime itself does with an object's SQLite: miniflare records the name of
+ * each object got by name in a table of its own, through the same state object (which
+ * `meteredClass` meters). Cloudflare does no such thing, so it is not counted.
+ */
+const LOCAL_ONLY = /__miniflare_do_name/;
+
+function meteredStorage(storage: DurableObjectStorage, label: string, tally: Tally): DurableObjectStorage {
   const sql = storage.sql;
   const read = (n: number) => tally(`do.rows_read@${label}`, n);
   const written = (n: number) => tally(`do.rows_written@${label}`, n);
@@ -200,6 +233,7 @@ function meteredState(ctx: DurableObjectState, label: string, tally: Tally): Dur
   const meteredSql = passThrough(sql, {
     exec: (query: string, ...bindings: unknown[]) => {
       const cursor = sql.exec(query, ...bindings);
+      if (LOCAL_ONLY.test(query)) return cursor;
       if (cursors.push(cursor) === 1) setTimeout(collect, 0);
       return cursor;
     },
@@ -259,7 +293,7 @@ function meteredState(ctx: DurableObjectState, label: string, tally: Tally): Dur
       }
     },
   });
-  const meteredStorage = passThrough(storage, {
+  return passThrough(storage, {
     sql: meteredSql,
     kv: meteredKv,
     ...kvApi(storage),
@@ -272,7 +306,6 @@ function meteredState(ctx: DurableObjectState, label: string, tally: Tally): Dur
       return storage.deleteAll(options);
     },
   });
-  return passThrough(ctx, { storage: meteredStorage });
 }
 
 /** Keys of the key-value API and rows of the object's own tables (read without being counted). */
@@ -287,9 +320,13 @@ function storedRows(storage: DurableObjectStorage): number {
 type Binding = Record<string, unknown>;
 const has = (value: unknown, method: string) => typeof (value as Binding | null)?.[method] === "function";
 
-/** The env with each binding wrapped by its kind; vars and secrets are left as they are. */
+/**
+ * The env with each binding wrapped by its kind; vars and secrets are left as they are, but
+ * METER_URL is emptied, so that a meter inside this one (a worker's own `metered` or
+ * `meteredObject` under a bench entry module) counts nothing a second time.
+ */
 function meteredEnv<E>(env: E, tally: Tally): E {
-  const out: Record<string, unknown> = { ...(env as Record<string, unknown>) };
+  const out: Record<string, unknown> = { ...(env as Record<string, unknown>), METER_URL: "" };
   for (const [name, value] of Object.entries(out)) {
     if (typeof value !== "object" || value === null) continue;
     if (has(value, "idFromName")) out[name] = meteredNamespace(value as DurableObjectNamespace, name, tally);
