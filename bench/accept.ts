@@ -24,7 +24,8 @@ export type AcceptRow = LoadResult & { system: SystemKey; cpuMsPerRequest: numbe
 
 async function load(spec: LoadSpec): Promise<LoadResult> {
   const { stdout } = await run(process.execPath, [path.join(import.meta.dirname, "load.ts"), JSON.stringify(spec)], { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout.trim().split("\n").at(-1)!) as LoadResult;
+  // A run with no response at all has no percentiles: NaN, which JSON carries as null.
+  return JSON.parse(stdout.trim().split("\n").at(-1)!, (_key, value: unknown) => (value === null ? NaN : value)) as LoadResult;
 }
 
 export async function runAccept(runtime: Runtime, options: { levels: number[]; seconds: number; say: (line: string) => void }): Promise<AcceptRow[]> {
