@@ -161,6 +161,7 @@ export function meteredObject(object: object, ctx: DurableObjectState, env: obje
 }
 
 type ObjectClass = abstract new (...args: any[]) => object;
+const meteredStates = new WeakSet<DurableObjectState>();
 
 /**
  * A Durable Object class, metered from outside: for entry modules that only the bench runs
@@ -175,7 +176,11 @@ export function meteredClass<C extends ObjectClass>(Base: C): C {
     constructor(...args: any[]) {
       const [ctx, env] = args as [DurableObjectState, object];
       const tally = meteringOn(env) ? tallyFor((promise) => ctx.waitUntil(promise)) : undefined;
-      if (tally) Object.defineProperty(ctx, "storage", { value: meteredStorage(ctx.storage, label, tally) });
+      // Once per state object: were the class constructed again on it, it is metered already.
+      if (tally && !meteredStates.has(ctx)) {
+        meteredStates.add(ctx);
+        Object.defineProperty(ctx, "storage", { value: meteredStorage(ctx.storage, label, tally) });
+      }
       super(ctx, tally ? meteredEnv(env, tally) : env, ...args.slice(2));
       if (tally) countAlarms(this, label, tally);
     }
