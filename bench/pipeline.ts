@@ -181,7 +181,8 @@ function relaySystem(runtime: Runtime): System {
 export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: MeterCollector, options: { orders: number; concurrency: number; timeoutSeconds: number }) {
   const { orders, concurrency } = options;
   const choreo = choreoSystem(runtime, meter);
-  await waitUntilQuiet(meter, 2_000, 20_000); // the seeding's own reports
+  // The seeding's own reports: they come in after it (a meter reports every 200 ms), so first one must arrive.
+  await waitUntilQuiet(meter, 2_000, 20_000, { afterAReport: true });
   meter.reset();
   const loadAverage = loadNow();
   const memory = sampleMemory(runtime.pid);
@@ -264,9 +265,11 @@ export async function runLatency(
   return { rate: { choreo: choreoRate, relay: relayRate }, alone: { choreo: choreoAlone, relay: relayAlone } };
 }
 
-async function waitUntilQuiet(meter: MeterCollector, quietMs: number, timeoutMs: number): Promise<void> {
+/** Until nothing was reported for `quietMs` (with `afterAReport`, and something was reported at all). */
+async function waitUntilQuiet(meter: MeterCollector, quietMs: number, timeoutMs: number, options: { afterAReport?: boolean } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (meter.quietForMs() < quietMs && Date.now() < deadline) await sleep(200);
+  const waiting = () => meter.quietForMs() < quietMs || (options.afterAReport && meter.quietForMs() === Infinity);
+  while (waiting() && Date.now() < deadline) await sleep(200);
 }
 
 export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
