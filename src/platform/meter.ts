@@ -225,8 +225,8 @@ function meteredStorage(storage: DurableObjectStorage, label: string, tally: Tal
   const written = (n: number) => tally(`do.rows_written@${label}`, n);
   // A cursor's rowsRead/rowsWritten are final once it has been read; that happens in the
   // same turn as exec(), so they are collected on the next one. They include what schema
-  // changes write (CREATE TABLE shows 3 rows written in workerd, CREATE INDEX 1) and every
-  // index entry an insert or update writes.
+  // changes write (in workerd a new table is 1 row written, 3 with a primary key's index; a
+  // new index 1; an existing table's IF NOT EXISTS 0) and every index entry a write makes.
   let cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
   const collect = () => {
     for (const cursor of cursors) {
