@@ -89,16 +89,24 @@ try {
     const meter = await startMeterCollector();
     const stack = await startPipelineStack(sandbox, meter);
     open.push(stack);
+    // The relay runs before and after choreo, so a machine that gets busier or quieter meanwhile
+    // moves the baseline as much as choreo; choreo is compared with the mean of the two.
+    const relayRun = async (when: string) => {
+      const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
+      say(`  relay ${when}: ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, load ${relay.loadAverage.toFixed(2)}`);
+      return relay;
+    };
+    const relayBefore = await relayRun("before");
     const { result, counts, totals } = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240 });
     say(`  choreo: ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, load ${result.loadAverage.toFixed(2)}`);
-    const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
-    say(`  relay:  ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, load ${relay.loadAverage.toFixed(2)}`);
+    const relay = await relayRun("after");
     const half = (capacity: number) => (capacity > 0 ? capacity / 2 : 1); // 1/s if the capacity run completed nothing
-    const perSecond = results.options.rate ? { choreo: results.options.rate, relay: results.options.rate } : { choreo: half(result.throughput), relay: half(relay.throughput) };
+    const relayCapacity = (relayBefore.throughput + relay.throughput) / 2;
+    const perSecond = results.options.rate ? { choreo: results.options.rate, relay: results.options.rate } : { choreo: half(result.throughput), relay: half(relayCapacity) };
     say(`\npipeline: latency at an offered rate (${results.options.rate ? `${results.options.rate}/s` : "half of each one's capacity"}) for ${rateSeconds} s, then orders alone`);
     const latency = await runLatency(stack, meter, { perSecond, seconds: rateSeconds, alone: aloneOrders, timeoutSeconds: 120, say });
     const usage = usagePerOrder(totals, orders, result.cpuMsPerOrder);
-    results.pipeline = { choreo: result, relay, ...latency, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
+    results.pipeline = { choreo: result, relay, relayBefore, ...latency, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
     await stack.close();
     open.pop();
     await meter.close();
