@@ -5,6 +5,8 @@ declare module "autocannon" {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Replaces each `[<id>]` in the request (headers included) with a new id for every request. */
+    idReplacement?: boolean;
     connections?: number;
     duration?: number;
     timeout?: number;

@@ -1,10 +1,12 @@
 // The load generator, run in its own process by bench/run.ts so it never shares the bench's
 // event loop: keeps `connections` requests in flight for `seconds`, records every response's
-// latency and prints one JSON line: requests/s and exact p50/p95/p99.
+// latency and prints one JSON line: requests/s and exact p50/p95/p99. With `freshKeys`, every
+// request carries an Idempotency-Key of its own (autocannon's `idReplacement` puts a new
+// hyperid, unique per request and per process, wherever the request says `[<id>]`).
 import autocannon from "autocannon";
 import { latencies as percentiles } from "./stats.ts";
 
-export type LoadSpec = { url: string; host?: string; body: string; connections: number; seconds: number };
+export type LoadSpec = { url: string; host?: string; body: string; connections: number; seconds: number; freshKeys?: boolean };
 export type LoadResult = { connections: number; seconds: number; requests: number; rps: number; ok: number; failed: number; p50: number; p95: number; p99: number };
 
 const spec = JSON.parse(process.argv[2]!) as LoadSpec;
@@ -14,8 +16,9 @@ const instance = autocannon(
   {
     url: spec.url,
     method: "POST",
-    headers: { "content-type": "application/json", ...(spec.host ? { host: spec.host } : {}) },
+    headers: { "content-type": "application/json", ...(spec.host ? { host: spec.host } : {}), ...(spec.freshKeys ? { "idempotency-key": "[<id>]" } : {}) },
     body: spec.body,
+    idReplacement: spec.freshKeys ?? false,
     connections: spec.connections,
     duration: spec.seconds,
     timeout: 30,

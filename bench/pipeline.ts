@@ -1,10 +1,19 @@
-// The pipeline: N orders placed as fast as Sales accepts them, followed to ready_to_ship; and
-// the bare relay (bench/workers/relay) carrying N messages over the same three hops.
+// The pipeline, choreo (placed → ready_to_ship) next to the durable relay (bench/workers/relay,
+// three durable hops), each run the same three ways:
+// - capacity: N orders placed as fast as accepted, followed to the end: orders/s sustained;
+// - offered rate: orders placed open-loop at a fixed rate (by default half the capacity just
+//   measured) for a fixed time: the latency a customer sees under that load;
+// - alone: one order at a time on an otherwise idle system, each followed to the end.
+// Choreo's operations are counted during its capacity run (the cost per order).
+import os from "node:os";
 import { producerBindingOf, QUEUES } from "../src/contracts/topology.ts";
 import { totalsOf, type Counts, type MeterCollector } from "./meter-collector.ts";
 import { cpuMs, memoryMiB, sampleMemory } from "./processes.ts";
 import { call, ORDER, RELAY, type Runtime } from "./stacks.ts";
-import { latencies, type Latencies } from "./stats.ts";
+import { latencies, percentile, type Latencies } from "./stats.ts";
+
+/** One order (or relay message) from its placement to the end of its pipeline, in ms since the epoch. */
+type Trip = { id: string; placedAt: number; doneAt: number };
 
 export type PipelineResult = {
   orders: number;
@@ -15,6 +24,8 @@ export type PipelineResult = {
   acceptRate: number;
   latencyMs: Latencies;
   wallSeconds: number;
+  /** The machine's 1-minute load average when the run started. */
+  loadAverage: number;
   /** CPU time of the runtime process (all workers) per order: an upper bound of what is billed. */
   cpuMsPerOrder: number;
   /** CPU per order of the stand-ins on the same cores: the provider sandbox, and the bench's Node process (which also carries the workers' outbound fetches). */
@@ -22,45 +33,165 @@ export type PipelineResult = {
   memory: { peakRssMiB: number; vmHwmMiB: number };
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export type RelayResult = {
+  messages: number;
+  completed: number;
+  throughput: number;
+  latencyMs: Latencies;
+  loadAverage: number;
+  cpuMsPerMessage: number;
+  /** What creating one empty Durable Object costs this runtime, in CPU ms (choreo creates four per order). */
+  cpuMsPerNewObject: number;
+};
 
-/** Sends `n` POSTs keeping `concurrency` in flight; returns the response bodies in order. */
-async function place(base: string, n: number, concurrency: number, host?: string): Promise<{ bodies: any[]; seconds: number }> {
+/** Orders placed at a fixed rate for a fixed time (open loop: a slow answer does not slow the next order). */
+export type RateResult = { offeredPerSecond: number; seconds: number; placed: number; sentPerSecond: number; completed: number; latencyMs: Latencies; loadAverage: number };
+/** Orders placed one at a time, each on an idle system. */
+export type AloneResult = { orders: number; completed: number; latenciesMs: number[]; medianMs: number; loadAverage: number };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const loadNow = () => os.loadavg()[0]!;
+
+/** How the phases drive one system: place one order, wait until `n` placed since `begin()` are done, read their trips. */
+type System = {
+  place(): Promise<string>;
+  begin(): Promise<void>;
+  drain(n: number, timeoutSeconds: number): Promise<void>;
+  trips(ids: string[]): Promise<Trip[]>;
+};
+
+/** Sends `n` orders keeping `concurrency` in flight; returns their ids in order. */
+async function placeConcurrently(system: System, n: number, concurrency: number): Promise<{ ids: string[]; seconds: number }> {
   const started = Date.now();
-  const bodies = await mapLimit(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
-    const response = await call(base, "POST", "/orders", { body: ORDER, ...(host ? { host } : {}) });
-    if (response.status !== 202) throw new Error(`order ${i} refused: ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body;
-  });
-  return { bodies, seconds: (Date.now() - started) / 1000 };
+  const ids = await mapLimit(Array.from({ length: n }, (_, i) => i), concurrency, () => system.place());
+  return { ids, seconds: (Date.now() - started) / 1000 };
 }
 
-/** Every queue has had every message it was sent deleted (acked), and nothing reported for a while. */
+const throughputOf = (trips: Trip[]) => trips.length / ((Math.max(...trips.map((t) => t.doneAt)) - Math.min(...trips.map((t) => t.placedAt))) / 1000);
+const latenciesOf = (trips: Trip[]) => latencies(trips.map((t) => t.doneAt - t.placedAt));
+
+async function atRate(system: System, options: { perSecond: number; seconds: number; timeoutSeconds: number }): Promise<RateResult> {
+  await system.begin();
+  const loadAverage = loadNow();
+  const n = Math.max(1, Math.round(options.perSecond * options.seconds));
+  const started = performance.now();
+  const placing: Promise<string>[] = [];
+  for (let i = 0; i < n; i++) {
+    await sleep(started + (i * 1000) / options.perSecond - performance.now());
+    placing.push(system.place());
+  }
+  const sentSeconds = (performance.now() - started) / 1000;
+  const ids = await Promise.all(placing);
+  await system.drain(n, options.timeoutSeconds);
+  const trips = await system.trips(ids);
+  return {
+    offeredPerSecond: options.perSecond,
+    seconds: options.seconds,
+    placed: n,
+    sentPerSecond: n > 1 ? (n - 1) / sentSeconds : n,
+    completed: trips.length,
+    latencyMs: latenciesOf(trips),
+    loadAverage,
+  };
+}
+
+async function alone(system: System, options: { orders: number; timeoutSeconds: number }): Promise<AloneResult> {
+  await system.begin();
+  const loadAverage = loadNow();
+  const trips: Trip[] = [];
+  for (let i = 0; i < options.orders; i++) {
+    await system.begin();
+    const id = await system.place();
+    await system.drain(1, options.timeoutSeconds);
+    trips.push(...(await system.trips([id])));
+  }
+  const sorted = trips.map((t) => t.doneAt - t.placedAt).sort((a, b) => a - b);
+  return { orders: options.orders, completed: trips.length, latenciesMs: sorted, medianMs: percentile(sorted, 50), loadAverage };
+}
+
+/** Checks until `done` says so (it also says how long to wait before the next check) or time is up. */
+async function pollUntil(what: string, timeoutSeconds: number, done: () => [boolean, number] | Promise<[boolean, number]>): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const [finished, waitMs] = await done();
+    if (finished) return;
+    if (Date.now() > deadline) {
+      console.warn(`  ${what} after ${timeoutSeconds}s; reporting what completed`);
+      return;
+    }
+    await sleep(waitMs);
+  }
+}
+
+/** Every queue has had every message it was sent deleted (acked). */
 function drained(totals: Counts): boolean {
   return QUEUES.every((queue) => (totals[`queues.writes@${producerBindingOf(queue)}`] ?? 0) === (totals[`queues.deletes@${queue}`] ?? 0));
 }
 
+/** `POST /orders` (to the relay with its host), expecting a 202; returns the id. */
+async function placeOne(runtime: Runtime, host?: string): Promise<string> {
+  const response = await call(runtime.url, "POST", "/orders", { body: ORDER, ...(host ? { host } : {}) });
+  if (response.status !== 202) throw new Error(`${host ?? "choreo"} refused an order: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.id as string;
+}
+
+/** Choreo, followed by its meter: done when Sales has heard back twice per order, every queue is drained and nothing reported for a while. */
+function choreoSystem(runtime: Runtime, meter: MeterCollector): System {
+  return {
+    place: () => placeOne(runtime),
+    async begin() {
+      await waitUntilQuiet(meter, 1_500, 60_000);
+      meter.reset();
+    },
+    drain: (n, timeoutSeconds) =>
+      pollUntil("choreo not drained", timeoutSeconds, () => {
+        const totals = meter.totals();
+        return [(totals["queues.deletes@sales"] ?? 0) >= 2 * n && drained(totals) && meter.quietForMs() > 1_500, 100];
+      }),
+    async trips(ids) {
+      const views = await mapLimit(ids, 16, async (id) => (await call(runtime.url, "GET", `/orders/${id}`, { admin: true })).body);
+      // The timeline's ready_to_ship entry carries the label's time (Warehouse); Sales marks the
+      // order ready one hop later, which is when its snapshot was last updated.
+      return views.filter((order) => order.status === "ready_to_ship").map((order) => ({ id: order.id, placedAt: Date.parse(order.timeline[0].at), doneAt: Date.parse(order.updatedAt) }));
+    },
+  };
+}
+
+/** The relay, followed by its last hop's record of what arrived. */
+function relaySystem(runtime: Runtime): System {
+  let done: Trip[] = [];
+  return {
+    place: () => placeOne(runtime, RELAY),
+    async begin() {
+      await call(runtime.url, "DELETE", "/stats", { host: RELAY });
+      done = [];
+    },
+    drain: (n, timeoutSeconds) =>
+      pollUntil("relay not through", timeoutSeconds, async () => {
+        done = (await call(runtime.url, "GET", "/stats", { host: RELAY })).body.done;
+        return [done.length >= n, n === 1 ? 10 : 100];
+      }),
+    async trips(ids) {
+      const wanted = new Set(ids);
+      return done.filter((trip) => wanted.has(trip.id));
+    },
+  };
+}
+
 export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: MeterCollector, options: { orders: number; concurrency: number; timeoutSeconds: number }) {
   const { orders, concurrency } = options;
-  await waitUntilQuiet(meter, 2_000, 20_000); // the seeding's own reports
+  const choreo = choreoSystem(runtime, meter);
+  // The seeding's own reports: they come in after it (a meter reports every 200 ms), so first one must arrive.
+  await waitUntilQuiet(meter, 2_000, 20_000, { afterAReport: true });
   meter.reset();
+  const loadAverage = loadNow();
   const memory = sampleMemory(runtime.pid);
   const cpuBefore = cpuMs(runtime.pid);
   const sandboxCpuBefore = cpuMs(sandbox.pid);
   const benchCpuBefore = process.cpuUsage();
   const started = Date.now();
-  const { bodies, seconds } = await place(runtime.url, orders, concurrency);
-
-  const deadline = Date.now() + options.timeoutSeconds * 1000;
-  for (;;) {
-    const totals = meter.totals();
-    if ((totals["queues.deletes@sales"] ?? 0) >= 2 * orders && drained(totals) && meter.quietForMs() > 1_500) break;
-    if (Date.now() > deadline) {
-      console.warn(`  pipeline not drained after ${options.timeoutSeconds}s; reporting what completed`);
-      break;
-    }
-    await sleep(250);
-  }
+  const { ids, seconds } = await placeConcurrently(choreo, orders, concurrency);
+  await choreo.drain(orders, options.timeoutSeconds);
   const cpu = cpuMs(runtime.pid) - cpuBefore;
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const rigCpuMsPerOrder = { sandbox: (cpuMs(sandbox.pid) - sandboxCpuBefore) / orders, bench: (benchCpu.user + benchCpu.system) / 1000 / orders };
@@ -71,19 +202,15 @@ export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: Met
   const wallSeconds = (Date.now() - started) / 1000;
 
   // Read after the counts were taken, so these reads are not billed to the orders.
-  const views = await mapLimit(bodies.map((body) => body.id as string), 16, async (id) => (await call(runtime.url, "GET", `/orders/${id}`, { admin: true })).body);
-  const ready = views.filter((order) => order.status === "ready_to_ship");
-  // The timeline's ready_to_ship entry carries the label's time (Warehouse); Sales marks the
-  // order ready one hop later, which is when its snapshot was last updated.
-  const placedAt = ready.map((order) => Date.parse(order.timeline[0].at));
-  const readyAt = ready.map((order) => Date.parse(order.updatedAt));
+  const trips = await choreo.trips(ids);
   const result: PipelineResult = {
     orders,
-    completed: ready.length,
-    throughput: ready.length / ((Math.max(...readyAt) - Math.min(...placedAt)) / 1000),
+    completed: trips.length,
+    throughput: throughputOf(trips),
     acceptRate: orders / seconds,
-    latencyMs: latencies(ready.map((_, i) => readyAt[i]! - placedAt[i]!)),
+    latencyMs: latenciesOf(trips),
     wallSeconds,
+    loadAverage,
     cpuMsPerOrder: cpu / orders,
     rigCpuMsPerOrder,
     memory: { peakRssMiB, vmHwmMiB: memoryMiB(runtime.pid).peak },
@@ -91,29 +218,16 @@ export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: Met
   return { result, counts, totals };
 }
 
-export type RelayResult = {
-  messages: number;
-  completed: number;
-  throughput: number;
-  latencyMs: Latencies;
-  cpuMsPerMessage: number;
-  /** What creating one empty Durable Object costs this runtime, in CPU ms (choreo creates four per order). */
-  cpuMsPerNewObject: number;
-};
-
 export async function runRelay(runtime: Runtime, options: { messages: number; concurrency: number; timeoutSeconds: number }): Promise<RelayResult> {
   const { messages, concurrency } = options;
-  await call(runtime.url, "DELETE", "/stats", { host: RELAY });
+  const relay = relaySystem(runtime);
+  await relay.begin();
+  const loadAverage = loadNow();
   const cpuBefore = cpuMs(runtime.pid);
-  await place(runtime.url, messages, concurrency, RELAY);
-  const deadline = Date.now() + options.timeoutSeconds * 1000;
-  let done: { placedAt: number; doneAt: number }[] = [];
-  while (Date.now() < deadline) {
-    done = (await call(runtime.url, "GET", "/stats", { host: RELAY })).body.done;
-    if (done.length >= messages) break;
-    await sleep(250);
-  }
+  const { ids } = await placeConcurrently(relay, messages, concurrency);
+  await relay.drain(messages, options.timeoutSeconds);
   const cpu = cpuMs(runtime.pid) - cpuBefore;
+  const trips = await relay.trips(ids);
   const objects = 200;
   const objectsCpuBefore = cpuMs(runtime.pid);
   await call(runtime.url, "POST", `/objects?n=${objects}`, { host: RELAY });
@@ -121,16 +235,41 @@ export async function runRelay(runtime: Runtime, options: { messages: number; co
   return {
     cpuMsPerNewObject,
     messages,
-    completed: done.length,
-    throughput: done.length / ((Math.max(...done.map((d) => d.doneAt)) - Math.min(...done.map((d) => d.placedAt))) / 1000),
-    latencyMs: latencies(done.map((d) => d.doneAt - d.placedAt)),
+    completed: trips.length,
+    throughput: throughputOf(trips),
+    latencyMs: latenciesOf(trips),
+    loadAverage,
     cpuMsPerMessage: cpu / messages,
   };
 }
 
-async function waitUntilQuiet(meter: MeterCollector, quietMs: number, timeoutMs: number): Promise<void> {
+/** Choreo and the relay at an offered rate each (`perSecond` of their own), then alone. */
+export async function runLatency(
+  runtime: Runtime,
+  meter: MeterCollector,
+  options: { perSecond: { choreo: number; relay: number }; seconds: number; alone: number; timeoutSeconds: number; say: (line: string) => void },
+) {
+  const choreo = choreoSystem(runtime, meter);
+  const relay = relaySystem(runtime);
+  const rate = (result: RateResult) =>
+    `${result.completed}/${result.placed} at ${result.offeredPerSecond.toFixed(1)}/s offered (${result.sentPerSecond.toFixed(1)}/s sent) for ${result.seconds} s: p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms, load ${result.loadAverage.toFixed(2)}`;
+  const one = (result: AloneResult) => `${result.completed}/${result.orders} one at a time: ${result.latenciesMs.join(", ")} ms (median ${result.medianMs} ms), load ${result.loadAverage.toFixed(2)}`;
+  const choreoRate = await atRate(choreo, { perSecond: options.perSecond.choreo, seconds: options.seconds, timeoutSeconds: options.timeoutSeconds });
+  options.say(`  choreo: ${rate(choreoRate)}`);
+  const relayRate = await atRate(relay, { perSecond: options.perSecond.relay, seconds: options.seconds, timeoutSeconds: options.timeoutSeconds });
+  options.say(`  relay:  ${rate(relayRate)}`);
+  const choreoAlone = await alone(choreo, { orders: options.alone, timeoutSeconds: 30 });
+  options.say(`  choreo: ${one(choreoAlone)}`);
+  const relayAlone = await alone(relay, { orders: options.alone, timeoutSeconds: 30 });
+  options.say(`  relay:  ${one(relayAlone)}`);
+  return { rate: { choreo: choreoRate, relay: relayRate }, alone: { choreo: choreoAlone, relay: relayAlone } };
+}
+
+/** Until nothing was reported for `quietMs` (with `afterAReport`, and something was reported at all). */
+async function waitUntilQuiet(meter: MeterCollector, quietMs: number, timeoutMs: number, options: { afterAReport?: boolean } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (meter.quietForMs() < quietMs && Date.now() < deadline) await sleep(200);
+  const waiting = () => meter.quietForMs() < quietMs || (options.afterAReport && meter.quietForMs() === Infinity);
+  while (waiting() && Date.now() < deadline) await sleep(200);
 }
 
 export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

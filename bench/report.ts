@@ -5,24 +5,28 @@ import type { AcceptRow, SystemKey } from "./accept.ts";
 import { sum, usagePerOrder, type Cost, type PriceKey } from "./cost.ts";
 import type { Counts } from "./meter-collector.ts";
 import type { OutageResult } from "./outage.ts";
-import type { PipelineResult, RelayResult } from "./pipeline.ts";
+import type { AloneResult, PipelineResult, RateResult, RelayResult } from "./pipeline.ts";
+import type { QueueSetting } from "./stacks.ts";
 
-type QueueSetting = { queue: string; max_batch_size: number; max_batch_timeout: number; max_concurrency?: number };
 
 export type BenchResults = {
   machine: { date: string; commit: string; cores: number; cpu: string; memoryGiB: number; node: string; workerd: string; wrangler: string; loadAverage: number[] };
-  options: { orders: number; seconds: number; levels: number[]; concurrency: number };
+  options: { orders: number; seconds: number; levels: number[]; concurrency: number; rate?: number; rateSeconds?: number; alone?: number };
   batchSettings: { choreo: QueueSetting[]; relay: QueueSetting[] };
   accept?: AcceptRow[];
   pipeline?: {
     choreo: PipelineResult;
     relay: RelayResult;
+    /** The relay's capacity run before choreo's (`relay` is the one after). */
+    relayBefore?: RelayResult;
+    rate?: { choreo: RateResult; relay: RateResult };
+    alone?: { choreo: AloneResult; relay: AloneResult };
     counts: Record<string, Counts>;
     usage: Record<PriceKey, number>;
     cost: Cost;
     sandboxMemoryMiB: number;
   };
-  outage?: OutageResult;
+  outage?: OutageResult & { loadAverage?: number };
   seconds?: number;
 };
 
@@ -35,52 +39,105 @@ const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b
 const table = (header: string[], rows: (string | number)[][]) =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
 
-const SYSTEM_LABEL: Record<SystemKey, string> = { bare: "bare Hono route", choreo: "choreo Sales", sync: "synchronous chain" };
+const SYSTEM_LABEL: Record<SystemKey, string> = {
+  bare: "bare Hono route",
+  minimal: "minimal durable accept",
+  "choreo-keyed": "choreo Sales, fresh Idempotency-Key",
+  choreo: "choreo Sales, no key",
+  sync: "synchronous chain",
+};
 
 function accept(rows: AcceptRow[]): string {
-  const bare = (c: number) => rows.find((row) => row.system === "bare" && row.connections === c)!;
-  return table(
-    ["concurrency", "system", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed", "runtime CPU ms per request", "req/s vs bare", "p50 vs bare"],
-    rows.map((row) => [
-      row.connections,
-      SYSTEM_LABEL[row.system],
-      num(row.rps, 0),
-      ms(row.p50),
-      ms(row.p95),
-      ms(row.p99),
-      row.failed,
-      num(row.cpuMsPerRequest, 2),
-      row.system === "bare" ? "1×" : ratio(row.rps, bare(row.connections).rps),
-      row.system === "bare" ? "1×" : ratio(row.p50, bare(row.connections).p50),
-    ]),
-  );
+  const at = (system: SystemKey, c: number) => rows.find((row) => row.system === system && row.connections === c);
+  const versus = (row: AcceptRow, base: SystemKey, field: "rps" | "p50") => {
+    const other = at(base, row.connections);
+    return row.system === base ? "1×" : other ? ratio(row[field], other[field]) : "–";
+  };
+  const levels = [...new Set(rows.map((row) => row.connections))];
+  return [
+    table(
+      ["concurrency", "system", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed", "runtime CPU ms per request", "load avg at start", "req/s vs minimal", "p50 vs minimal", "req/s vs bare", "p50 vs bare"],
+      rows.map((row) => [
+        row.connections,
+        SYSTEM_LABEL[row.system],
+        num(row.rps, 0),
+        ms(row.p50),
+        ms(row.p95),
+        ms(row.p99),
+        row.failed,
+        num(row.cpuMsPerRequest, 2),
+        num(row.loadAverage, 2),
+        versus(row, "minimal", "rps"),
+        versus(row, "minimal", "p50"),
+        versus(row, "bare", "rps"),
+        versus(row, "bare", "p50"),
+      ]),
+    ),
+    "",
+    "choreo against the minimal durable accept, requests/s (higher is better; 1× is as fast as the minimal):",
+    "",
+    table(
+      ["concurrency", "choreo keyed / minimal", "choreo unkeyed / minimal", "minimal / bare"],
+      levels.map((c) => {
+        const rps = (system: SystemKey) => at(system, c)?.rps ?? NaN;
+        return [c, ratio(rps("choreo-keyed"), rps("minimal")), ratio(rps("choreo"), rps("minimal")), ratio(rps("minimal"), rps("bare"))];
+      }),
+    ),
+  ].join("\n");
 }
 
 function pipeline(results: NonNullable<BenchResults["pipeline"]>, settings: BenchResults["batchSettings"], concurrency: number): string {
-  const { choreo, relay } = results;
+  const { choreo, relay, relayBefore, rate, alone } = results;
+  const relayCapacity = relayBefore ? (relayBefore.throughput + relay.throughput) / 2 : relay.throughput;
   const setting = (s: QueueSetting) => `\`${s.queue}\` ${s.max_batch_size}/${s.max_batch_timeout} s${s.max_concurrency ? `, concurrency ${s.max_concurrency}` : ""}`;
+  const load = (n: number | undefined) => (n === undefined ? "–" : num(n, 2));
+  const rows: (string | number)[][] = [
+    [
+      `**capacity**: orders/s sustained (${choreo.orders} placed ${concurrency} at a time, first placed → last done; goal ≥ 0.5× the relay)`,
+      `${num(choreo.throughput)} (${choreo.completed}/${choreo.orders})`,
+      relayBefore
+        ? `${num(relayCapacity)}: mean of ${num(relayBefore.throughput)} before choreo's run (${relayBefore.completed}/${relayBefore.messages}) and ${num(relay.throughput)} after (${relay.completed}/${relay.messages})`
+        : `${num(relay.throughput)} (${relay.completed}/${relay.messages})`,
+      `**${ratio(choreo.throughput, relayCapacity)}** (${choreo.throughput >= 0.5 * relayCapacity ? "goal met" : "goal not met"})`,
+    ],
+    ["  p50 / p95 ms in that run (queueing included; relay: after)", `${ms(choreo.latencyMs.p50)} / ${ms(choreo.latencyMs.p95)}`, `${ms(relay.latencyMs.p50)} / ${ms(relay.latencyMs.p95)}`, ""],
+    ["  runtime CPU ms per order (relay: after)", num(choreo.cpuMsPerOrder), num(relay.cpuMsPerMessage), ratio(choreo.cpuMsPerOrder, relay.cpuMsPerMessage)],
+    ["  load average at the start", load(choreo.loadAverage), relayBefore ? `${load(relayBefore.loadAverage)} / ${load(relay.loadAverage)}` : load(relay.loadAverage), ""],
+  ];
+  if (rate) {
+    const offered = (r: RateResult) => `${num(r.offeredPerSecond)}/s for ${r.seconds} s (${num(r.sentPerSecond)}/s sent), ${r.completed}/${r.placed} done`;
+    rows.push(
+      ["**offered rate** (open loop)", offered(rate.choreo), offered(rate.relay), ""],
+      ["  p50 ms", ms(rate.choreo.latencyMs.p50), ms(rate.relay.latencyMs.p50), ratio(rate.choreo.latencyMs.p50, rate.relay.latencyMs.p50)],
+      ["  p95 ms", ms(rate.choreo.latencyMs.p95), ms(rate.relay.latencyMs.p95), ratio(rate.choreo.latencyMs.p95, rate.relay.latencyMs.p95)],
+      ["  p99 ms", ms(rate.choreo.latencyMs.p99), ms(rate.relay.latencyMs.p99), ratio(rate.choreo.latencyMs.p99, rate.relay.latencyMs.p99)],
+      ["  load average at the start", load(rate.choreo.loadAverage), load(rate.relay.loadAverage), ""],
+    );
+  }
+  if (alone) {
+    const each = (a: AloneResult) => `**${ms(a.medianMs)}** (${a.latenciesMs.map(ms).join(", ")}; ${a.completed}/${a.orders} done)`;
+    rows.push(
+      ["**one order alone** on the idle system, placed → done, median ms (each)", each(alone.choreo), each(alone.relay), ratio(alone.choreo.medianMs, alone.relay.medianMs)],
+      ["  load average at the start", load(alone.choreo.loadAverage), load(alone.relay.loadAverage), ""],
+    );
+  }
   return [
-    table(
-      ["system", "completed", "orders/s to the end", "p50 ms", "p95 ms", "p99 ms", "runtime CPU ms per order"],
-      [
-        ["choreo: placed → ready_to_ship", `${choreo.completed}/${choreo.orders}`, num(choreo.throughput), ms(choreo.latencyMs.p50), ms(choreo.latencyMs.p95), ms(choreo.latencyMs.p99), num(choreo.cpuMsPerOrder)],
-        ["bare relay, 3 hops (baseline)", `${relay.completed}/${relay.messages}`, num(relay.throughput), ms(relay.latencyMs.p50), ms(relay.latencyMs.p95), ms(relay.latencyMs.p99), num(relay.cpuMsPerMessage)],
-        ["choreo vs relay", "", ratio(choreo.throughput, relay.throughput), ratio(choreo.latencyMs.p50, relay.latencyMs.p50), ratio(choreo.latencyMs.p95, relay.latencyMs.p95), ratio(choreo.latencyMs.p99, relay.latencyMs.p99), ratio(choreo.cpuMsPerOrder, relay.cpuMsPerMessage)],
-      ],
-    ),
+    "choreo: placed → ready_to_ship. Durable relay (bench/workers/relay): three queue hops, each a consumer → one Durable Object RPC inserting one row into a new object → one provider call to the sandbox over HTTP → a send to the next queue.",
+    "",
+    table(["measure", "choreo", "durable relay (baseline)", "choreo vs relay"], rows),
     "",
     `Runtime CPU is the workerd process running every worker (all of choreo, or the relay alone). Of choreo's ${num(choreo.cpuMsPerOrder)} ms per order, ` +
       `about ${num(4 * relay.cpuMsPerNewObject)} ms is this runtime creating the four Durable Objects each order gets (Order, Invoice, Shipment, Notifications; ` +
       `${num(relay.cpuMsPerNewObject)} ms for an empty one, measured here), which Cloudflare does not bill as CPU. The stand-ins share the same cores: ` +
       `the provider sandbox used ${num(choreo.rigCpuMsPerOrder.sandbox)} ms and the bench process (which also carries the workers' outbound fetches in wrangler's test harness) ${num(choreo.rigCpuMsPerOrder.bench)} ms per order.`,
     "",
-    `Orders (and relay messages) were sent ${concurrency} at a time; Sales accepted ${num(choreo.acceptRate)} orders/s meanwhile. ` +
-      `Batch settings (max_batch_size/max_batch_timeout from each wrangler.toml): choreo ${settings.choreo.map(setting).join(", ")}; relay ${settings.relay.map(setting).join(", ")}. ` +
-      "Locally, each queue delivers one batch at a time (Cloudflare runs up to 250 consumer invocations at once), so both rows are bounded by this machine, not by the platform.",
+    `In the capacity run Sales accepted ${num(choreo.acceptRate)} orders/s. ` +
+      `Batch settings this run used (max_batch_size/max_batch_timeout from each wrangler.toml, dead-letter consumers not listed; the relay's hops take those of billing, warehouse and sales): choreo ${settings.choreo.map(setting).join(", ")}; relay ${settings.relay.map(setting).join(", ")}. ` +
+      "Locally, each queue delivers one batch at a time (Cloudflare runs up to 250 consumer invocations at once), so both systems are bounded by this machine, not by the platform.",
   ].join("\n");
 }
 
-function outage(result: OutageResult): string {
+function outage(result: NonNullable<BenchResults["outage"]>): string {
   const { choreo, sync } = result;
   const row = (label: string, side: OutageResult["choreo"], recovery: string) => [
     label,
@@ -92,7 +149,7 @@ function outage(result: OutageResult): string {
     recovery,
   ];
   return [
-    `${result.ratePerSecond} orders/s to each system for ${result.seconds} s; Billing down from ${result.outage[0]} s to ${result.outage[1]} s.`,
+    `${result.ratePerSecond} orders/s to each system for ${result.seconds} s; Billing down from ${result.outage[0]} s to ${result.outage[1]} s. Load average at the start: ${result.loadAverage === undefined ? "–" : num(result.loadAverage, 2)}.`,
     "",
     table(
       ["system", "placed", "accepted", "accepted while Billing was down", "completed (ready_to_ship)", "accept p50 / p95 / p99 ms", "outage orders done after Billing returned"],

@@ -1,36 +1,42 @@
 // `npm run bench`: accept path, pipeline, the synchronous chain under a Billing outage, and the
 // cost of an order, each next to its baseline in the same run. Writes bench/results/<date>.json
-// and .md and prints the table. Options: --orders N (1000), --seconds S per accept run (5),
-// --levels 1,16,64, --concurrency C for placing orders (32), --only accept,pipeline,outage,
-// --out <name> (the results file name; default the date and time).
+// and .md and prints the table. Options: --orders N for the capacity run (300), --seconds S per
+// accept run (5), --levels 1,16,64, --concurrency C for placing orders (32), --rate R orders/s
+// for the offered-rate run (default: half of each system's measured capacity), --rate-seconds
+// S (15), --alone N orders placed one at a time on the idle system (3), --only
+// accept,pipeline,outage, --out <name> (the results file name; default the date and time).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { unstable_readConfig } from "wrangler";
 import { ROOT } from "../test/stack.ts";
 import { runAccept } from "./accept.ts";
 import { costOf, usagePerOrder } from "./cost.ts";
 import { startMeterCollector } from "./meter-collector.ts";
 import { runOutage } from "./outage.ts";
-import { runPipeline, runRelay } from "./pipeline.ts";
+import { runLatency, runPipeline, runRelay } from "./pipeline.ts";
 import { memoryMiB } from "./processes.ts";
 import { renderMarkdown, type BenchResults } from "./report.ts";
-import { startAcceptStack, startOutageStack, startPipelineStack, startSandbox, type Runtime } from "./stacks.ts";
+import { batchSettings, startAcceptStack, startOutageStack, startPipelineStack, startSandbox, type Runtime } from "./stacks.ts";
 
 const { values: args } = parseArgs({
   options: {
-    orders: { type: "string", default: "1000" },
+    orders: { type: "string", default: "300" },
     seconds: { type: "string", default: "5" },
     levels: { type: "string", default: "1,16,64" },
     concurrency: { type: "string", default: "32" },
+    rate: { type: "string" },
+    "rate-seconds": { type: "string", default: "15" },
+    alone: { type: "string", default: "3" },
     only: { type: "string", default: "accept,pipeline,outage" },
     out: { type: "string" },
   },
 });
 const phases = new Set(args.only.split(","));
 const orders = Number(args.orders);
+const rateSeconds = Number(args["rate-seconds"]);
+const aloneOrders = Number(args.alone);
 const began = Date.now();
 const say = (line: string) => console.log(line);
 
@@ -51,31 +57,26 @@ function machine() {
   };
 }
 
-/** Batch settings of the queues on the path to ready_to_ship, as their wrangler.toml say. */
-function batchSettings() {
-  const consumer = (config: string, queue: string) => {
-    const found = unstable_readConfig({ config: path.join(ROOT, config) }).queues.consumers?.find((c: { queue: string }) => c.queue === queue);
-    return { queue, max_batch_size: found?.max_batch_size ?? 10, max_batch_timeout: found?.max_batch_timeout ?? 5, ...(found?.max_concurrency ? { max_concurrency: found.max_concurrency } : {}) };
-  };
-  return {
-    choreo: [
-      consumer("workers/billing/wrangler.toml", "billing"),
-      consumer("workers/warehouse/wrangler.toml", "warehouse"),
-      consumer("wrangler.toml", "sales"),
-      consumer("workers/projections/wrangler.toml", "projections"),
-    ],
-    relay: ["bench-relay-1", "bench-relay-2", "bench-relay-3"].map((queue) => consumer("bench/workers/relay/wrangler.toml", queue)),
-  };
-}
-
-const results: BenchResults = { machine: machine(), options: { orders, seconds: Number(args.seconds), levels: args.levels.split(",").map(Number), concurrency: Number(args.concurrency) }, batchSettings: batchSettings() };
+const results: BenchResults = {
+  machine: machine(),
+  options: {
+    orders,
+    seconds: Number(args.seconds),
+    levels: args.levels.split(",").map(Number),
+    concurrency: Number(args.concurrency),
+    ...(args.rate ? { rate: Number(args.rate) } : {}),
+    rateSeconds,
+    alone: aloneOrders,
+  },
+  batchSettings: batchSettings(),
+};
 say(`choreo bench — ${results.machine.cores} cores, Node ${results.machine.node}, workerd ${results.machine.workerd}, commit ${results.machine.commit}, load ${results.machine.loadAverage.join(" ")}`);
 
 const sandbox = await startSandbox();
 const open: Runtime[] = [sandbox];
 try {
   if (phases.has("accept")) {
-    say("\naccept path: POST /orders for a fixed time at each concurrency");
+    say("\naccept path: POST /orders for a fixed time at each concurrency (load average at each row's start)");
     const stack = await startAcceptStack(sandbox);
     open.push(stack);
     results.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, say });
@@ -84,16 +85,28 @@ try {
   }
 
   if (phases.has("pipeline")) {
-    say(`\npipeline: ${orders} orders placed as fast as accepted, followed to ready_to_ship`);
+    say(`\npipeline: capacity, ${orders} orders placed as fast as accepted, followed to ready_to_ship (relay: to its third hop)`);
     const meter = await startMeterCollector();
     const stack = await startPipelineStack(sandbox, meter);
     open.push(stack);
+    // The relay runs before and after choreo, so a machine that gets busier or quieter meanwhile
+    // moves the baseline as much as choreo; choreo is compared with the mean of the two.
+    const relayRun = async (when: string) => {
+      const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
+      say(`  relay ${when}: ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, load ${relay.loadAverage.toFixed(2)}`);
+      return relay;
+    };
+    const relayBefore = await relayRun("before");
     const { result, counts, totals } = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240 });
-    say(`  choreo: ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms`);
-    const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
-    say(`  relay:  ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, p99 ${relay.latencyMs.p99} ms`);
+    say(`  choreo: ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, load ${result.loadAverage.toFixed(2)}`);
+    const relay = await relayRun("after");
+    const half = (capacity: number) => (capacity > 0 ? capacity / 2 : 1); // 1/s if the capacity run completed nothing
+    const relayCapacity = (relayBefore.throughput + relay.throughput) / 2;
+    const perSecond = results.options.rate ? { choreo: results.options.rate, relay: results.options.rate } : { choreo: half(result.throughput), relay: half(relayCapacity) };
+    say(`\npipeline: latency at an offered rate (${results.options.rate ? `${results.options.rate}/s` : "half of each one's capacity"}) for ${rateSeconds} s, then orders alone`);
+    const latency = await runLatency(stack, meter, { perSecond, seconds: rateSeconds, alone: aloneOrders, timeoutSeconds: 120, say });
     const usage = usagePerOrder(totals, orders, result.cpuMsPerOrder);
-    results.pipeline = { choreo: result, relay, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
+    results.pipeline = { choreo: result, relay, relayBefore, ...latency, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
     await stack.close();
     open.pop();
     await meter.close();
@@ -103,7 +116,8 @@ try {
     say("\nBilling down for part of a run: choreo next to the synchronous chain");
     const stack = await startOutageStack(sandbox);
     open.push(stack);
-    results.outage = await runOutage(stack, sandbox, { ratePerSecond: 10, seconds: 16, outage: [4, 10], settleSeconds: 60 });
+    const loadAverage = os.loadavg()[0]!;
+    results.outage = { ...(await runOutage(stack, sandbox, { ratePerSecond: 10, seconds: 16, outage: [4, 10], settleSeconds: 60 })), loadAverage };
     const { choreo, sync } = results.outage;
     say(`  choreo: accepted ${choreo.accepted}/${choreo.placed} (${choreo.acceptedDuringOutage}/${choreo.placedDuringOutage} during the outage), completed ${choreo.completed}`);
     say(`  sync:   accepted ${sync.accepted}/${sync.placed} (${sync.acceptedDuringOutage}/${sync.placedDuringOutage} during the outage), completed ${sync.completed}`);

@@ -1,8 +1,10 @@
 // The systems the bench runs, each in wrangler's test harness (workerd, real queues, the real
 // wrangler.toml files). Requests go straight to the runtime's own socket: the harness's proxy
 // (a second workerd in front, as in `wrangler dev`) would add a hop that production does not have.
+import { execFile } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
+import { promisify } from "node:util";
 import { createTestHarness, unstable_readConfig, type TestHarnessOptions } from "wrangler";
 import { ADMIN_TOKEN, appWorkers, ROOT, seedCatalog } from "../test/stack.ts";
 import type { MeterCollector } from "./meter-collector.ts";
@@ -13,6 +15,7 @@ export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
 
 /** Hosts that route a request to a bench worker (their `routes` in bench/workers). */
 export const BARE = "bare.bench";
+export const MINIMAL = "minimal.bench";
 export const RELAY = "relay.bench";
 export const SYNC = "sync.bench";
 
@@ -113,7 +116,8 @@ function seed(runtime: Runtime, stock: boolean): Promise<void> {
 
 /**
  * The accept path: Sales alone (nothing consumes its queues, so the bench measures what a
- * request costs, not the pipeline running behind it), the bare route and the sync chain.
+ * request costs, not the pipeline running behind it), the bare route, the minimal durable
+ * accept and the sync chain.
  */
 export async function startAcceptStack(sandbox: Runtime) {
   const elsewhere = "bench-bare"; // Sales forwards admin APIs to these; none is called here
@@ -125,16 +129,87 @@ export async function startAcceptStack(sandbox: Runtime) {
       bindingOverrides: { WAREHOUSE: elsewhere, INTEGRATIONS: elsewhere, DEAD_LETTER_ARCHIVE: elsewhere, PROJECTIONS: elsewhere },
     },
     { configPath: "bench/workers/bare/wrangler.toml" },
+    { configPath: "bench/workers/minimal/wrangler.toml" },
     ...syncChain(sandbox.url, false),
   ]);
   await seed(runtime, false);
   return runtime;
 }
 
-/** Every worker as in production (no sandbox hooks), metered, and the bare relay beside them. */
+export type QueueSetting = { queue: string; max_batch_size: number; max_batch_timeout: number; max_concurrency?: number };
+
+/**
+ * Batch settings of every consumer the pipeline run starts (Cloudflare's defaults where a
+ * wrangler.toml says nothing), dead-letter consumers left out (idle in a healthy run); the
+ * relay's three hops take those of billing, warehouse and sales, the three hops to ready_to_ship.
+ */
+export function batchSettings(): { choreo: QueueSetting[]; relay: QueueSetting[] } {
+  const choreo = appWorkers("")
+    .flatMap((input) => ("configPath" in input ? (unstable_readConfig({ config: path.join(ROOT, String(input.configPath)) }).queues.consumers ?? []) : []))
+    .filter((consumer) => !consumer.queue.endsWith("-dlq"))
+    .map(
+      (consumer): QueueSetting => ({
+        queue: consumer.queue,
+        max_batch_size: consumer.max_batch_size ?? 10,
+        max_batch_timeout: consumer.max_batch_timeout ?? 5,
+        ...(consumer.max_concurrency ? { max_concurrency: consumer.max_concurrency } : {}),
+      }),
+    );
+  const hop = (queue: string, i: number): QueueSetting => {
+    const setting = choreo.find((s) => s.queue === queue);
+    if (!setting) throw new Error(`no consumer of the ${queue} queue in the app's wrangler.toml files`);
+    return { ...setting, queue: `bench-relay-${i + 1}` };
+  };
+  return { choreo, relay: ["billing", "warehouse", "sales"].map(hop) };
+}
+
+/** The durable relay (bench/workers/relay), configured here so that its hops batch as choreo's do. */
+function relayWorker(sandboxUrl: string): WorkerInput {
+  const hops = batchSettings().relay;
+  return {
+    config: {
+      name: "bench-relay",
+      main: path.join(ROOT, "bench/workers/relay/index.ts"),
+      compatibility_date: "2026-08-01",
+      routes: [`${RELAY}/*`],
+      vars: { SANDBOX_URL: sandboxUrl },
+      queues: { producers: hops.map(({ queue }, i) => ({ binding: `HOP_${i + 1}`, queue })), consumers: hops },
+      durable_objects: {
+        bindings: [
+          { name: "STEPS", class_name: "OneRow" },
+          // Empty objects: the bench creates fresh ones to measure what creating an object costs this runtime.
+          { name: "EMPTY", class_name: "Empty" },
+        ],
+      },
+      migrations: [{ tag: "v1", new_sqlite_classes: ["OneRow", "Empty"] }],
+    },
+  };
+}
+
+/**
+ * Each worker built from its bench entry module (bench/metered/<worker>/index.ts: the worker's
+ * handler and Durable Object classes wrapped by src/platform/meter.ts), with its own
+ * wrangler.toml for everything else; the harness runs the build in place of the worker's own
+ * `main`. Production code carries no metering this way.
+ */
+async function meteredBuilds(inputs: WorkerInput[]): Promise<WorkerInput[]> {
+  const wrangler = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+  return Promise.all(
+    inputs.map(async (input) => {
+      if (!("configPath" in input)) return input;
+      const name = workerName(input);
+      const outdir = path.join(ROOT, ".wrangler/bench-metered", name);
+      const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--config", String(input.configPath), `bench/metered/${name}/index.ts`];
+      await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 });
+      return { ...input, prebuiltWorkerDir: outdir };
+    }),
+  );
+}
+
+/** Every worker as in production (no sandbox hooks), metered, and the durable relay beside them. */
 export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector) {
-  const workers = appWorkers(sandbox.url).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
-  const runtime = await startRuntime([...workers, { configPath: "bench/workers/relay/wrangler.toml" }]);
+  const workers = (await meteredBuilds(appWorkers(sandbox.url))).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
+  const runtime = await startRuntime([...workers, relayWorker(sandbox.url)]);
   await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
   await seed(runtime, true);
   return runtime;

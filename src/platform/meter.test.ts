@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { DurableObject, env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { metered, meteredObject, queueOperations, takeMeterCounts } from "./meter";
+import { metered, meteredClass, meteredObject, queueOperations, takeMeterCounts } from "./meter";
 
 // Runs in the Sales project, against Sales' real bindings (queues, Durable Objects).
 const e = env as SalesEnv;
@@ -62,22 +62,140 @@ describe("metering (bench only)", () => {
     });
   });
 
-  it("counts a Durable Object's SQLite rows read and written, and each alarm set", async () => {
-    const stub = e.STUCK_ORDERS.get(e.STUCK_ORDERS.idFromName("meter-test"));
+  /** Runs `work` on a fresh object's metered state; returns what it counted (schema set-up left out). */
+  async function inObject(name: string, work: (storage: DurableObjectStorage) => Promise<void> | void, setUp?: (storage: DurableObjectStorage) => void) {
+    const stub = e.STUCK_ORDERS.get(e.STUCK_ORDERS.idFromName(name));
     await runInDurableObject(stub, async (_instance, state) => {
       const object: { ctx?: DurableObjectState } = {};
       meteredObject(object, state, on);
-      const sql = object.ctx!.storage.sql;
-      sql.exec("CREATE TABLE IF NOT EXISTS meter_rows (k TEXT)");
+      setUp?.(object.ctx!.storage);
       await new Promise((resolve) => setTimeout(resolve, 10));
       takeMeterCounts();
-      sql.exec("INSERT INTO meter_rows VALUES ('a'), ('b'), ('c')");
-      sql.exec("SELECT * FROM meter_rows").toArray();
-      await object.ctx!.storage.setAlarm(Date.now() + 60_000);
+      await work(object.ctx!.storage);
       await new Promise((resolve) => setTimeout(resolve, 10));
-      await object.ctx!.storage.deleteAlarm();
     });
-    expect(takeMeterCounts()).toEqual({ "do.rows_written@Object": 4, "do.rows_read@Object": 3 });
+    return takeMeterCounts();
+  }
+
+  it("counts a Durable Object's SQLite rows read and written, and each alarm set or deleted", async () => {
+    const counts = await inObject(
+      "meter-sql",
+      async (storage) => {
+        storage.sql.exec("INSERT INTO meter_rows VALUES ('a'), ('b'), ('c')");
+        storage.sql.exec("SELECT * FROM meter_rows").toArray();
+        await storage.setAlarm(Date.now() + 60_000);
+        await storage.deleteAlarm();
+      },
+      (storage) => storage.sql.exec("CREATE TABLE IF NOT EXISTS meter_rows (k TEXT)"),
+    );
+    expect(counts).toEqual({ "do.rows_written@Object": 5, "do.rows_read@Object": 3 });
+  });
+
+  it("counts creating a table or an index as the rows workerd says they write, and an index entry per row", async () => {
+    const written: (number | undefined)[] = [];
+    await inObject("meter-schema", async (storage) => {
+      for (const query of [
+        "CREATE TABLE IF NOT EXISTS meter_plain (k TEXT)",
+        "CREATE TABLE IF NOT EXISTS meter_plain (k TEXT)",
+        "CREATE TABLE meter_keyed (k TEXT PRIMARY KEY, v TEXT)",
+        "CREATE INDEX meter_keyed_v ON meter_keyed (v)",
+        "INSERT INTO meter_keyed VALUES ('a', 'x')",
+      ]) {
+        storage.sql.exec(query);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        written.push(takeMeterCounts()["do.rows_written@Object"]);
+      }
+    });
+    // Schema changes are rows written in workerd's cursor, so the meter bills them: a new table
+    // its schema entry (and its key's index), a new index one; a table that exists, nothing.
+    expect(written).toEqual([
+      expect.toSatisfy((n: number) => n >= 1), // 1 or 2 seen, by what else the object's first write records
+      undefined,
+      3, // its schema entry, its primary key's index and that index's schema entry
+      1,
+      3, // the row, its primary key's index entry and meter_keyed_v's
+    ]);
+  });
+
+  it("counts the key-value API in rows: a row read per key read, a row written per key put or deleted", async () => {
+    const counts = await inObject("meter-kv", async (storage) => {
+      await storage.put("a", 1);
+      await storage.put({ b: 2, c: 3 });
+      expect(await storage.get("a")).toBe(1);
+      expect((await storage.get(["a", "b", "missing"])).size).toBe(2);
+      expect((await storage.list({ prefix: "" })).size).toBe(3);
+      await storage.delete("a");
+      await storage.delete(["b", "missing"]);
+      // the synchronous API on SQLite-backed objects
+      storage.kv.put("d", { n: 4 });
+      expect(storage.kv.get("d")).toEqual({ n: 4 });
+      expect([...storage.kv.list()].map(([key]) => key)).toEqual(["c", "d"]);
+      storage.kv.delete("d");
+      await storage.transaction(async (txn) => {
+        await txn.put("e", 5);
+        await txn.get("e");
+      });
+    });
+    // written: 1 + 2 + 1 + 2 + 1 + 1 + 1 (txn) = 9; read: 1 + 3 + 3 + 1 + 2 + 1 (txn) = 11
+    expect(counts).toEqual({ "do.rows_written@Object": 9, "do.rows_read@Object": 11 });
+  });
+
+  it("counts deleteAll as a row written for every key and every row it deletes", async () => {
+    const counts = await inObject(
+      "meter-delete-all",
+      (storage) => storage.deleteAll(),
+      (storage) => {
+        storage.sql.exec("CREATE TABLE IF NOT EXISTS meter_gone (k TEXT)");
+        storage.sql.exec("INSERT INTO meter_gone VALUES ('a'), ('b')");
+        storage.kv.put("k", 1);
+      },
+    );
+    expect(counts).toEqual({ "do.rows_written@Object": 3 });
+  });
+
+  it("meters a Durable Object class from outside, its constructor included, and counts nothing twice when the class meters itself too", async () => {
+    class Ledger extends DurableObject<SalesEnv> {
+      constructor(ctx: DurableObjectState, env: SalesEnv) {
+        super(ctx, env);
+        meteredObject(this, ctx, env); // as the entity objects still do: must count nothing here
+        this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meter_ledger (k TEXT)");
+      }
+      async record(): Promise<void> {
+        this.ctx.storage.kv.put("last", 1);
+        await this.env.ORDER_STATUS.get("meter-test");
+        await this.ctx.storage.setAlarm(Date.now() + 60_000);
+      }
+      override async alarm(): Promise<void> {
+        await this.ctx.storage.deleteAlarm();
+      }
+    }
+    const Metered = meteredClass(Ledger);
+    expect(Metered.name).toBe("Ledger");
+    const stub = e.STUCK_ORDERS.get(e.STUCK_ORDERS.idFromName("meter-class"));
+    await runInDurableObject(stub, async (_instance, state) => {
+      takeMeterCounts();
+      const ledger = new Metered(state, on);
+      expect(ledger).toBeInstanceOf(Ledger);
+      await ledger.record();
+      await ledger.alarm();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    });
+    expect(takeMeterCounts()).toEqual({
+      // the new table (1 or 2, as measured above), the key, the alarm set and deleted
+      "do.rows_written@Ledger": expect.toSatisfy((n: number) => n === 4 || n === 5),
+      "do.rows_read@Ledger": expect.any(Number),
+      "kv.reads@ORDER_STATUS": 1,
+      "do.requests@alarm:Ledger": 1,
+    });
+  });
+
+  it("leaves out what only the local runtime writes (miniflare's table of object names)", async () => {
+    const counts = await inObject("meter-local", (storage) => {
+      storage.sql.exec("CREATE TABLE IF NOT EXISTS __miniflare_do_name (id INTEGER PRIMARY KEY, name TEXT)");
+      storage.sql.exec("INSERT OR REPLACE INTO __miniflare_do_name (id, name) VALUES (0, 'meter-local')");
+      storage.sql.exec("CREATE TABLE IF NOT EXISTS meter_counted (k TEXT)");
+    });
+    expect(counts).toEqual({ "do.rows_written@Object": expect.toSatisfy((n: number) => n === 1 || n === 2), "do.rows_read@Object": expect.any(Number) });
   });
 
   it("bills queue messages per 64 KB, metadata included", () => {

@@ -147,25 +147,58 @@ export function metered<H extends ExportedHandler<never>>(handler: H): H {
 
 /**
  * Meters a Durable Object from its constructor: SQLite rows read and written (from each
- * cursor), alarms set and run, and the bindings it calls. Replaces `ctx` and `env` on the
- * object, so the constructor must use `this.ctx` and `this.env` after this call.
+ * cursor, and by the key-value API), alarms set, deleted and run, and the bindings it calls.
+ * Replaces `ctx` and `env` on the object, so the constructor must use `this.ctx` and
+ * `this.env` after this call.
  */
 export function meteredObject(object: object, ctx: DurableObjectState, env: object): void {
   if (!meteringOn(env)) return;
-  const keepAlive: KeepAlive = (promise) => ctx.waitUntil(promise);
-  const tally = tallyFor(keepAlive);
+  const tally = tallyFor((promise) => ctx.waitUntil(promise));
   const label = object.constructor.name;
-  Object.defineProperty(object, "ctx", { value: meteredState(ctx, label, tally) });
+  Object.defineProperty(object, "ctx", { value: passThrough(ctx, { storage: meteredStorage(ctx.storage, label, tally) }) });
   Object.defineProperty(object, "env", { value: meteredEnv(env, tally) });
-  const alarm = (object as { alarm?: (...args: unknown[]) => unknown }).alarm;
-  if (typeof alarm === "function") {
-    Object.defineProperty(object, "alarm", {
-      value: (...args: unknown[]) => {
-        tally(`do.requests@alarm:${label}`); // an alarm invocation is a billed request
-        return alarm.apply(object, args);
-      },
-    });
+  countAlarms(object, label, tally);
+}
+
+type ObjectClass = abstract new (...args: any[]) => object;
+const meteredStates = new WeakSet<DurableObjectState>();
+
+/**
+ * A Durable Object class, metered from outside: for entry modules that only the bench runs
+ * (bench/metered/), so the class itself carries no metering. Counts what `meteredObject`
+ * counts, its constructor's own schema set-up included. workerd's DurableObject accepts only
+ * its real state object, so the metered storage is set on that object itself (not behind a
+ * Proxy) before the class's constructor runs.
+ */
+export function meteredClass<C extends ObjectClass>(Base: C): C {
+  const label = Base.name;
+  abstract class Metered extends Base {
+    constructor(...args: any[]) {
+      const [ctx, env] = args as [DurableObjectState, object];
+      const tally = meteringOn(env) ? tallyFor((promise) => ctx.waitUntil(promise)) : undefined;
+      // Once per state object: were the class constructed again on it, it is metered already.
+      if (tally && !meteredStates.has(ctx)) {
+        meteredStates.add(ctx);
+        Object.defineProperty(ctx, "storage", { value: meteredStorage(ctx.storage, label, tally) });
+      }
+      super(ctx, tally ? meteredEnv(env, tally) : env, ...args.slice(2));
+      if (tally) countAlarms(this, label, tally);
+    }
   }
+  Object.defineProperty(Metered, "name", { value: label });
+  return Metered as unknown as C;
+}
+
+/** Each run of the object's alarm() is a billed request. */
+function countAlarms(object: object, label: string, tally: Tally): void {
+  const alarm = (object as { alarm?: (...args: unknown[]) => unknown }).alarm;
+  if (typeof alarm !== "function") return;
+  Object.defineProperty(object, "alarm", {
+    value: (...args: unknown[]) => {
+      tally(`do.requests@alarm:${label}`);
+      return alarm.apply(object, args);
+    },
+  });
 }
 
 /** Binds every function to `target`, so native objects keep working behind a Proxy. */
@@ -179,42 +212,126 @@ function passThrough<T extends object>(target: T, overrides: Record<PropertyKey,
   });
 }
 
-function meteredState(ctx: DurableObjectState, label: string, tally: Tally): DurableObjectState {
-  const storage = ctx.storage;
+/**
+ * What the local runtime itself does with an object's SQLite: miniflare records the name of
+ * each object got by name in a table of its own, through the same state object (which
+ * `meteredClass` meters). Cloudflare does no such thing, so it is not counted.
+ */
+const LOCAL_ONLY = /__miniflare_do_name/;
+
+function meteredStorage(storage: DurableObjectStorage, label: string, tally: Tally): DurableObjectStorage {
   const sql = storage.sql;
+  const read = (n: number) => tally(`do.rows_read@${label}`, n);
+  const written = (n: number) => tally(`do.rows_written@${label}`, n);
   // A cursor's rowsRead/rowsWritten are final once it has been read; that happens in the
-  // same turn as exec(), so they are collected on the next one.
+  // same turn as exec(), so they are collected on the next one. They include what schema
+  // changes write (in workerd a new table is 1 row written, 3 with a primary key's index; a
+  // new index 1; an existing table's IF NOT EXISTS 0) and every index entry a write makes.
   let cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
   const collect = () => {
     for (const cursor of cursors) {
-      tally(`do.rows_read@${label}`, cursor.rowsRead);
-      tally(`do.rows_written@${label}`, cursor.rowsWritten);
+      read(cursor.rowsRead);
+      written(cursor.rowsWritten);
     }
     cursors = [];
   };
   const meteredSql = passThrough(sql, {
     exec: (query: string, ...bindings: unknown[]) => {
       const cursor = sql.exec(query, ...bindings);
+      if (LOCAL_ONLY.test(query)) return cursor;
       if (cursors.push(cursor) === 1) setTimeout(collect, 0);
       return cursor;
     },
   });
-  const meteredStorage = passThrough(storage, {
-    sql: meteredSql,
+  // The key-value API keeps its keys in a hidden SQLite table and is billed in rows: each key
+  // read is a row read, each key written or deleted a row written (a delete of a missing key
+  // too: counted, conservatively). Alarms are billed as a row written each, set or deleted.
+  const keys = (key: unknown) => (Array.isArray(key) ? key.length : 1);
+  const alarms = (target: Pick<DurableObjectStorage, "setAlarm" | "deleteAlarm">) => ({
     setAlarm: (time: number | Date, options?: DurableObjectSetAlarmOptions) => {
-      tally(`do.rows_written@${label}`); // each setAlarm is billed as one row written
-      return storage.setAlarm(time, options);
+      written(1);
+      return target.setAlarm(time, options);
+    },
+    deleteAlarm: (options?: DurableObjectSetAlarmOptions) => {
+      written(1);
+      return target.deleteAlarm(options);
     },
   });
-  return passThrough(ctx, { storage: meteredStorage });
+  type KvApi = Pick<DurableObjectStorage, "get" | "put" | "delete" | "list">;
+  const kvApi = (target: KvApi) => ({
+    get: (key: string | string[], options?: DurableObjectGetOptions) => {
+      read(keys(key));
+      return target.get(key as string, options);
+    },
+    list: async (options?: DurableObjectListOptions) => {
+      const found = await target.list(options);
+      read(found.size);
+      return found;
+    },
+    put: (key: string | Record<string, unknown>, ...rest: unknown[]) => {
+      written(typeof key === "string" ? 1 : Object.keys(key).length);
+      return (target.put as (...args: unknown[]) => Promise<void>)(key, ...rest);
+    },
+    delete: (key: string | string[], options?: DurableObjectPutOptions) => {
+      written(keys(key));
+      return target.delete(key as string, options);
+    },
+  });
+  const kv = storage.kv;
+  const meteredKv = passThrough(kv, {
+    get: (key: string) => {
+      read(1);
+      return kv.get(key);
+    },
+    put: (key: string, value: unknown) => {
+      written(1);
+      kv.put(key, value);
+    },
+    delete: (key: string) => {
+      written(1);
+      return kv.delete(key);
+    },
+    list: function* (options?: SyncKvListOptions) {
+      for (const entry of kv.list(options)) {
+        read(1);
+        yield entry;
+      }
+    },
+  });
+  return passThrough(storage, {
+    sql: meteredSql,
+    kv: meteredKv,
+    ...kvApi(storage),
+    ...alarms(storage),
+    transaction: <T>(closure: (txn: DurableObjectTransaction) => Promise<T>) =>
+      storage.transaction((txn) => closure(passThrough(txn, { ...kvApi(txn), ...alarms(txn) }))),
+    // Counted before it happens, conservatively: every key and every row of every table it deletes.
+    deleteAll: (options?: DurableObjectPutOptions) => {
+      written(storedRows(storage));
+      return storage.deleteAll(options);
+    },
+  });
+}
+
+/** Keys of the key-value API and rows of the object's own tables (read without being counted). */
+function storedRows(storage: DurableObjectStorage): number {
+  let rows = 0;
+  for (const _ of storage.kv.list()) rows++;
+  const tables = storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray();
+  for (const { name } of tables) rows += storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM "${name.replaceAll('"', '""')}"`).one().n;
+  return rows;
 }
 
 type Binding = Record<string, unknown>;
 const has = (value: unknown, method: string) => typeof (value as Binding | null)?.[method] === "function";
 
-/** The env with each binding wrapped by its kind; vars and secrets are left as they are. */
+/**
+ * The env with each binding wrapped by its kind; vars and secrets are left as they are, but
+ * METER_URL is emptied, so that a meter inside this one (a worker's own `metered` or
+ * `meteredObject` under a bench entry module) counts nothing a second time.
+ */
 function meteredEnv<E>(env: E, tally: Tally): E {
-  const out: Record<string, unknown> = { ...(env as Record<string, unknown>) };
+  const out: Record<string, unknown> = { ...(env as Record<string, unknown>), METER_URL: "" };
   for (const [name, value] of Object.entries(out)) {
     if (typeof value !== "object" || value === null) continue;
     if (has(value, "idFromName")) out[name] = meteredNamespace(value as DurableObjectNamespace, name, tally);

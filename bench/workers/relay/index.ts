@@ -1,15 +1,22 @@
-// A relay of three queue hops that does nothing but pass each message on. The last hop keeps
-// each message's placed→done time in memory (one isolate), read back with GET /stats.
-// POST /objects?n= creates n fresh, empty Durable Objects, one call each.
+// The durable relay, the baseline for choreo's pipeline: three queue hops, as placed → billed →
+// labelled → ready_to_ship, each doing the least a durable step does: one Durable Object RPC
+// that inserts one row into a new object of its own (one per message and hop), one provider
+// call to the sandbox over HTTP, one send to the next queue. Its config is built by
+// bench/stacks.ts with choreo's own batch settings for the three hops, so both run alike.
+// The last hop keeps each message's placed→done time in memory (one isolate), read back with
+// GET /stats. POST /objects?n= creates n fresh, empty Durable Objects, one call each.
 import { DurableObject } from "cloudflare:workers";
+import { OneRow } from "../one-row";
 
-type RelayEnv = { HOP_1: Queue; HOP_2: Queue; HOP_3: Queue; EMPTY: DurableObjectNamespace<Empty> };
+export { OneRow };
+type RelayEnv = { HOP_1: Queue; HOP_2: Queue; HOP_3: Queue; STEPS: DurableObjectNamespace<OneRow>; EMPTY: DurableObjectNamespace<Empty>; SANDBOX_URL: string };
 
-export class Empty extends DurableObject {
+export class Empty extends DurableObject<RelayEnv> {
   async touch(): Promise<number> {
     return 1;
   }
 }
+
 type Trip = { id: string; placedAt: number };
 
 const NEXT: Record<string, "HOP_2" | "HOP_3"> = { "bench-relay-1": "HOP_2", "bench-relay-2": "HOP_3" };
@@ -36,8 +43,18 @@ export default {
   },
   async queue(batch, env) {
     const next = NEXT[batch.queue];
-    if (next) await env[next].sendBatch(batch.messages.map((message) => ({ body: message.body, contentType: "json" as const })));
-    else for (const message of batch.messages) done.push({ ...(message.body as Trip), doneAt: Date.now() });
-    batch.ackAll();
+    // Each message on its own, as choreo's consumers take them (src/platform/consumer.ts).
+    await Promise.all(
+      batch.messages.map(async (message) => {
+        const trip = message.body as Trip;
+        await env.STEPS.get(env.STEPS.idFromName(`${batch.queue}/${trip.id}`)).insert(JSON.stringify(trip));
+        const provider = await fetch(`${env.SANDBOX_URL}/health`);
+        await provider.body?.cancel();
+        if (!provider.ok) throw new Error(`sandbox answered ${provider.status}`);
+        if (next) await env[next].send(trip, { contentType: "json" });
+        else done.push({ ...trip, doneAt: Date.now() });
+        message.ack();
+      }),
+    );
   },
 } satisfies ExportedHandler<RelayEnv>;

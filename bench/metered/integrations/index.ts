@@ -1,0 +1,7 @@
+// integrations as `npm run bench` runs it: its handler and Durable Object classes metered (src/platform/meter.ts); bench/stacks.ts builds it in place of the worker's own main.
+import { metered, meteredClass } from "../../../src/platform/meter";
+import worker, * as app from "../../../workers/integrations/index";
+
+export const Notifications = meteredClass(app.Notifications);
+export const WebhookRegistry = meteredClass(app.WebhookRegistry);
+export default metered(worker);

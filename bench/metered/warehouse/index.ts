@@ -1,0 +1,7 @@
+// warehouse as `npm run bench` runs it: its handler and Durable Object classes metered (src/platform/meter.ts); bench/stacks.ts builds it in place of the worker's own main.
+import { metered, meteredClass } from "../../../src/platform/meter";
+import worker, * as app from "../../../workers/warehouse/index";
+
+export const Inventory = meteredClass(app.Inventory);
+export const Shipment = meteredClass(app.Shipment);
+export default metered(worker);
