@@ -1,4 +1,4 @@
-// Turns the operations counted during the pipeline run (src/platform/meter.ts) into dollars
+// Turns the operations counted during the pipeline run (bench/metered/meter.ts) into dollars
 // per million orders at the list prices in bench/prices.json.
 import prices from "./prices.json" with { type: "json" };
 import type { Counts } from "./meter-collector.ts";

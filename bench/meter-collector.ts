@@ -1,5 +1,5 @@
 // Where the workers' meters report during `npm run bench` (their METER_URL): sums the counts
-// each worker sends (src/platform/meter.ts), per worker and count name.
+// each worker sends (bench/metered/meter.ts), per worker and count name.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 

@@ -188,7 +188,7 @@ function relayWorker(sandboxUrl: string): WorkerInput {
 
 /**
  * Each worker built from its bench entry module (bench/metered/<worker>/index.ts: the worker's
- * handler and Durable Object classes wrapped by src/platform/meter.ts), with its own
+ * handler and Durable Object classes wrapped by bench/metered/meter.ts), with its own
  * wrangler.toml for everything else; the harness runs the build in place of the worker's own
  * `main`. Production code carries no metering this way.
  */

@@ -1,13 +1,12 @@
 import { consumeBatch } from "../../src/platform/consumer";
-import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { orderEventHandlers } from "./order-events";
 
 export { Invoice } from "./invoice";
 
-export default metered({
+export default {
   fetch: () => Response.json({ ok: true, service: "billing" }),
   async queue(batch, env, _ctx) {
     await consumeBatch(batch, { handlers: orderEventHandlers(env.INVOICES), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
   },
-} satisfies ExportedHandler<BillingEnv>);
+} satisfies ExportedHandler<BillingEnv>;

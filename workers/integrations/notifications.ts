@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { StoredDocument } from "../../src/platform/document";
 import { errorMessage } from "../../src/platform/log";
-import { meteredObject } from "../../src/platform/meter";
 import { allOf, type Outcome } from "../../src/platform/outcome";
 import { linesInOrder, planNotifications, settleNotifications, type NotificationLog, type NotificationRecord, type Send, type SendOutcome } from "./notification-plan";
 import type { SendResult } from "./send-result";
@@ -26,7 +25,6 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.document = new StoredDocument<NotificationLog>(this.ctx.storage.sql, "notification_log");
   }
 

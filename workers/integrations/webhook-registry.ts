@@ -3,7 +3,6 @@ import type { AnyEvent, EventType } from "../../src/contracts/events";
 import { newEventId, newId } from "../../src/platform/ids";
 import { errorMessage, log } from "../../src/platform/log";
 import { chunks } from "../../src/platform/queues";
-import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/platform/retry";
 import { WEBHOOK_SUBSCRIPTIONS_KEY, webhookSubscriptionsFrom } from "../../src/platform/webhook-subscriptions";
@@ -168,7 +167,6 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.sql = this.ctx.storage.sql;
     this.sql.exec(SCHEMA);
     // Never written (a new deployment, or endpoints older than the set), or a write that failed.

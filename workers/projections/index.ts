@@ -1,6 +1,5 @@
 import { typesFor } from "../../src/contracts/topology";
 import { consumeWholeBatch } from "../../src/platform/consumer";
-import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createProjectionsApi } from "./admin-api";
 import { projectionHandler, type ProjectionStores } from "./projection";
@@ -13,7 +12,7 @@ const stores = (env: ProjectionsEnv): ProjectionStores => ({
 
 const api = createProjectionsApi();
 
-export default metered({
+export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
     await consumeWholeBatch(batch, {
@@ -23,4 +22,4 @@ export default metered({
       sandbox: sandboxHooks(env.SANDBOX_URL),
     });
   },
-} satisfies ExportedHandler<ProjectionsEnv>);
+} satisfies ExportedHandler<ProjectionsEnv>;

@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { Currency, MinorUnits, Sku } from "../../src/contracts/values";
-import { meteredObject } from "../../src/platform/meter";
 
 export const ProductInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -24,7 +23,6 @@ const toProduct = (row: ProductRow): Product => ({
 export class Catalog extends DurableObject<SalesEnv> {
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS products (
       sku TEXT PRIMARY KEY,
       name TEXT NOT NULL,

@@ -1,5 +1,4 @@
 import { consumeBatch } from "../../src/platform/consumer";
-import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createSalesApi } from "./api/app";
 import { orderEventHandlers } from "./order-events";
@@ -22,9 +21,9 @@ const stores = (env: SalesEnv): SalesStores => ({
 
 const api = createSalesApi(stores);
 
-export default metered({
+export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
     await consumeBatch(batch, { handlers: orderEventHandlers(stores(env)), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
   },
-} satisfies ExportedHandler<SalesEnv>);
+} satisfies ExportedHandler<SalesEnv>;

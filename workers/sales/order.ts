@@ -3,7 +3,6 @@ import { orderCancelled } from "../../src/contracts/events";
 import type { OrderSnapshot } from "../../src/contracts/order";
 import { EntityStore } from "../../src/platform/entity";
 import { log } from "../../src/platform/log";
-import { meteredObject } from "../../src/platform/meter";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
 import { announce, cancelOrder, openOrder, recordEvent, type NewOrder, type OrderFactEvent, type OrderState } from "./order-lifecycle";
@@ -48,7 +47,6 @@ export class Order extends DurableObject<SalesEnv> {
 
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.stageLimits = stageLimits(env.STUCK_AFTER_SECONDS);
     this.entity = new EntityStore(this.ctx.storage, publishingFor(this.env));
   }

@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import type { OrderStatus } from "../../src/contracts/values";
-import { meteredObject } from "../../src/platform/meter";
 
 export type StuckOrder = { orderId: string; status: OrderStatus; since: string; reportedAt: string };
 
@@ -16,7 +15,6 @@ type StuckRow = { order_id: string; status: OrderStatus; since: string; reported
 export class StuckOrders extends DurableObject<SalesEnv> {
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS stuck (
       order_id TEXT PRIMARY KEY,
       status TEXT NOT NULL,        -- the stage it is waiting in

@@ -1,5 +1,4 @@
 import { consumeBatch } from "../../src/platform/consumer";
-import { metered } from "../../src/platform/meter";
 import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { orderEventHandlers } from "./order-events";
 import { createStockApi } from "./stock-api";
@@ -9,9 +8,9 @@ export { Shipment } from "./shipment";
 
 const api = createStockApi();
 
-export default metered({
+export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
     await consumeBatch(batch, { handlers: orderEventHandlers(env.SHIPMENTS), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
   },
-} satisfies ExportedHandler<WarehouseEnv>);
+} satisfies ExportedHandler<WarehouseEnv>;

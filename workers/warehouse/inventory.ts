@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { Sku } from "../../src/contracts/values";
-import { meteredObject } from "../../src/platform/meter";
 
 export const StockInput = z.strictObject({
   available: z.number().int().min(0).max(10_000_000),
@@ -27,11 +26,6 @@ type Taken = { ok: true; quantity: number; weightGrams: number; already: boolean
  * quantity) per order holding stock.
  */
 export class StockItem extends DurableObject<WarehouseEnv> {
-  constructor(ctx: DurableObjectState, env: WarehouseEnv) {
-    super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
-  }
-
   /** Takes `quantity` for the order, unless it already holds stock here; two rows written. */
   async take(orderId: string, quantity: number): Promise<Taken> {
     const kv = this.ctx.storage.kv;

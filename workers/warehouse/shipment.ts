@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import type { AnyEvent, OrderBilled, OrderCancelled } from "../../src/contracts/events";
 import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
-import { meteredObject } from "../../src/platform/meter";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
 import { buyLabel, voidLabel, type CarrierConfig, type ShipFrom } from "./carrier";
@@ -22,7 +21,6 @@ export class Shipment extends DurableObject<WarehouseEnv> {
 
   constructor(ctx: DurableObjectState, env: WarehouseEnv) {
     super(ctx, env);
-    meteredObject(this, ctx, env); // bench only: counts billed operations when METER_URL is set
     this.entity = new EntityStore(this.ctx.storage, publishingFor(this.env));
   }
 

@@ -1,5 +1,5 @@
-// billing as `npm run bench` runs it: its handler and Durable Object classes metered (src/platform/meter.ts); bench/stacks.ts builds it in place of the worker's own main.
-import { metered, meteredClass } from "../../../src/platform/meter";
+// billing as `npm run bench` runs it: its handler and Durable Object classes metered (bench/metered/meter.ts); bench/stacks.ts builds it in place of the worker's own main.
+import { metered, meteredClass } from "../meter";
 import worker, * as app from "../../../workers/billing/index";
 
 export const Invoice = meteredClass(app.Invoice);

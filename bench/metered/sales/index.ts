@@ -1,9 +1,8 @@
-// sales as `npm run bench` runs it: its handler and Durable Object classes metered (src/platform/meter.ts); bench/stacks.ts builds it in place of the worker's own main.
-import { metered, meteredClass } from "../../../src/platform/meter";
+// sales as `npm run bench` runs it: its handler and Durable Object classes metered (bench/metered/meter.ts); bench/stacks.ts builds it in place of the worker's own main.
+import { metered, meteredClass } from "../meter";
 import worker, * as app from "../../../workers/sales/index";
 
 export const Catalog = meteredClass(app.Catalog);
-export const IdempotencyKey = meteredClass(app.IdempotencyKey);
 export const Order = meteredClass(app.Order);
 export const StuckOrders = meteredClass(app.StuckOrders);
 export default metered(worker);

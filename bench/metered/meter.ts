@@ -1,4 +1,4 @@
-import { errorMessage, log } from "./log";
+import { errorMessage, log } from "../../src/platform/log";
 
 /**
  * Bench only. When a worker's METER_URL is set (`npm run bench` sets it; it is empty in
