@@ -172,7 +172,8 @@ function relayWorker(sandboxUrl: string): WorkerInput {
       main: path.join(ROOT, "bench/workers/relay/index.ts"),
       compatibility_date: "2026-08-01",
       routes: [`${RELAY}/*`],
-      vars: { SANDBOX_URL: sandboxUrl },
+      // Not SANDBOX_URL: an inline worker takes the root .dev.vars (which `npm run dev` writes) over its own vars.
+      vars: { PROVIDER_URL: sandboxUrl },
       queues: { producers: hops.map(({ queue }, i) => ({ binding: `HOP_${i + 1}`, queue })), consumers: hops },
       durable_objects: {
         bindings: [

@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { OneRow } from "../one-row";
 
 export { OneRow };
-type RelayEnv = { HOP_1: Queue; HOP_2: Queue; HOP_3: Queue; STEPS: DurableObjectNamespace<OneRow>; EMPTY: DurableObjectNamespace<Empty>; SANDBOX_URL: string };
+type RelayEnv = { HOP_1: Queue; HOP_2: Queue; HOP_3: Queue; STEPS: DurableObjectNamespace<OneRow>; EMPTY: DurableObjectNamespace<Empty>; PROVIDER_URL: string };
 
 export class Empty extends DurableObject<RelayEnv> {
   async touch(): Promise<number> {
@@ -48,7 +48,7 @@ export default {
       batch.messages.map(async (message) => {
         const trip = message.body as Trip;
         await env.STEPS.get(env.STEPS.idFromName(`${batch.queue}/${trip.id}`)).insert(JSON.stringify(trip));
-        const provider = await fetch(`${env.SANDBOX_URL}/health`);
+        const provider = await fetch(`${env.PROVIDER_URL}/health`);
         await provider.body?.cancel();
         if (!provider.ok) throw new Error(`sandbox answered ${provider.status}`);
         if (next) await env[next].send(trip, { contentType: "json" });
