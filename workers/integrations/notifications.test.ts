@@ -212,25 +212,6 @@ describe("email through SES", () => {
   });
 });
 
-describe("the notification log", () => {
-  it("keeps what an object logged in its row-per-line tables before the one-document log: nothing sent is sent again", async () => {
-    const event = billed();
-    const inbox = notifications(event.subject);
-    await runInDurableObject(inbox, async (_instance: Notifications, state) => {
-      const sql = state.storage.sql;
-      sql.exec("CREATE TABLE recipient (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)");
-      sql.exec("INSERT INTO recipient (id, body) VALUES (1, ?)", JSON.stringify({ orderId: event.subject, name: "Ada", email: "ada@example.com", phone: "+14155550100" }));
-      sql.exec(`CREATE TABLE notifications (channel TEXT NOT NULL, template TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, event_id TEXT NOT NULL,
-        recipient TEXT, provider_message_id TEXT, error_code TEXT, error_message TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (channel, template)) WITHOUT ROWID`);
-      const at = new Date().toISOString();
-      sql.exec("INSERT INTO notifications VALUES ('email', 'order_confirmation', 'sent', 1, ?, 'ada@example.com', 'ses_old', NULL, NULL, ?, ?)", event.id, at, at);
-    });
-    expect(await inbox.notify(event)).toMatchObject({ kind: "done", note: expect.stringContaining("email:order_confirmation already sent") });
-    expect(await sesFor(event.subject)).toEqual([]);
-    expect((await inbox.log()).map((l) => `${l.channel}:${l.status}:${l.providerMessageId}`)).toEqual(["email:sent:ses_old", expect.stringMatching(/^sms:sent:SM/)]);
-  });
-});
-
 describe("SMS through Twilio", () => {
   it("sends a form-encoded message with Basic auth", async () => {
     const event = billed();

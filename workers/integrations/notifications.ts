@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { StoredDocument } from "../../src/platform/document";
 import { errorMessage } from "../../src/platform/log";
 import { allOf, type Outcome } from "../../src/platform/outcome";
 import { linesInOrder, planNotifications, settleNotifications, type NotificationLog, type NotificationRecord, type Send, type SendOutcome } from "./notification-plan";
@@ -10,6 +9,8 @@ import { sendSms, type TwilioConfig } from "./twilio";
 
 export type { NotificationRecord, NotificationStatus } from "./notification-plan";
 
+const LOG_KEY = "log";
+
 /**
  * The notifications of one order: who to tell (from Sales' status snapshots) and a log line
  * per channel and template, all in one document (one row written per save). SES and Twilio
@@ -19,13 +20,13 @@ export type { NotificationRecord, NotificationStatus } from "./notification-plan
  * parallel; a channel whose provider fails retries alone, the other's result stays recorded.
  */
 export class Notifications extends DurableObject<IntegrationsEnv> {
-  private readonly document: StoredDocument<NotificationLog>;
+  private readonly storage: SyncKvStorage;
   /** Sends in flight in this object's life; a concurrent delivery of the same event waits. */
   private readonly inFlight = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
-    this.document = new StoredDocument<NotificationLog>(this.ctx.storage.sql, "notification_log");
+    this.storage = this.ctx.storage.kv;
   }
 
   async log(): Promise<NotificationRecord[]> {
@@ -36,7 +37,7 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
   async notify(event: NotifyingEvent): Promise<Outcome> {
     const before = this.load();
     const plan = planNotifications(before, event, new Date(), this.inFlight);
-    if (plan.changed) this.document.save(plan.log); // before the calls: a crash leaves a trace
+    if (plan.changed) this.save(plan.log); // before the calls: a crash leaves a trace
     if (plan.sends.length === 0) return allOf(plan.outcomes);
     const recipient = plan.log.recipient!;
     const keys = plan.sends.map((send) => `${send.channel}:${send.template}`);
@@ -64,16 +65,20 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
       );
       const results = perChannel.flat();
       const settled = settleNotifications(this.load(), results, event.id, new Date());
-      this.document.save(settled.log);
+      this.save(settled.log);
       return allOf([...plan.outcomes, ...settled.outcomes]);
     } finally {
       for (const key of keys) this.inFlight.delete(key);
     }
   }
 
-  /** The order's log; an object from before the one-document log reads its old tables once. */
+  /** The order's log: one key of the object's SQLite-backed KV, so each save is one row written and no table is created. */
   private load(): NotificationLog {
-    return this.document.load() ?? legacyLog(this.ctx.storage.sql) ?? { lines: [] };
+    return this.storage.get<NotificationLog>(LOG_KEY) ?? { lines: [] };
+  }
+
+  private save(log: NotificationLog): void {
+    this.storage.put(LOG_KEY, log);
   }
 
   private async send({ channel, template, to }: Send, event: NotifyingEvent, recipient: Recipient): Promise<SendResult> {
@@ -105,41 +110,4 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
       sender: TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: TWILIO_MESSAGING_SERVICE_SID } : { from: TWILIO_FROM },
     };
   }
-}
-
-type LegacyRow = {
-  channel: Channel;
-  template: Template;
-  status: NotificationRecord["status"];
-  attempts: number;
-  event_id: string;
-  recipient: string | null;
-  provider_message_id: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  created_at: string;
-  updated_at: string;
-};
-
-/** The log as the row-per-line tables kept it, so no send known as sent is repeated after the upgrade. */
-function legacyLog(sql: SqlStorage): NotificationLog | undefined {
-  const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('notifications', 'recipient')").toArray().map((t) => t.name);
-  if (tables.length === 0) return undefined;
-  const recipient = tables.includes("recipient") ? new StoredDocument<Recipient>(sql, "recipient").load() : undefined;
-  const rows = tables.includes("notifications") ? sql.exec<LegacyRow>("SELECT * FROM notifications").toArray() : [];
-  return {
-    ...(recipient ? { recipient } : {}),
-    lines: rows.map((row) => ({
-      channel: row.channel,
-      template: row.template,
-      status: row.status,
-      attempts: row.attempts,
-      eventId: row.event_id,
-      ...(row.recipient ? { to: row.recipient } : {}),
-      ...(row.provider_message_id ? { providerMessageId: row.provider_message_id } : {}),
-      ...(row.error_message ? { lastError: { ...(row.error_code ? { code: row.error_code } : {}), message: row.error_message } } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    })),
-  };
 }
