@@ -58,15 +58,15 @@ describe("topology", () => {
     const events = [placed, placedSnapshot, billedEvent(placed.subject, placed), billedSnapshot, labelEvent(placed.subject), statusChangedEvent(placed)];
     const messages = (webhookTypes?: ReadonlySet<EventType>) => events.flatMap((event) => recipientsOf(event, webhookTypes));
 
-    it("costs 12 queue messages with no webhook endpoint: integrations gets only the confirmation and the shipping notice", () => {
+    it("costs 9 queue messages with no webhook endpoint: integrations gets only the confirmation and the shipping notice", () => {
       const none = messages(new Set());
-      expect(none).toHaveLength(12);
+      expect(none).toHaveLength(9);
       expect(events.filter((event) => recipientsOf(event, new Set()).includes("integrations"))).toEqual([billedSnapshot, events[5]]);
     });
 
     it("adds a message per event of a type an endpoint takes, and every type's when the set is unknown", () => {
-      expect(messages(new Set(["shipping_label.created.v1"]))).toHaveLength(13);
-      expect(messages(undefined)).toHaveLength(16);
+      expect(messages(new Set(["shipping_label.created.v1"]))).toHaveLength(10);
+      expect(messages(undefined)).toHaveLength(13);
     });
   });
 });

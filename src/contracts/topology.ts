@@ -9,15 +9,21 @@ import type { OrderStatus } from "./values";
 export const QUEUES = ["sales", "billing", "warehouse", "integrations", "projections"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
+/**
+ * Projections take Sales' status snapshots (event-carried state transfer: each carries the whole
+ * order, with the time of every step) and refunds, the one fact a snapshot may not carry (a
+ * refund after a customer's cancellation changes no status). The other events would repeat
+ * what the next snapshot says, at a queue message each.
+ */
 export const subscriptions: Record<EventType, readonly QueueName[]> = {
-  "order.placed.v1": ["billing", "integrations", "projections"],
-  "order.billed.v1": ["warehouse", "sales", "integrations", "projections"],
-  "shipping_label.created.v1": ["sales", "integrations", "projections"],
+  "order.placed.v1": ["billing", "integrations"],
+  "order.billed.v1": ["warehouse", "sales", "integrations"],
+  "shipping_label.created.v1": ["sales", "integrations"],
   "order.status_changed.v1": ["integrations", "projections"],
-  "order.billing_failed.v1": ["sales", "integrations", "projections"],
-  "stock.unavailable.v1": ["billing", "integrations", "projections"],
+  "order.billing_failed.v1": ["sales", "integrations"],
+  "stock.unavailable.v1": ["billing", "integrations"],
   "order.refunded.v1": ["sales", "integrations", "projections"],
-  "order.cancelled.v1": ["billing", "warehouse", "integrations", "projections"],
+  "order.cancelled.v1": ["billing", "warehouse", "integrations"],
 };
 
 /**
