@@ -34,14 +34,14 @@ type Note = { note: string };
 describe("EntityStore", () => {
   it("writes state, applied id and events as one record, then publishes to every subscribed queue", async () => {
     const billing = flakyQueue(0);
-    const projections = flakyQueue(0);
+    const integrations = flakyQueue(0);
     await runInDurableObject(freshObject(), async (_instance, state) => {
-      const store = new EntityStore<Note>(state.storage, producersFor("order.placed.v1", { billing: billing.queue, projections: projections.queue }));
+      const store = new EntityStore<Note>(state.storage, producersFor("order.placed.v1", { billing: billing.queue, integrations: integrations.queue }));
       const cause = placedEvent();
       const published = placedEvent();
       expect(await store.commit({ id: cause.id, by: "event" }, { note: "one" }, [published])).toBe(true);
       expect(billing.received).toEqual([published]);
-      expect(projections.received).toEqual([published]);
+      expect(integrations.received).toEqual([published]); // the webhook subscriptions unknown: every type
       expect([...state.storage.kv.list()].map(([key]) => key)).toEqual([ENTITY_KEY]);
       const record = state.storage.kv.get<EntityRecord<Note>>(ENTITY_KEY)!;
       expect(record.state).toEqual({ note: "one" });

@@ -8,6 +8,7 @@ import {
   shippingLabelCreated,
   type AnyEvent,
 } from "../../src/contracts/events";
+import { typesFor } from "../../src/contracts/topology";
 import { newOrderId } from "../../src/platform/ids";
 import { announce, cancelOrder, openOrder, recordEvent, type OrderFactEvent } from "../sales/order-lifecycle";
 import worker from "./index";
@@ -36,6 +37,9 @@ type StoryOptions = {
   /** Distinct PII per story, to look for it in the lake. */
   tag?: string;
 };
+
+/** What the projections queue carries of an order's events (src/contracts/topology.ts). */
+const projected = (event: AnyEvent) => typesFor("projections").includes(event.type);
 
 const later = (time: Date, ms: number) => new Date(time.getTime() + ms);
 
@@ -74,9 +78,9 @@ export function orderStory(options: StoryOptions): Story {
       { subject: orderId, causedBy: placed, time: failedAt },
     );
     advance(failed);
-    return { orderId, customer, address, events };
+    return { orderId, customer, address, events: events.filter(projected) };
   }
-  if (options.billedAfterMs === null) return { orderId, customer, address, events };
+  if (options.billedAfterMs === null) return { orderId, customer, address, events: events.filter(projected) };
   const billedAt = later(placedAt, options.billedAfterMs ?? 2000);
   const payment = { invoiceId: "inv_test", paymentId: "pi_test", amount: total, currency, billedAt: billedAt.toISOString() };
   const billed = orderBilled.create(
@@ -94,14 +98,14 @@ export function orderStory(options: StoryOptions): Story {
     const refund = { ...payment, refundId: "re_test", reason: "customer_cancelled" as const, refundedAt: refundedAt.toISOString() };
     const { billedAt: _billedAt, ...refundData } = refund;
     events.push(orderRefunded.create({ orderId, ...refundData }, { subject: orderId, causedBy: cancelled, time: refundedAt }));
-    return { orderId, customer, address, events };
+    return { orderId, customer, address, events: events.filter(projected) };
   }
-  if (options.readyAfterMs === null) return { orderId, customer, address, events };
+  if (options.readyAfterMs === null) return { orderId, customer, address, events: events.filter(projected) };
   const readyAt = later(billedAt, options.readyAfterMs ?? 3000);
   const shipment = { shipmentId: "shp_test", carrier: "USPS", service: "Priority Mail", trackingNumber: "9400000000000000000001", labelUrl: "https://labels.example.com/1.pdf" };
   const label = shippingLabelCreated.create({ orderId, ...shipment, createdAt: readyAt.toISOString() }, { subject: orderId, causedBy: billed, time: readyAt });
   advance(label);
-  return { orderId, customer, address, events };
+  return { orderId, customer, address, events: events.filter(projected) };
 }
 
 /** Delivers bodies to the projections worker as one queue batch, the way Cloudflare would. */
