@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { sandboxedConfig } from "./sandboxed.mjs";
 import { SANDBOX, WORKERS } from "./workers.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
@@ -74,7 +75,8 @@ for (const worker of WORKERS) {
 const common = ["--show-interactive-dev-session=false", "--ip", "127.0.0.1"];
 start("sandbox", ["dev", "-c", SANDBOX.config, "--port", String(SANDBOX_PORT), "--inspector-port", String(INSPECTOR_PORT + 1), "--persist-to", ".wrangler/sandbox-state", ...common]);
 const ordered = [WORKERS.find((w) => w.name === "sales"), ...WORKERS.filter((w) => w.name !== "sales")];
-start("app", ["dev", ...ordered.flatMap((w) => ["-c", w.config]), "--port", String(PORT), "--inspector-port", String(INSPECTOR_PORT), "--persist-to", ".wrangler/state", ...common]);
+// Each worker from its sandboxed config: its own wrangler.toml, with the sandbox's hooks plugged in.
+start("app", ["dev", ...ordered.flatMap((w) => ["-c", sandboxedConfig(w)]), "--port", String(PORT), "--inspector-port", String(INSPECTOR_PORT), "--persist-to", ".wrangler/state", ...common]);
 
 async function waitFor(url, ms = 60_000) {
   const deadline = Date.now() + ms;

@@ -2,8 +2,13 @@
 // (listening on a real port) and Sales, Billing, Warehouse, Integrations and Projections in another, configured from
 // their real wrangler.toml files with the provider URLs pointed at the sandbox.
 import path from "node:path";
+import { sandboxedConfig } from "../scripts/sandboxed.mjs";
+import { WORKERS } from "../scripts/workers.mjs";
 import { createTestHarness, type TestHarnessOptions } from "wrangler";
 import catalog from "../scripts/demo-catalog.json" with { type: "json" };
+
+/** A worker's sandboxed config (scripts/sandboxed.mjs): its own wrangler.toml, run with the sandbox's hooks plugged in. */
+const sandboxed = (name: string): string => sandboxedConfig(WORKERS.find((worker: { name: string }) => worker.name === name));
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const ADMIN_TOKEN = "e2e-admin-token";
@@ -26,7 +31,7 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
   const ttl: Record<string, number> = options.webhookSubscriptionsTtlSeconds === undefined ? {} : { WEBHOOK_SUBSCRIPTIONS_TTL_SECONDS: options.webhookSubscriptionsTtlSeconds };
   return [
     {
-      configPath: "wrangler.toml",
+      configPath: sandboxed("sales"),
       vars: {
         DEFAULT_PAYMENT_METHOD: "pm_card_visa",
         SANDBOX_URL: sandboxUrl,
@@ -36,12 +41,12 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
       secrets: { ADMIN_TOKEN },
     },
     {
-      configPath: "workers/billing/wrangler.toml",
+      configPath: sandboxed("billing"),
       vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl, ...ttl },
       secrets: { STRIPE_SECRET_KEY: "sk_test_e2e" },
     },
     {
-      configPath: "workers/warehouse/wrangler.toml",
+      configPath: sandboxed("warehouse"),
       vars: {
         CARRIER_API_BASE: `${sandboxUrl}/carrier`,
         CARRIER_ACCOUNT: "sandbox-usps",
@@ -51,7 +56,7 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
       secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
     },
     {
-      configPath: "workers/integrations/wrangler.toml",
+      configPath: sandboxed("integrations"),
       vars: {
         SES_ENDPOINT: `${sandboxUrl}/ses`,
         TWILIO_API_BASE: `${sandboxUrl}/twilio`,
@@ -65,8 +70,8 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
       },
       secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
     },
-    { configPath: "workers/dead-letters/wrangler.toml", secrets: { ADMIN_TOKEN } },
-    { configPath: "workers/projections/wrangler.toml", vars: { SANDBOX_URL: sandboxUrl }, secrets: { ADMIN_TOKEN, LAKE_PII_KEY } },
+    { configPath: sandboxed("dead-letters"), secrets: { ADMIN_TOKEN } },
+    { configPath: sandboxed("projections"), vars: { SANDBOX_URL: sandboxUrl }, secrets: { ADMIN_TOKEN, LAKE_PII_KEY } },
   ];
 }
 

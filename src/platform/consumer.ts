@@ -4,7 +4,7 @@ import { readEvent, type AnyEvent, type EventOf, type EventType } from "../contr
 import { errorMessage, log } from "./log";
 import type { Outcome } from "./outcome";
 import { backoffSeconds, type BackoffOptions } from "./retry";
-import type { AuditRecord, FaultPlan, SandboxHooks } from "./sandbox-hooks";
+import { deliveryHooks, type BatchHooks, type DeliveryRecord } from "./delivery-hooks";
 
 export type Delivery = { attempts: number; messageId: string };
 
@@ -24,8 +24,6 @@ export type ConsumerOptions = {
   /** The queue's dead-letter queue, for messages that can never succeed. */
   deadLetters: Queue;
   backoff?: BackoffOptions;
-  /** Dev/test fault injection and delivery audit (see sandbox-hooks.ts); absent in production. */
-  sandbox?: SandboxHooks | undefined;
 };
 
 export type BatchSummary = { acked: number; retried: number; deadLettered: number };
@@ -37,43 +35,37 @@ export type BatchSummary = { acked: number; retried: number; deadLettered: numbe
  */
 export async function consumeBatch(batch: MessageBatch<unknown>, options: ConsumerOptions): Promise<BatchSummary> {
   const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
-  const plan = await options.sandbox?.plan(batch.queue);
-  if (plan?.mode === "down") return stopped(batch, summary);
-  const audit: AuditRecord[] = [];
+  const hooks = deliveryHooks();
+  const faults = await hooks?.batch(batch.queue);
+  if (faults?.stopped) return stopped(batch, summary);
+  const records: DeliveryRecord[] = [];
   await Promise.all(
     batch.messages.map(async (message) => {
-      const { action, event } = await decide(batch.queue, message, options, plan);
-      if (options.sandbox && action.kind !== "retry") {
+      const { action, event } = await decide(batch.queue, message, options, faults);
+      if (hooks && action.kind !== "retry") {
         const known = event ?? identify(message.body);
-        if (known) audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: known.id, type: known.type });
+        if (known) records.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: known.id, type: known.type });
       }
-      if (action.kind === "ack" && loseAck(message, options.sandbox, plan, summary)) return;
+      if (action.kind === "ack" && loseAck(message, faults, summary)) return;
       await settle(batch.queue, message, action, options, summary);
     }),
   );
-  await options.sandbox?.audit(audit);
+  await hooks?.record(records);
   return summary;
 }
 
-/** Sandbox fault "down": a stopped service handles nothing, and everything comes back later. */
+/** A stopped service (dev and tests: the sandbox's switch) handles nothing; everything comes back later. */
 function stopped(batch: MessageBatch<unknown>, summary: BatchSummary): BatchSummary {
   for (const message of batch.messages) message.retry({ delaySeconds: 3 });
   return { ...summary, retried: batch.messages.length };
 }
 
-/** Sandbox chaos: the ack of a handled message is "lost", so the queue delivers it again. */
-function loseAck(message: Message<unknown>, sandbox: SandboxHooks | undefined, plan: FaultPlan | undefined, summary: BatchSummary): boolean {
-  if (plan?.mode !== "chaos" || !sandbox?.chance(plan, plan.duplicateRate, `dup:${message.id}:${message.attempts}`)) return false;
+/** A handled message whose ack a stand-in "loses" (dev and tests), so the queue delivers it again. */
+function loseAck(message: Message<unknown>, faults: BatchHooks | undefined, summary: BatchSummary): boolean {
+  if (!faults?.loseAck(message)) return false;
   message.retry({ delaySeconds: 1 + (message.attempts % 3) });
   summary.retried++;
   return true;
-}
-
-/** Sandbox chaos: the consumer "crashes" before handling this message. */
-function crashBeforeHandling(message: Message<unknown>, sandbox: SandboxHooks | undefined, chaos: FaultPlan | undefined): void {
-  if (chaos && sandbox?.chance(chaos, chaos.throwRate, `throw:${message.id}:${message.attempts}`)) {
-    throw new Error("chaos: consumer crashed before handling");
-  }
 }
 
 /** The id and type of anything that looks like an event, for the audit of dead letters. */
@@ -101,20 +93,16 @@ async function decide(
   queue: string,
   message: Message<unknown>,
   options: ConsumerOptions,
-  plan: FaultPlan | undefined,
+  faults: BatchHooks | undefined,
 ): Promise<{ action: Action; event?: AnyEvent }> {
   const admitted = admit(queue, message, (type) => options.handlers[type] !== undefined);
   if (!("event" in admitted)) return { action: admitted };
   const { event } = admitted;
   const handler = options.handlers[event.type] as (event: unknown, delivery: Delivery) => Promise<Outcome | void>;
-  const chaos = plan?.mode === "chaos" ? plan : undefined;
-  const outcome = await outcomeOf(
-    () => {
-      crashBeforeHandling(message, options.sandbox, chaos);
-      return handler(event, { attempts: message.attempts, messageId: message.id });
-    },
-    chaos ? 1 : undefined,
-  );
+  const outcome = await outcomeOf(() => {
+    faults?.beforeHandling(message);
+    return handler(event, { attempts: message.attempts, messageId: message.id });
+  }, faults?.retryThrownAfterSeconds);
   const context = { queue, eventId: event.id, type: event.type, correlationid: event.correlationid, attempts: message.attempts };
   return { action: actionFor(outcome, message.attempts, options.backoff, context), event };
 }
@@ -159,8 +147,6 @@ export type WholeBatchOptions = {
   backoff?: BackoffOptions;
   /** From this delivery attempt on, a failing batch is split to find the messages that fail (default 3). */
   isolateAfter?: number;
-  /** Dev/test fault injection and delivery audit (see sandbox-hooks.ts); absent in production. */
-  sandbox?: SandboxHooks | undefined;
 };
 
 type Admitted = { message: Message<unknown>; event: AnyEvent };
@@ -174,30 +160,27 @@ type Admitted = { message: Message<unknown>; event: AnyEvent };
  */
 export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: WholeBatchOptions): Promise<BatchSummary> {
   const summary: BatchSummary = { acked: 0, retried: 0, deadLettered: 0 };
-  const plan = await options.sandbox?.plan(batch.queue);
-  if (plan?.mode === "down") return stopped(batch, summary);
-  const chaos = plan?.mode === "chaos" ? plan : undefined;
-  const audit: AuditRecord[] = [];
+  const hooks = deliveryHooks();
+  const faults = await hooks?.batch(batch.queue);
+  if (faults?.stopped) return stopped(batch, summary);
+  const audit: DeliveryRecord[] = [];
   const admitted: Admitted[] = [];
   const refused: Promise<void>[] = [];
   for (const message of batch.messages) {
     const result = admit(batch.queue, message, (type) => options.types.includes(type));
     if ("event" in result) admitted.push({ message, event: result.event });
     else {
-      const known = options.sandbox && identify(message.body);
+      const known = hooks && identify(message.body);
       if (known) audit.push({ kind: "dead", queue: batch.queue, eventId: known.id, type: known.type });
       refused.push(settle(batch.queue, message, result, options, summary));
     }
   }
   if (admitted.length > 0) {
     const apply = (part: Admitted[]) =>
-      outcomeOf(
-        () => {
-          crashBeforeHandling(part[0]!.message, options.sandbox, chaos);
-          return options.handle(part.map(({ message, event }) => ({ event, delivery: { attempts: message.attempts, messageId: message.id } })));
-        },
-        chaos ? 1 : undefined,
-      );
+      outcomeOf(() => {
+        faults?.beforeHandling(part[0]!.message);
+        return options.handle(part.map(({ message, event }) => ({ event, delivery: { attempts: message.attempts, messageId: message.id } })));
+      }, faults?.retryThrownAfterSeconds);
     const mostTried = (part: Admitted[]) => Math.max(...part.map(({ message }) => message.attempts));
     const outcome = await apply(admitted);
     const parts = mostTried(admitted) >= (options.isolateAfter ?? 3) ? await isolate(admitted, outcome, apply) : [{ part: admitted, outcome }];
@@ -206,15 +189,15 @@ export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: W
       const action = actionFor(outcome, attempts, options.backoff, { queue: batch.queue, events: part.length, attempts });
       await Promise.all(
         part.map(({ message, event }) => {
-          if (action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: event.id, type: event.type });
-          if (action.kind === "ack" && loseAck(message, options.sandbox, chaos, summary)) return;
+          if (hooks && action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: event.id, type: event.type });
+          if (action.kind === "ack" && loseAck(message, faults, summary)) return;
           return settle(batch.queue, message, action, options, summary);
         }),
       );
     }
   }
   await Promise.all(refused);
-  await options.sandbox?.audit(audit);
+  await hooks?.record(audit);
   return summary;
 }
 

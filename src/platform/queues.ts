@@ -1,7 +1,7 @@
 import type { AnyEvent } from "../contracts/events";
 import { producerBindingOf, QUEUES, recipientsOf, type QueueName } from "../contracts/topology";
 import { errorMessage, log } from "./log";
-import { sandboxHooks, type AuditRecord, type SandboxHooks } from "./sandbox-hooks";
+import { deliveryHooks, type DeliveryRecord } from "./delivery-hooks";
 import { webhookSubscriptions, type SubscribedTypes, type WebhookSubscriptionsEnv } from "./webhook-subscriptions";
 
 export type QueueProducers = Partial<Record<QueueName, Queue>>;
@@ -37,18 +37,16 @@ export function* chunks<T>(items: readonly T[], sizeOf: (item: T) => number): Ge
   if (current.length > 0) yield current;
 }
 
-/** What a publisher needs: its producer bindings, the webhook subscriptions, and (dev/test only) the sandbox. */
+/** What a publisher needs: its producer bindings and the webhook subscriptions. */
 export type Publishing = {
   producers: QueueProducers;
   /** The event types webhook endpoints take; undefined = every type. */
   webhookTypes: () => Promise<SubscribedTypes>;
-  sandbox?: SandboxHooks | undefined;
 };
 
-export const publishingFor = (env: WebhookSubscriptionsEnv & { SANDBOX_URL?: string }): Publishing => ({
+export const publishingFor = (env: WebhookSubscriptionsEnv): Publishing => ({
   producers: queueProducers(env),
   webhookTypes: () => webhookSubscriptions(env),
-  sandbox: sandboxHooks(env.SANDBOX_URL),
 });
 
 /** What one publication reached: the queues every event of it is on, and whether that is all of them. */
@@ -65,7 +63,8 @@ export async function publishEvents(
   options: { reached?: ReadonlySet<QueueName> | undefined; firstTry?: boolean } = {},
 ): Promise<Delivery> {
   const { reached = new Set<QueueName>(), firstTry = true } = options;
-  const { producers, sandbox } = publishing;
+  const { producers } = publishing;
+  const hooks = deliveryHooks();
   const webhookTypes = await publishing.webhookTypes();
   const byQueue = new Map<QueueName, AnyEvent[]>();
   for (const event of events) {
@@ -76,7 +75,7 @@ export async function publishEvents(
   }
   const now = new Set(reached);
   let complete = true;
-  const published: AuditRecord[] = [];
+  const published: DeliveryRecord[] = [];
   await Promise.all(
     [...byQueue].map(async ([queue, list]) => {
       const producer = producers[queue];
@@ -85,14 +84,11 @@ export async function publishEvents(
         log("error", "no producer binding for subscribed queue; events kept", { queue, binding: producerBindingOf(queue) });
         return;
       }
-      const plan = await sandbox?.plan(queue);
       try {
         for (const chunk of chunks(list, (event) => JSON.stringify(event).length)) {
-          if (plan && firstTry && chunk.some((event) => sandbox!.chance(plan, plan.relayFailRate, `relay:${event.id}:${queue}`))) {
-            throw new Error("chaos: a send to the queue failed");
-          }
+          await hooks?.beforeSend(queue, chunk, firstTry);
           await producer.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
-          if (sandbox) published.push(...chunk.map((event) => ({ kind: "published" as const, queue, eventId: event.id, type: event.type })));
+          if (hooks) published.push(...chunk.map((event) => ({ kind: "published" as const, queue, eventId: event.id, type: event.type })));
         }
         now.add(queue);
       } catch (error) {
@@ -101,6 +97,6 @@ export async function publishEvents(
       }
     }),
   );
-  await sandbox?.audit(published);
+  await hooks?.record(published);
   return { reached: now, complete };
 }

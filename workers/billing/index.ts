@@ -1,5 +1,4 @@
 import { consumeBatch } from "../../src/platform/consumer";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { orderEventHandlers } from "./order-events";
 
 export { Invoice } from "./invoice";
@@ -7,6 +6,6 @@ export { Invoice } from "./invoice";
 export default {
   fetch: () => Response.json({ ok: true, service: "billing" }),
   async queue(batch, env, _ctx) {
-    await consumeBatch(batch, { handlers: orderEventHandlers(env.INVOICES), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
+    await consumeBatch(batch, { handlers: orderEventHandlers(env.INVOICES), deadLetters: env.DEAD_LETTERS });
   },
 } satisfies ExportedHandler<BillingEnv>;

@@ -1,5 +1,4 @@
 import { consumeBatch } from "../../src/platform/consumer";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { webhookSubscriptionsOf } from "../../src/platform/webhook-subscriptions";
 import { createIntegrationsApi } from "./admin-api";
 import { handlersFor, type IntegrationStores } from "./order-events";
@@ -19,6 +18,6 @@ const stores = (env: IntegrationsEnv): IntegrationStores => ({
 export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
-    await consumeBatch(batch, { handlers: handlersFor(stores(env)), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
+    await consumeBatch(batch, { handlers: handlersFor(stores(env)), deadLetters: env.DEAD_LETTERS });
   },
 } satisfies ExportedHandler<IntegrationsEnv>;

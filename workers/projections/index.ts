@@ -1,6 +1,5 @@
 import { typesFor } from "../../src/contracts/topology";
 import { consumeWholeBatch } from "../../src/platform/consumer";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createProjectionsApi } from "./admin-api";
 import { projectionHandler, type ProjectionStores } from "./projection";
 
@@ -19,7 +18,6 @@ export default {
       types: typesFor("projections"),
       handle: projectionHandler(stores(env)),
       deadLetters: env.DEAD_LETTERS,
-      sandbox: sandboxHooks(env.SANDBOX_URL),
     });
   },
 } satisfies ExportedHandler<ProjectionsEnv>;

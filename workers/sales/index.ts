@@ -1,5 +1,4 @@
 import { consumeBatch } from "../../src/platform/consumer";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { createSalesApi } from "./api/app";
 import { orderEventHandlers } from "./order-events";
 import type { SalesStores } from "./place-order";
@@ -24,6 +23,6 @@ const api = createSalesApi(stores);
 export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
-    await consumeBatch(batch, { handlers: orderEventHandlers(stores(env)), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
+    await consumeBatch(batch, { handlers: orderEventHandlers(stores(env)), deadLetters: env.DEAD_LETTERS });
   },
 } satisfies ExportedHandler<SalesEnv>;

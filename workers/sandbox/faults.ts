@@ -44,7 +44,7 @@ export function faultResponse(fault: Fault): Response | undefined {
   }
 }
 
-/** A consumer's fault plan (see src/platform/sandbox-hooks.ts), keyed by the queue it consumes. */
+/** A consumer's fault plan (see workers/sandbox/delivery-hooks.ts), keyed by the queue it consumes. */
 export const ConsumerFault = z.strictObject({
   mode: z.enum(["ok", "down", "chaos"]),
   seed: z.number().int().default(() => Math.floor(Math.random() * 1_000_000)),

@@ -1,5 +1,4 @@
 import { consumeBatch } from "../../src/platform/consumer";
-import { sandboxHooks } from "../../src/platform/sandbox-hooks";
 import { orderEventHandlers } from "./order-events";
 import { createStockApi } from "./stock-api";
 
@@ -11,6 +10,6 @@ const api = createStockApi();
 export default {
   fetch: (request, env, ctx) => api.fetch(request, env, ctx),
   async queue(batch, env, _ctx) {
-    await consumeBatch(batch, { handlers: orderEventHandlers(env.SHIPMENTS), deadLetters: env.DEAD_LETTERS, sandbox: sandboxHooks(env.SANDBOX_URL) });
+    await consumeBatch(batch, { handlers: orderEventHandlers(env.SHIPMENTS), deadLetters: env.DEAD_LETTERS });
   },
 } satisfies ExportedHandler<WarehouseEnv>;

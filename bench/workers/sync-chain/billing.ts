@@ -1,5 +1,5 @@
 // Billing inside the caller's request: Stripe's answer (or outage) is the caller's answer.
-import { sandboxHooks } from "../../../src/platform/sandbox-hooks";
+import { sandboxDeliveryHooks } from "../../../workers/sandbox/delivery-hooks";
 import { chargeOrder } from "../../../workers/billing/stripe";
 
 type SyncBillingEnv = { STRIPE_API_BASE: string; STRIPE_SECRET_KEY: string; SANDBOX_URL: string };
@@ -7,7 +7,7 @@ type SyncBillingEnv = { STRIPE_API_BASE: string; STRIPE_SECRET_KEY: string; SAND
 export default {
   async fetch(request, env) {
     // The sandbox's consumer switch for "billing" stops this service too, for the outage comparison.
-    if ((await sandboxHooks(env.SANDBOX_URL)?.plan("billing"))?.mode === "down") return new Response("billing is down", { status: 503 });
+    if ((await sandboxDeliveryHooks(env.SANDBOX_URL)?.batch("billing"))?.stopped) return new Response("billing is down", { status: 503 });
     const order = (await request.json()) as Parameters<typeof chargeOrder>[1];
     const charge = await chargeOrder({ baseUrl: env.STRIPE_API_BASE, secretKey: env.STRIPE_SECRET_KEY }, order);
     return charge.kind === "succeeded" ? Response.json(charge) : Response.json(charge, { status: 502 });

@@ -1,0 +1,6 @@
+// billing as `npm run dev` and the end-to-end tests run it: the sandbox's delivery hooks plugged in (workers/sandbox/plug.ts).
+import { sandboxedClass, sandboxedHandler } from "../plug";
+import worker, * as app from "../../billing/index";
+
+export const Invoice = sandboxedClass(app.Invoice);
+export default sandboxedHandler(worker);

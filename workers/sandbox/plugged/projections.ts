@@ -1,0 +1,5 @@
+// projections as `npm run dev` and the end-to-end tests run it: the sandbox's delivery hooks plugged in (workers/sandbox/plug.ts).
+import { sandboxedClass, sandboxedHandler } from "../plug";
+import worker, * as app from "../../projections/index";
+
+export default sandboxedHandler(worker);
