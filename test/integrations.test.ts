@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { integrationsProbe } from "./fixtures/integrations";
 import { placeOrderBody } from "./fixtures/orders";
 import { startStack, waitFor, type Stack } from "./stack";
 
@@ -16,19 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-const sesFor = async (orderId: string) => (await stack.providerRequests("ses")).filter((r) => r.body.includes(orderId));
-const twilioFor = async (orderId: string) => (await stack.providerRequests("twilio")).filter((r) => decodeURIComponent(r.body).includes(orderId));
-const webhooksFor = async (orderId: string) =>
-  (await stack.providerRequests("webhooks")).filter((r) => r.path === receiverPath && r.body.includes(orderId));
-const notificationLog = async (orderId: string) => (await stack.admin("GET", `/admin/notifications/${orderId}`)).body.notifications as any[];
-const line = (log: any[], channel: string, template: string) => log.find((l) => l.channel === channel && l.template === template);
-
-async function notificationReaches(orderId: string, channel: string, template: string, status: string, timeoutMs = 30_000) {
-  return waitFor(async () => {
-    const found = line(await notificationLog(orderId), channel, template);
-    return found?.status === status ? found : undefined;
-  }, timeoutMs, () => `${channel} ${template} of ${orderId} did not reach ${status}`);
-}
+const { sesFor, twilioFor, webhooksFor, notificationLog, line, notificationReaches } = integrationsProbe(() => stack, receiverPath);
 
 describe("integrations: email, SMS and webhooks for an order", () => {
   it("sends one order's confirmation email, SMS and shipping notices, and signed webhooks of every step", async () => {
@@ -68,30 +57,6 @@ describe("integrations: email, SMS and webhooks for an order", () => {
     expect(hooks.map((r) => r.headers["webhook-id"])).toEqual(events.map((event) => event.id));
     const log = (await stack.admin("GET", `/admin/webhooks/endpoints/${endpoint.id}/deliveries?limit=500`)).body.deliveries as any[];
     expect(log.filter((d) => events.some((event) => event.id === d.webhookId)).map((d) => d.status)).toEqual(Array(6).fill("delivered"));
-  });
-
-  it("delays only email while SES is down, and delivers the backlog exactly once when it is back", async () => {
-    await stack.setFault({ provider: "ses", mode: "down" });
-    let id: string;
-    try {
-      const reply = await stack.placeOrder(placeOrderBody());
-      id = reply.body.id as string;
-      await stack.waitForStatus(id, "ready_to_ship");
-      // The other channels are on time: both texts and the webhooks arrive while SES is down.
-      await notificationReaches(id, "sms", "order_confirmation", "sent");
-      await notificationReaches(id, "sms", "shipping_notice", "sent");
-      await waitFor(async () => ((await webhooksFor(id)).length >= 6 ? true : undefined));
-      await waitFor(async () => ((await sesFor(id)).filter((r) => r.outcome === "fault:down").length >= 2 ? true : undefined));
-      const email = line(await notificationLog(id), "email", "order_confirmation");
-      expect(email).toMatchObject({ status: "retrying", lastError: { message: expect.stringContaining("503") } });
-      expect((await sesFor(id)).filter((r) => r.outcome === "sent")).toEqual([]);
-    } finally {
-      await stack.setFault({ provider: "ses", mode: "ok" });
-    }
-    await notificationReaches(id, "email", "order_confirmation", "sent", 60_000);
-    await notificationReaches(id, "email", "shipping_notice", "sent", 60_000);
-    const sent = (await sesFor(id)).filter((r) => r.outcome === "sent");
-    expect(sent.map((r) => JSON.parse(r.body).Content.Simple.Subject.Data).sort()).toEqual([`choreo: order ${id} confirmed`, `choreo: order ${id} is on its way`]);
   });
 
   it("sends nothing again when an already-sent event is delivered again", async () => {
