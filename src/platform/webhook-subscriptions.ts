@@ -44,8 +44,7 @@ const isolateCache: SubscriptionsCache = {};
  * The subscribed types as of at most TTL seconds ago, so a new endpoint receives the events
  * published from then on. Without the binding, or when KV fails or the registry has not
  * written the set yet, `undefined`: treat every type as subscribed (nothing is lost, it only
- * costs messages). Only a set actually read is cached, so a fresh deployment picks up the
- * registry's first write at once.
+ * costs messages). What was read, a missing set included, is kept for the TTL.
  */
 export async function webhookSubscriptions(
   env: WebhookSubscriptionsEnv,
@@ -56,9 +55,10 @@ export async function webhookSubscriptions(
   if (!kv) return undefined;
   try {
     const stored = WebhookSubscriptions.safeParse(await kv.get(WEBHOOK_SUBSCRIPTIONS_KEY, "json"));
-    if (!stored.success) return undefined;
+    // Not written yet (a fresh deployment): every type, and asked again within the same TTL, so
+    // an isolate does not read KV for every event it publishes meanwhile.
+    const value = stored.success ? subscribedTypesOf(stored.data) : undefined;
     const ttl = Number(env.WEBHOOK_SUBSCRIPTIONS_TTL_SECONDS ?? DEFAULT_TTL_SECONDS);
-    const value = subscribedTypesOf(stored.data);
     cache.entry = { value, until: now + (Number.isFinite(ttl) ? ttl : DEFAULT_TTL_SECONDS) * 1000 };
     return value;
   } catch (error) {
