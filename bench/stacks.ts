@@ -115,6 +115,17 @@ function seed(runtime: Runtime, stock: boolean): Promise<void> {
 }
 
 /**
+ * The webhook subscriptions as Integrations' registry writes them on its first wake-up when no
+ * endpoint is subscribed: a deployed system's steady state. Without it every publisher treats
+ * every type as subscribed (the safe default) until the registry first runs.
+ */
+async function noWebhookEndpoints(runtime: Runtime): Promise<void> {
+  const env = await runtime.harness.getWorker<SalesEnv>("sales").getEnv();
+  // The key and shape of src/platform/webhook-subscriptions.ts (not imported: the bench runs in plain Node).
+  await env.WEBHOOK_SUBSCRIPTIONS.put("webhook-subscriptions", JSON.stringify({ all: false, types: [], updatedAt: new Date().toISOString() }));
+}
+
+/**
  * The accept path: Sales alone (nothing consumes its queues, so the bench measures what a
  * request costs, not the pipeline running behind it), the bare route, the minimal durable
  * accept and the sync chain.
@@ -133,6 +144,7 @@ export async function startAcceptStack(sandbox: Runtime) {
     ...syncChain(sandbox.url, false),
   ]);
   await seed(runtime, false);
+  await noWebhookEndpoints(runtime);
   return runtime;
 }
 
@@ -213,6 +225,7 @@ export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector
   const runtime = await startRuntime([...workers, relayWorker(sandbox.url)]);
   await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
   await seed(runtime, true);
+  await noWebhookEndpoints(runtime);
   return runtime;
 }
 
