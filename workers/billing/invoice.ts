@@ -2,14 +2,12 @@ import { DurableObject } from "cloudflare:workers";
 import type { AnyEvent, OrderCancelled, OrderPlaced, StockUnavailable } from "../../src/contracts/events";
 import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
-import { done, retry, type Outcome } from "../../src/platform/outcome";
+import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
 import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenStockUnavailable, type BillingStep, type InvoiceRecord } from "./invoicing";
-import { chargeOrder, refundOrder, type StripeConfig } from "./stripe";
+import { chargeOrder, refundOrder, stripeConfig } from "./stripe";
 
 export type { InvoiceRecord } from "./invoicing";
-
-const STRIPE_MISSING = "Stripe is not configured (STRIPE_API_BASE, STRIPE_SECRET_KEY)";
 
 /**
  * The invoice and payment of one order: charges at most once, refunds at most once. What to do
@@ -52,24 +50,19 @@ export class Invoice extends DurableObject<BillingEnv> {
       case "record":
         return this.entity.settle(cause, step.invoice, step.publish, step.note);
       case "charge": {
-        const stripe = this.stripe();
-        if (!stripe) return retry(STRIPE_MISSING, 300);
-        const charge = await chargeOrder(stripe, step.charge);
+        const stripe = stripeConfig(this.env);
+        if (!stripe.ok) return stripe.retry;
+        const charge = await chargeOrder(stripe.config, step.charge);
         return this.perform(cause, whenCharged(cause as OrderPlaced, charge, { invoiceId: newId("inv"), now: new Date() }));
       }
       case "refund": {
         // Recorded before calling Stripe: a refund that became due stays due until confirmed.
         if (!this.entity.state?.refundDue) this.entity.save(step.invoice);
-        const stripe = this.stripe();
-        if (!stripe) return retry(STRIPE_MISSING, 300);
-        const result = await refundOrder(stripe, { orderId: step.invoice.orderId, paymentIntentId: step.invoice.paymentId!, reason: step.reason });
+        const stripe = stripeConfig(this.env);
+        if (!stripe.ok) return stripe.retry;
+        const result = await refundOrder(stripe.config, { orderId: step.invoice.orderId, paymentIntentId: step.invoice.paymentId!, reason: step.reason });
         return this.perform(cause, whenRefunded(step.invoice, cause, result, new Date()));
       }
     }
-  }
-
-  private stripe(): StripeConfig | undefined {
-    const { STRIPE_API_BASE: baseUrl, STRIPE_SECRET_KEY: secretKey } = this.env;
-    return baseUrl && secretKey ? { baseUrl, secretKey } : undefined;
   }
 }

@@ -1,7 +1,12 @@
 import type { RefundReason } from "../../src/contracts/values";
 import { callProvider, formEncode } from "../../src/platform/provider";
+import { providerConfig } from "../../src/platform/provider-config";
 
 export type StripeConfig = { baseUrl: string; secretKey: string };
+
+/** Stripe's configuration from Billing's env. */
+export const stripeConfig = (env: Partial<Record<"STRIPE_API_BASE" | "STRIPE_SECRET_KEY", unknown>>) =>
+  providerConfig("Stripe", env, ["STRIPE_API_BASE", "STRIPE_SECRET_KEY"], (vars): StripeConfig => ({ baseUrl: vars.STRIPE_API_BASE, secretKey: vars.STRIPE_SECRET_KEY }));
 
 export type Charge =
   | { kind: "succeeded"; paymentIntentId: string; amount: number; currency: string }

@@ -3,9 +3,9 @@ import { errorMessage } from "../../src/platform/log";
 import { allOf, type Outcome } from "../../src/platform/outcome";
 import { linesInOrder, planNotifications, settleNotifications, type NotificationLog, type NotificationRecord, type Send, type SendOutcome } from "./notification-plan";
 import type { SendResult } from "./send-result";
-import { sendEmail, sesEndpointFor, type SesConfig } from "./ses";
+import { sendEmail, sesConfig } from "./ses";
 import { renderEmail, renderSms, type Channel, type NotifyingEvent, type Recipient, type Template } from "./templates";
-import { sendSms, type TwilioConfig } from "./twilio";
+import { sendSms, twilioConfig } from "./twilio";
 
 export type { NotificationRecord, NotificationStatus } from "./notification-plan";
 
@@ -84,30 +84,12 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
   private async send({ channel, template, to }: Send, event: NotifyingEvent, recipient: Recipient): Promise<SendResult> {
     const shop = this.env.SHOP_NAME || "choreo";
     if (channel === "email") {
-      const config = this.sesConfig();
-      if (!config) return { kind: "retryable", reason: "SES is not configured (SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY, EMAIL_FROM)", afterSeconds: 300 };
-      return sendEmail(config, to, renderEmail(template, event, recipient, shop), { order_id: event.subject, template });
+      const ses = sesConfig(this.env);
+      if (!ses.ok) return { kind: "retryable", reason: ses.retry.reason, afterSeconds: ses.retry.afterSeconds };
+      return sendEmail(ses.config, to, renderEmail(template, event, recipient, shop), { order_id: event.subject, template });
     }
-    const config = this.twilioConfig();
-    if (!config) return { kind: "retryable", reason: "Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)", afterSeconds: 300 };
-    return sendSms(config, to, renderSms(template, event as Parameters<typeof renderSms>[1], shop));
-  }
-
-  private sesConfig(): SesConfig | undefined {
-    const { SES_ENDPOINT, SES_REGION, SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY, EMAIL_FROM } = this.env;
-    if (!SES_ACCESS_KEY_ID || !SES_SECRET_ACCESS_KEY || !EMAIL_FROM) return undefined;
-    const region = SES_REGION || "us-east-1";
-    return { endpoint: SES_ENDPOINT || sesEndpointFor(region), region, accessKeyId: SES_ACCESS_KEY_ID, secretAccessKey: SES_SECRET_ACCESS_KEY, from: EMAIL_FROM };
-  }
-
-  private twilioConfig(): TwilioConfig | undefined {
-    const { TWILIO_API_BASE, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID } = this.env;
-    if (!TWILIO_ACCOUNT_SID || !TWILIO_AUTH_TOKEN || !(TWILIO_FROM || TWILIO_MESSAGING_SERVICE_SID)) return undefined;
-    return {
-      baseUrl: TWILIO_API_BASE || "https://api.twilio.com",
-      accountSid: TWILIO_ACCOUNT_SID,
-      authToken: TWILIO_AUTH_TOKEN,
-      sender: TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: TWILIO_MESSAGING_SERVICE_SID } : { from: TWILIO_FROM },
-    };
+    const twilio = twilioConfig(this.env);
+    if (!twilio.ok) return { kind: "retryable", reason: twilio.retry.reason, afterSeconds: twilio.retry.afterSeconds };
+    return sendSms(twilio.config, to, renderSms(template, event as Parameters<typeof renderSms>[1], shop));
   }
 }

@@ -2,6 +2,7 @@ import { AwsClient } from "aws4fetch";
 import { callProvider } from "../../src/platform/provider";
 import { unsent, type SendResult } from "./send-result";
 import type { Email } from "./templates";
+import { providerConfig } from "../../src/platform/provider-config";
 
 export type SesConfig = {
   /** API origin (and path prefix): the real SES, or the sandbox in dev and tests. */
@@ -13,6 +14,16 @@ export type SesConfig = {
 };
 
 export const sesEndpointFor = (region: string) => `https://email.${region}.amazonaws.com`;
+
+type SesEnv = Partial<Record<"SES_ENDPOINT" | "SES_REGION" | "SES_ACCESS_KEY_ID" | "SES_SECRET_ACCESS_KEY" | "EMAIL_FROM", unknown>>;
+
+/** SES's configuration from Integrations' env; the region defaults to us-east-1 and the endpoint to the region's. */
+export const sesConfig = (env: SesEnv) =>
+  providerConfig("SES", env, ["SES_ACCESS_KEY_ID", "SES_SECRET_ACCESS_KEY", "EMAIL_FROM"], (vars): SesConfig => {
+    const region = typeof env.SES_REGION === "string" && env.SES_REGION ? env.SES_REGION : "us-east-1";
+    const endpoint = typeof env.SES_ENDPOINT === "string" && env.SES_ENDPOINT ? env.SES_ENDPOINT : sesEndpointFor(region);
+    return { endpoint, region, accessKeyId: vars.SES_ACCESS_KEY_ID, secretAccessKey: vars.SES_SECRET_ACCESS_KEY, from: vars.EMAIL_FROM };
+  });
 
 /**
  * SES v2 SendEmail, signed with SigV4 by aws4fetch. Its own retries are off (`retries: 0`):

@@ -1,4 +1,5 @@
 import { callProvider, formEncode } from "../../src/platform/provider";
+import { providerConfig } from "../../src/platform/provider-config";
 import { unsent, type SendResult } from "./send-result";
 
 export type TwilioConfig = {
@@ -8,6 +9,23 @@ export type TwilioConfig = {
   /** A number you own, or a Messaging Service that picks one. */
   sender: { from: string } | { messagingServiceSid: string };
 };
+
+type TwilioEnv = Partial<Record<"TWILIO_API_BASE" | "TWILIO_ACCOUNT_SID" | "TWILIO_AUTH_TOKEN" | "TWILIO_FROM" | "TWILIO_MESSAGING_SERVICE_SID", unknown>>;
+const text = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+
+/** Twilio's configuration from Integrations' env: a sending number (TWILIO_FROM) or a Messaging Service. */
+export const twilioConfig = (env: TwilioEnv) =>
+  providerConfig("Twilio", env, ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"], (vars): TwilioConfig | undefined => {
+    const service = text(env.TWILIO_MESSAGING_SERVICE_SID);
+    const from = text(env.TWILIO_FROM);
+    if (!service && !from) return undefined;
+    return {
+      baseUrl: text(env.TWILIO_API_BASE) ?? "https://api.twilio.com",
+      accountSid: vars.TWILIO_ACCOUNT_SID,
+      authToken: vars.TWILIO_AUTH_TOKEN,
+      sender: service ? { messagingServiceSid: service } : { from: from! },
+    };
+  });
 
 /** Twilio's Messages API: form-encoded, Basic auth with the account SID and auth token. */
 export async function sendSms(config: TwilioConfig, to: string, text: string): Promise<SendResult> {

@@ -1,10 +1,25 @@
 import type { Address } from "../../src/contracts/values";
 import { callProvider } from "../../src/platform/provider";
+import { providerConfig } from "../../src/platform/provider-config";
 
 /** A Shippo-shaped carrier API: one call buys a label ("instalabel"). */
 export type CarrierConfig = { baseUrl: string; apiKey: string; carrierAccount: string; serviceLevel: string };
 
 export type ShipFrom = { name: string; street1: string; city: string; state?: string; zip: string; country: string; phone?: string; email?: string };
+
+type CarrierEnv = Partial<Record<"CARRIER_API_BASE" | "CARRIER_API_KEY" | "CARRIER_ACCOUNT" | "CARRIER_SERVICE_LEVEL", unknown>> & { SHIP_FROM?: unknown };
+
+/** The carrier's configuration and the address parcels ship from, from Warehouse's env (SHIP_FROM is JSON or an object). */
+export const carrierConfig = (env: CarrierEnv) =>
+  providerConfig("carrier", { ...env, SHIP_FROM: typeof env.SHIP_FROM === "object" && env.SHIP_FROM ? JSON.stringify(env.SHIP_FROM) : env.SHIP_FROM }, ["CARRIER_API_BASE", "CARRIER_API_KEY", "SHIP_FROM"], (vars) => ({
+    carrier: {
+      baseUrl: vars.CARRIER_API_BASE,
+      apiKey: vars.CARRIER_API_KEY,
+      carrierAccount: String(env.CARRIER_ACCOUNT ?? ""),
+      serviceLevel: String(env.CARRIER_SERVICE_LEVEL ?? ""),
+    } satisfies CarrierConfig,
+    from: JSON.parse(vars.SHIP_FROM) as ShipFrom,
+  }));
 
 export type LabelPurchase =
   | { kind: "bought"; transactionId: string; carrier: string; service: string; trackingNumber: string; trackingUrl?: string; labelUrl: string }
