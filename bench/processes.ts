@@ -10,7 +10,7 @@ function statFields(pid: number): string[] {
 }
 
 /** Every process below `root`, children first. */
-function descendants(root = process.pid): number[] {
+export function descendants(root = process.pid): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
