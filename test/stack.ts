@@ -34,7 +34,7 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
       configPath: sandboxed("sales"),
       vars: {
         DEFAULT_PAYMENT_METHOD: "pm_card_visa",
-        SANDBOX_URL: sandboxUrl,
+        SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true",
         ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}),
         ...ttl,
       },
@@ -42,7 +42,7 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
     },
     {
       configPath: sandboxed("billing"),
-      vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl, ...ttl },
+      vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true", ...ttl },
       secrets: { STRIPE_SECRET_KEY: "sk_test_e2e" },
     },
     {
@@ -50,7 +50,7 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
       vars: {
         CARRIER_API_BASE: `${sandboxUrl}/carrier`,
         CARRIER_ACCOUNT: "sandbox-usps",
-        SANDBOX_URL: sandboxUrl,
+        SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true",
         ...ttl,
       },
       secrets: { CARRIER_API_KEY: "shippo_test_e2e", ADMIN_TOKEN },
@@ -65,13 +65,13 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
         EMAIL_FROM: "orders@shop.example",
         // The sandbox's webhook receivers listen on http://127.0.0.1:<port>.
         WEBHOOK_ALLOW_LOCAL_HTTP: "true",
-        SANDBOX_URL: sandboxUrl,
+        SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true",
         ...ttl,
       },
       secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
     },
     { configPath: sandboxed("dead-letters"), secrets: { ADMIN_TOKEN } },
-    { configPath: sandboxed("projections"), vars: { SANDBOX_URL: sandboxUrl }, secrets: { ADMIN_TOKEN, LAKE_PII_KEY } },
+    { configPath: sandboxed("projections"), vars: { SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true" }, secrets: { ADMIN_TOKEN, LAKE_PII_KEY } },
   ];
 }
 

@@ -25,7 +25,11 @@ export function chance(plan: FaultPlan, rate: number, key: string): boolean {
  * nothing went missing.
  */
 export class SandboxDeliveryHooks implements DeliveryHooks {
-  constructor(private readonly base: string) {}
+  /** `audit`: report every event published and consumed (the tests' proof); off under `npm run dev`, where it would only cost CPU. */
+  constructor(
+    private readonly base: string,
+    private readonly audit = false,
+  ) {}
 
   async batch(queue: string): Promise<BatchHooks> {
     const plan = await this.plan(queue);
@@ -46,7 +50,7 @@ export class SandboxDeliveryHooks implements DeliveryHooks {
   }
 
   async record(records: readonly DeliveryRecord[]): Promise<void> {
-    if (records.length === 0) return;
+    if (!this.audit || records.length === 0) return;
     try {
       await fetch(`${this.base}/_sandbox/audit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(records) });
     } catch (error) {
@@ -71,7 +75,7 @@ export class SandboxDeliveryHooks implements DeliveryHooks {
   }
 }
 
-/** The hooks for a worker whose SANDBOX_URL is set (dev and tests); undefined without one. */
-export function sandboxDeliveryHooks(url: unknown): SandboxDeliveryHooks | undefined {
-  return typeof url === "string" && url ? new SandboxDeliveryHooks(url.replace(/\/$/, "")) : undefined;
+/** The hooks for a worker whose SANDBOX_URL is set (dev and tests), auditing when SANDBOX_AUDIT is "true"; undefined without a URL. */
+export function sandboxDeliveryHooks(url: unknown, audit?: unknown): SandboxDeliveryHooks | undefined {
+  return typeof url === "string" && url ? new SandboxDeliveryHooks(url.replace(/\/$/, ""), audit === "true" || audit === true) : undefined;
 }

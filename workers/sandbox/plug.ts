@@ -1,9 +1,11 @@
 import { deliveryHooks, installDeliveryHooks } from "../../src/platform/delivery-hooks";
 import { sandboxDeliveryHooks } from "./delivery-hooks";
 
-/** Installs the sandbox's delivery hooks in this isolate, once, from the worker's SANDBOX_URL. */
+/** Installs the sandbox's delivery hooks in this isolate, once, from the worker's SANDBOX_URL (and SANDBOX_AUDIT). */
 function plugInto(env: unknown): void {
-  if (!deliveryHooks()) installDeliveryHooks(sandboxDeliveryHooks((env as { SANDBOX_URL?: unknown } | undefined)?.SANDBOX_URL));
+  if (deliveryHooks()) return;
+  const vars = env as { SANDBOX_URL?: unknown; SANDBOX_AUDIT?: unknown } | undefined;
+  installDeliveryHooks(sandboxDeliveryHooks(vars?.SANDBOX_URL, vars?.SANDBOX_AUDIT));
 }
 
 /**
