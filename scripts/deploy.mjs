@@ -2,7 +2,7 @@
 // namespaces that do not exist yet, writes the new D1/KV ids into the wrangler.toml files that
 // still hold the local placeholders (commit that change), applies the D1 migrations, then
 // deploys the workers in dependency order. Needs `wrangler login` (or CLOUDFLARE_API_TOKEN)
-// and the secrets listed in README.md. `npm run deploy -- --dry-run` only bundles.
+// and the secrets listed in docs/configuration.md. `npm run deploy -- --dry-run` only bundles.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { deadLetterQueueOf, QUEUES } from "../src/contracts/topology.ts";

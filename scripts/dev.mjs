@@ -97,7 +97,7 @@ try {
   choreo is running
     order API     http://localhost:${PORT}          (POST /orders, GET /orders/:id, GET /orders/:id/status, GET /products)
     reports       http://localhost:${PORT}/admin/reports/orders    (admin; also sales-per-day, stage-latency, top-skus)
-    data lake     npm run lake:export -- --out lake              (then DuckDB, see README)
+    data lake     npm run lake:export -- --out lake              (then DuckDB, see docs/reporting.md)
     API docs      http://localhost:${PORT}/docs     (OpenAPI: /openapi.json)
     sandbox       http://localhost:${SANDBOX_PORT}/_sandbox/requests   (faults: POST /_sandbox/faults)
     webhooks      subscribe the sandbox receiver http://127.0.0.1:${SANDBOX_PORT}/webhooks/<name> (POST /admin/webhooks/endpoints)
