@@ -24,11 +24,6 @@ function base64(bytes: ArrayBuffer | Uint8Array): string {
   return btoa(String.fromCharCode(...new Uint8Array(bytes)));
 }
 
-/** A new Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
-export function newSecret(): string {
-  return `whsec_${base64(crypto.getRandomValues(new Uint8Array(32)))}`;
-}
-
 /**
  * `webhook-signature` per Standard Webhooks: `v1,<base64 HMAC-SHA256 of id.timestamp.body>`
  * with each active secret, space-separated, so receivers keep verifying during a rotation.
