@@ -1,5 +1,6 @@
 import { errorMessage } from "../../src/platform/log";
 import { parseRetryAfter } from "../../src/platform/retry";
+import { Webhook } from "standardwebhooks";
 
 const ATTEMPT_TIMEOUT_MS = 15_000;
 /** Most of a response body ever read; a receiver that streams more is cut off. */
@@ -20,35 +21,23 @@ export type AttemptResult = {
 
 const encoder = new TextEncoder();
 
-function base64(bytes: ArrayBuffer | Uint8Array): string {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes)));
-}
-
 /**
  * `webhook-signature` per Standard Webhooks: `v1,<base64 HMAC-SHA256 of id.timestamp.body>`
  * with each active secret, space-separated, so receivers keep verifying during a rotation.
  */
-async function signatureHeader(secrets: string[], webhookId: string, timestamp: number, body: string): Promise<string> {
-  const content = encoder.encode(`${webhookId}.${timestamp}.${body}`);
-  const signatures = await Promise.all(
-    secrets.map(async (secret) => {
-      const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0));
-      const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-      return `v1,${base64(await crypto.subtle.sign("HMAC", key, content))}`;
-    }),
-  );
-  return signatures.join(" ");
+function signatureHeader(secrets: string[], webhookId: string, timestamp: Date, body: string): string {
+  return secrets.map((secret) => new Webhook(secret).sign(webhookId, timestamp, body)).join(" ");
 }
 
 /** One signed POST: 15 s timeout, redirects not followed, at most 64 KiB of the answer read. */
 export async function postWebhook(request: WebhookRequest): Promise<AttemptResult> {
-  const timestamp = Math.floor(Date.now() / 1000);
+  const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000);
   const headers = {
     "content-type": "application/json",
     "user-agent": "choreo-webhooks/1.0",
     "webhook-id": request.webhookId,
-    "webhook-timestamp": String(timestamp),
-    "webhook-signature": await signatureHeader(request.secrets, request.webhookId, timestamp, request.body),
+    "webhook-timestamp": String(timestamp.getTime() / 1000),
+    "webhook-signature": signatureHeader(request.secrets, request.webhookId, timestamp, request.body),
   };
   const started = Date.now();
   try {
