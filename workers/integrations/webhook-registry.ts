@@ -1,17 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import type { AnyEvent, EventType } from "../../src/contracts/events";
-import { newEventId, newId } from "../../src/platform/ids";
+import { newEventId } from "../../src/platform/ids";
 import { errorMessage, log } from "../../src/platform/log";
 import { chunks } from "../../src/platform/queues";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { WEBHOOK_SUBSCRIPTIONS_KEY, webhookSubscriptionsFrom } from "../../src/platform/webhook-subscriptions";
 import type { AttemptResult, WebhookRequest } from "./webhook-attempt";
+import { DeliveryLog, type Queued } from "./webhook-delivery-log";
 import { decideStart, settleAttempt, TEST_EVENT_TYPE, testMessage } from "./webhook-deliveries";
 import { EndpointStore, patchedEndpoint } from "./webhook-endpoints";
 import { parseSchedule } from "./webhook-policy";
 import type { DeliveryStatus, DeliveryView, EndpointInput, EndpointPatch, EndpointView, RotatedSecret } from "./webhook-shapes";
-import { SCHEMA, type AttemptRow, type DeliveryRow } from "./webhook-tables";
-import { deliveryViews } from "./webhook-views";
+import { SCHEMA } from "./webhook-tables";
 
 /** This object's own record (sync KV) of whether KV holds the current subscriptions: absent, "stale" or "published". */
 const SUBSCRIPTIONS_STATE = "webhook-subscriptions";
@@ -24,9 +24,6 @@ export type AttemptStart =
   | { kind: "skip"; note: string }
   | { kind: "wait"; reason: string; afterSeconds: number };
 
-/** A delivery to queue, with the body of its message (read in the same query). */
-type Queued = { id: string; body: string };
-
 /**
  * Webhook endpoints, their secrets and every delivery with its attempts: storage and I/O only;
  * what a delivery does next is decided in webhook-deliveries.ts. Deliveries travel as messages
@@ -35,17 +32,17 @@ type Queued = { id: string; body: string };
  * the queue consumer, never while this object waits.
  */
 export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
-  private readonly sql: SqlStorage;
   private readonly endpoints: EndpointStore;
+  private readonly deliveryLog: DeliveryLog;
   /** Writes of the subscriptions to KV, one after the other, so the last one written is the latest. */
   private publishing: Promise<void> = Promise.resolve();
   private publications = 0;
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
-    this.sql = this.ctx.storage.sql;
-    this.sql.exec(SCHEMA);
+    this.ctx.storage.sql.exec(SCHEMA);
     this.endpoints = new EndpointStore(this.ctx.storage);
+    this.deliveryLog = new DeliveryLog(this.ctx.storage);
     // Never written (a new deployment, or endpoints older than the set), or a write that failed.
     if (this.ctx.storage.kv.get(SUBSCRIPTIONS_STATE) !== "published") this.ctx.waitUntil(this.publishSubscriptions());
   }
@@ -98,26 +95,9 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     const now = Date.now();
     const endpoints = this.endpoints.enabled().filter(({ eventTypes }) => eventTypes.length === 0 || eventTypes.includes(event.type));
     if (endpoints.length === 0) return done(`no endpoint subscribes to ${event.type}`);
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec("INSERT OR IGNORE INTO messages (event_id, body) VALUES (?, ?)", event.id, JSON.stringify(event));
-      for (const endpoint of endpoints) {
-        this.sql.exec(
-          "INSERT OR IGNORE INTO deliveries (id, endpoint_id, event_id, event_type, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-          newId("dlv"),
-          endpoint.id,
-          event.id,
-          event.type,
-          now,
-        );
-      }
-    });
+    this.deliveryLog.add({ eventId: event.id, eventType: event.type, body: JSON.stringify(event) }, endpoints.map((endpoint) => endpoint.id), now);
     // A redelivered event re-queues only deliveries that never got an attempt.
-    const pending = this.sql
-      .exec<Queued>(
-        "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.event_id = ? AND d.status = 'pending' AND d.attempts = 0",
-        event.id,
-      )
-      .toArray();
+    const pending = this.deliveryLog.unattempted(event.id);
     try {
       await this.enqueue(pending);
     } catch (error) {
@@ -129,22 +109,22 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   /** Marks a delivery as being attempted and hands out what to send, or says why not. */
   async startAttempt(deliveryId: string): Promise<AttemptStart> {
     const now = Date.now();
-    const delivery = this.delivery(deliveryId);
+    const delivery = this.deliveryLog.get(deliveryId);
     const endpoint = delivery && this.endpoints.get(delivery.endpoint_id);
     const decision = decideStart(deliveryId, delivery, endpoint, now);
     if (decision.kind === "skip") {
-      if (decision.failWith) this.sql.exec("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?", decision.failWith, deliveryId);
+      if (decision.failWith) this.deliveryLog.markFailed(deliveryId, decision.failWith);
       return { kind: "skip", note: decision.note };
     }
     if (decision.kind === "wait") return decision;
-    this.sql.exec("UPDATE deliveries SET status = 'sending', started_at = ? WHERE id = ?", now, deliveryId);
-    const body = this.sql.exec<{ body: string }>("SELECT body FROM messages WHERE event_id = ?", delivery!.event_id).one().body;
+    this.deliveryLog.markSending(deliveryId, now);
+    const body = this.deliveryLog.body(delivery!.event_id);
     return { kind: "send", request: { url: endpoint!.url, webhookId: delivery!.event_id, body, secrets: this.endpoints.activeSecrets(endpoint!.id, now) } };
   }
 
   /** Records an attempt and what it settles (webhook-deliveries.ts), arming the alarm for a long wait. */
   async finishAttempt(deliveryId: string, result: AttemptResult, options: { retries?: boolean } = {}): Promise<Outcome> {
-    const delivery = this.delivery(deliveryId);
+    const delivery = this.deliveryLog.get(deliveryId);
     if (!delivery) return done(`delivery ${deliveryId} deleted during its attempt`);
     const endpoint = this.endpoints.get(delivery.endpoint_id)!;
     const now = Date.now();
@@ -154,16 +134,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
       now,
     });
     this.ctx.storage.transactionSync(() => {
-      const a = settled.attempt;
-      this.sql.exec(
-        "INSERT INTO attempts (delivery_id, attempt, at, status_code, latency_ms, response, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ...[a.delivery_id, a.attempt, a.at, a.status_code, a.latency_ms, a.response, a.error],
-      );
-      const d = settled.delivery;
-      this.sql.exec(
-        "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, started_at = NULL WHERE id = ?",
-        ...[d.status, d.attempts, d.nextAttemptAt, d.lastError, deliveryId],
-      );
+      this.deliveryLog.record(settled);
       if (settled.failingSince !== endpoint.failing_since) this.endpoints.setFailingSince(endpoint.id, settled.failingSince);
       if (settled.disableEndpoint) this.endpoints.disable(endpoint.id, settled.disableEndpoint, now);
     });
@@ -173,51 +144,16 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   }
 
   async deliveries(endpointId: string, filter: { status?: DeliveryStatus; limit?: number } = {}): Promise<DeliveryView[] | null> {
-    if (!this.endpoints.get(endpointId)) return null;
-    const rows = this.sql
-      .exec<DeliveryRow>(
-        "SELECT * FROM deliveries WHERE endpoint_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY created_at DESC, id DESC LIMIT ?3",
-        endpointId,
-        filter.status ?? null,
-        filter.limit ?? 50,
-      )
-      .toArray();
-    // The attempts of every listed delivery in one query (one JSON parameter).
-    const attempts = this.sql.exec<AttemptRow>(
-      "SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, attempt",
-      JSON.stringify(rows.map((row) => row.id)),
-    );
-    return deliveryViews(rows, attempts);
+    return this.endpoints.get(endpointId) ? this.deliveryLog.views(endpointId, filter) : null;
   }
 
   /** Sends deliveries again, same webhook-id, with a fresh retry schedule. */
   async replay(endpointId: string, which: { deliveryId: string } | { failedSince: number }): Promise<number | null> {
     if (!this.endpoints.get(endpointId)) return null;
     // Test messages are not events the queue consumer knows; send a new test instead.
-    const rows =
-      "deliveryId" in which
-        ? this.sql
-            .exec<Queued>(
-              "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.id = ? AND d.endpoint_id = ? AND d.status <> 'sending' AND d.event_type <> ?",
-              which.deliveryId,
-              endpointId,
-              TEST_EVENT_TYPE,
-            )
-            .toArray()
-        : this.sql
-            .exec<Queued>(
-              "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.endpoint_id = ? AND d.status = 'failed' AND d.created_at >= ? AND d.event_type <> ?",
-              endpointId,
-              which.failedSince,
-              TEST_EVENT_TYPE,
-            )
-            .toArray();
+    const rows = this.deliveryLog.replayable(endpointId, which, TEST_EVENT_TYPE);
     if ("deliveryId" in which && rows.length === 0) return null;
-    this.ctx.storage.transactionSync(() => {
-      for (const { id } of rows) {
-        this.sql.exec("UPDATE deliveries SET status = 'pending', round_start = attempts, next_attempt_at = NULL WHERE id = ?", id);
-      }
-    });
+    this.deliveryLog.restart(rows.map((row) => row.id));
     await this.enqueue(rows);
     return rows.length;
   }
@@ -227,30 +163,17 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     if (!this.endpoints.get(endpointId)) return null;
     const now = Date.now();
     const eventId = newEventId(now);
-    const id = newId("dlv");
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec("INSERT INTO messages (event_id, body) VALUES (?, ?)", eventId, testMessage(endpointId, eventId, now));
-      this.sql.exec(
-        "INSERT INTO deliveries (id, endpoint_id, event_id, event_type, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-        id,
-        endpointId,
-        eventId,
-        TEST_EVENT_TYPE,
-        now,
-      );
-    });
-    return id;
+    const [id] = this.deliveryLog.add({ eventId, eventType: TEST_EVENT_TYPE, body: testMessage(endpointId, eventId, now) }, [endpointId], now);
+    return id!;
   }
 
   /** Re-queues the deliveries whose long wait (beyond a queue delay) is over. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const due = this.sql
-      .exec<Queued>("SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?", now)
-      .toArray();
+    const due = this.deliveryLog.due(now);
     try {
       await this.enqueue(due);
-      this.sql.exec("UPDATE deliveries SET status = 'retrying' WHERE status = 'scheduled' AND next_attempt_at <= ?", now);
+      this.deliveryLog.markRequeued(now);
     } catch (error) {
       log("warn", "could not re-queue scheduled webhook deliveries", { error: errorMessage(error), due: due.length });
       await this.ctx.storage.setAlarm(now + ALARM_RETRY_MS);
@@ -300,12 +223,8 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   }
 
   private async armAlarm(): Promise<void> {
-    const next = this.sql.exec<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'scheduled'").one().at;
+    const next = this.deliveryLog.nextScheduled();
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
-  }
-
-  private delivery(id: string): DeliveryRow | undefined {
-    return this.sql.exec<DeliveryRow>("SELECT * FROM deliveries WHERE id = ?", id).toArray()[0];
   }
 }
