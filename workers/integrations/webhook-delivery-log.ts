@@ -1,5 +1,5 @@
 import { newId } from "../../src/platform/ids";
-import type { AttemptSettlement } from "./webhook-deliveries";
+import type { AttemptSettlement } from "./webhook-delivery-plan";
 import type { DeliveryStatus, DeliveryView } from "./webhook-shapes";
 import type { AttemptRow, DeliveryRow } from "./webhook-tables";
 import { deliveryViews } from "./webhook-views";

@@ -7,7 +7,7 @@ import { done, retry, type Outcome } from "../../src/platform/outcome";
 import { WEBHOOK_SUBSCRIPTIONS_KEY, webhookSubscriptionsFrom } from "../../src/platform/webhook-subscriptions";
 import type { AttemptResult, WebhookRequest } from "./webhook-attempt";
 import { DeliveryLog, type Queued } from "./webhook-delivery-log";
-import { decideStart, settleAttempt, TEST_EVENT_TYPE, testMessage } from "./webhook-deliveries";
+import { decideStart, settleAttempt, TEST_EVENT_TYPE, testMessage } from "./webhook-delivery-plan";
 import { EndpointStore, patchedEndpoint } from "./webhook-endpoints";
 import { parseSchedule } from "./webhook-policy";
 import type { DeliveryStatus, DeliveryView, EndpointInput, EndpointPatch, EndpointView, RotatedSecret } from "./webhook-shapes";
@@ -26,7 +26,7 @@ export type AttemptStart =
 
 /**
  * Webhook endpoints, their secrets and every delivery with its attempts: storage and I/O only;
- * what a delivery does next is decided in webhook-deliveries.ts. Deliveries travel as messages
+ * what a delivery does next is decided in webhook-delivery-plan.ts. Deliveries travel as messages
  * on the integrations queue (one per event and endpoint), retried with queue delays up to their
  * 12 h maximum; longer waits are kept here and re-queued by the alarm. The HTTP calls happen in
  * the queue consumer, never while this object waits.
@@ -122,7 +122,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     return { kind: "send", request: { url: endpoint!.url, webhookId: delivery!.event_id, body, secrets: this.endpoints.activeSecrets(endpoint!.id, now) } };
   }
 
-  /** Records an attempt and what it settles (webhook-deliveries.ts), arming the alarm for a long wait. */
+  /** Records an attempt and what it settles (webhook-delivery-plan.ts), arming the alarm for a long wait. */
   async finishAttempt(deliveryId: string, result: AttemptResult, options: { retries?: boolean } = {}): Promise<Outcome> {
     const delivery = this.deliveryLog.get(deliveryId);
     if (!delivery) return done(`delivery ${deliveryId} deleted during its attempt`);

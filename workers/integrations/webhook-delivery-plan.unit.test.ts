@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/platform/retry";
-import { decideStart, settleAttempt, STALE_ATTEMPT_MS, testMessage } from "./webhook-deliveries";
+import { decideStart, settleAttempt, STALE_ATTEMPT_MS, testMessage } from "./webhook-delivery-plan";
 import { DISABLE_AFTER_MS } from "./webhook-policy";
 import type { DeliveryRow, EndpointRow } from "./webhook-tables";
 
