@@ -13,37 +13,75 @@ export type ProviderReply =
 export const DEFAULT_TIMEOUT_MS = 15_000;
 const RETRYABLE_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
 
-/** One HTTP call with a timeout; never throws. `name` labels the reasons for logs and DLQs. */
-export async function callProvider(
-  name: string,
-  url: string,
-  init: RequestInit,
-  options: { timeoutMs?: number; fetcher?: typeof fetch } = {},
-): Promise<ProviderReply> {
-  let response: Response;
+/** What one HTTP exchange gave: an answer (its body as text), or why none came. */
+export type Exchange =
+  | { kind: "answered"; status: number; headers: Headers; text: string; retryAfterSeconds?: number }
+  | { kind: "unreachable"; error: string; timedOut: boolean };
+
+export type ExchangeOptions = {
+  timeoutMs?: number;
+  fetcher?: typeof fetch;
+  /** Read at most this much of the body and cancel the rest (a receiver we do not trust). */
+  maxResponseBytes?: number;
+};
+
+/** One HTTP call with a timeout, redirects not followed; never throws. Callers judge the answer. */
+export async function exchange(url: string, init: RequestInit, options: ExchangeOptions = {}): Promise<Exchange> {
   try {
-    response = await (options.fetcher ?? fetch)(url, {
+    const response = await (options.fetcher ?? fetch)(url, {
       ...init,
       redirect: "manual",
       signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
+    const text = options.maxResponseBytes === undefined ? await response.text() : await readLimited(response, options.maxResponseBytes);
+    const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
+    return { kind: "answered", status: response.status, headers: response.headers, text, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
   } catch (error) {
-    return { kind: "retryable", reason: `${name} unreachable: ${errorMessage(error)}` };
+    return { kind: "unreachable", error: errorMessage(error), timedOut: error instanceof DOMException && error.name === "TimeoutError" };
   }
-  const text = await response.text();
+}
+
+/** One call to a provider, sorted by what to do next. `name` labels the reasons for logs and DLQs. */
+export async function callProvider(name: string, url: string, init: RequestInit, options: ExchangeOptions = {}): Promise<ProviderReply> {
+  const answer = await exchange(url, init, options);
+  if (answer.kind === "unreachable") return { kind: "retryable", reason: `${name} unreachable: ${answer.error}` };
+  const { status, headers, text } = answer;
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {
     // Not JSON: keep the text for the error message.
   }
-  if (response.ok) return { kind: "ok", status: response.status, body, headers: response.headers };
-  const reason = `${name} answered ${response.status}: ${summarize(body)}`;
-  if (RETRYABLE_STATUS.has(response.status)) {
-    const afterSeconds = parseRetryAfter(response.headers.get("retry-after"));
-    return afterSeconds === undefined ? { kind: "retryable", reason } : { kind: "retryable", reason, afterSeconds };
+  if (status >= 200 && status < 300) return { kind: "ok", status, body, headers };
+  const reason = `${name} answered ${status}: ${summarize(body)}`;
+  if (RETRYABLE_STATUS.has(status)) {
+    return answer.retryAfterSeconds === undefined ? { kind: "retryable", reason } : { kind: "retryable", reason, afterSeconds: answer.retryAfterSeconds };
   }
-  return { kind: "refused", status: response.status, body, reason, headers: response.headers };
+  return { kind: "refused", status, body, reason, headers };
+}
+
+/** At most `limit` bytes of a body, decoded as UTF-8; a longer stream is cancelled. */
+async function readLimited(response: Response, limit: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  if (size >= limit) await reader.cancel().catch(() => undefined);
+  const all = new Uint8Array(Math.min(size, limit));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, all.length - offset);
+    all.set(part, offset);
+    offset += part.length;
+    if (offset >= all.length) break;
+  }
+  return new TextDecoder().decode(all);
 }
 
 function summarize(body: unknown): string {

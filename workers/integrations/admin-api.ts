@@ -1,73 +1,20 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { eventCatalog, type EventType } from "../../src/contracts/events";
 import { OrderId } from "../../src/contracts/values";
 import { createAdminApi, problemResponse, Problem, validationProblem } from "../../src/platform/http";
 import { checkEndpointUrl } from "./endpoint-url";
 import { notificationsOf, registryOf } from "./order-events";
 import { deliverWebhook, urlPolicy } from "./webhook-delivery";
+import { Delivery, Endpoint, EndpointInput, EndpointPatch, RotatedSecret } from "./webhook-shapes";
 
 type AdminApiEnv = { Bindings: IntegrationsEnv };
 
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { "application/json": { schema } } });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
-const EventTypeName = z.enum(Object.keys(eventCatalog) as [EventType, ...EventType[]]);
 const EndpointId = z.string().regex(/^ep_[0-9A-Z]{26}$/, "expected an endpoint id such as ep_01J…");
 const EndpointParam = z.object({ id: EndpointId });
 
-const EndpointInput = z
-  .strictObject({
-    url: z.string().max(2048),
-    description: z.string().max(500).optional(),
-    eventTypes: z.array(EventTypeName).max(50).optional().meta({ description: "Event types to receive; absent or empty: all of them." }),
-  })
-  .meta({ id: "WebhookEndpointInput", example: { url: "https://example.com/webhooks/choreo", eventTypes: ["order.placed.v1"], description: "ERP" } });
-const EndpointPatch = z
-  .strictObject({
-    url: z.string().max(2048).optional(),
-    description: z.string().max(500).optional(),
-    eventTypes: z.array(EventTypeName).max(50).optional(),
-    enabled: z.boolean().optional().meta({ description: "Re-enable a disabled endpoint, or pause one." }),
-  })
-  .meta({ id: "WebhookEndpointPatch" });
-
-const Endpoint = z
-  .object({
-    id: z.string(),
-    url: z.string(),
-    description: z.string(),
-    eventTypes: z.array(z.string()),
-    status: z.enum(["enabled", "disabled"]),
-    disabledReason: z.string().optional(),
-    failingSince: z.string().optional(),
-    previousSecretExpiresAt: z.string().optional(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    activity: z.array(z.object({ type: z.string(), at: z.string(), detail: z.string() })),
-  })
-  .meta({ id: "WebhookEndpoint" });
-const Attempt = z.object({
-  attempt: z.number(),
-  at: z.string(),
-  statusCode: z.number().optional(),
-  latencyMs: z.number(),
-  response: z.string().meta({ description: "First 1 KiB of the response body" }),
-  error: z.string().optional(),
-});
-const Delivery = z
-  .object({
-    id: z.string(),
-    webhookId: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
-    status: z.enum(["pending", "sending", "retrying", "scheduled", "delivered", "failed"]),
-    nextAttemptAt: z.string().optional(),
-    lastError: z.string().optional(),
-    createdAt: z.string(),
-    attempts: z.array(Attempt),
-  })
-  .meta({ id: "WebhookDelivery" });
 const Notification = z
   .object({
     channel: z.enum(["email", "sms"]),
@@ -188,7 +135,7 @@ export function createIntegrationsApi() {
       path: "/admin/webhooks/endpoints/{id}/rotate-secret",
       summary: "New signing secret; the old one keeps signing alongside it for 24 hours (admin)",
       request: { params: EndpointParam },
-      responses: { 200: json("The new secret, shown once", z.object({ secret: z.string(), previousSecretExpiresAt: z.string() })), 404: notFound },
+      responses: { 200: json("The new secret, shown once", RotatedSecret), 404: notFound },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -1,5 +1,5 @@
-import { errorMessage } from "../../src/platform/log";
-import { parseRetryAfter } from "../../src/platform/retry";
+import { exchange } from "../../src/platform/provider";
+import { Webhook } from "standardwebhooks";
 
 const ATTEMPT_TIMEOUT_MS = 15_000;
 /** Most of a response body ever read; a receiver that streams more is cut off. */
@@ -20,85 +20,36 @@ export type AttemptResult = {
 
 const encoder = new TextEncoder();
 
-function base64(bytes: ArrayBuffer | Uint8Array): string {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes)));
-}
-
-/** A new Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
-export function newSecret(): string {
-  return `whsec_${base64(crypto.getRandomValues(new Uint8Array(32)))}`;
-}
-
 /**
  * `webhook-signature` per Standard Webhooks: `v1,<base64 HMAC-SHA256 of id.timestamp.body>`
  * with each active secret, space-separated, so receivers keep verifying during a rotation.
  */
-async function signatureHeader(secrets: string[], webhookId: string, timestamp: number, body: string): Promise<string> {
-  const content = encoder.encode(`${webhookId}.${timestamp}.${body}`);
-  const signatures = await Promise.all(
-    secrets.map(async (secret) => {
-      const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0));
-      const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-      return `v1,${base64(await crypto.subtle.sign("HMAC", key, content))}`;
-    }),
-  );
-  return signatures.join(" ");
+function signatureHeader(secrets: string[], webhookId: string, timestamp: Date, body: string): string {
+  return secrets.map((secret) => new Webhook(secret).sign(webhookId, timestamp, body)).join(" ");
 }
 
-/** One signed POST: 15 s timeout, redirects not followed, at most 64 KiB of the answer read. */
+/** One signed POST through the providers' exchange: 15 s timeout, redirects not followed, at most 64 KiB of the answer read. */
 export async function postWebhook(request: WebhookRequest): Promise<AttemptResult> {
-  const timestamp = Math.floor(Date.now() / 1000);
+  const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000);
   const headers = {
     "content-type": "application/json",
     "user-agent": "choreo-webhooks/1.0",
     "webhook-id": request.webhookId,
-    "webhook-timestamp": String(timestamp),
-    "webhook-signature": await signatureHeader(request.secrets, request.webhookId, timestamp, request.body),
+    "webhook-timestamp": String(timestamp.getTime() / 1000),
+    "webhook-signature": signatureHeader(request.secrets, request.webhookId, timestamp, request.body),
   };
   const started = Date.now();
-  try {
-    const response = await fetch(request.url, {
-      method: "POST",
-      headers,
-      body: request.body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-    });
-    const text = await readLimited(response);
-    const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
-    return {
-      statusCode: response.status,
-      latencyMs: Date.now() - started,
-      response: truncate(text, SNIPPET_BYTES),
-      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
-    };
-  } catch (error) {
-    const timedOut = error instanceof DOMException && error.name === "TimeoutError";
-    return { latencyMs: Date.now() - started, response: "", error: timedOut ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s` : errorMessage(error) };
+  const answer = await exchange(request.url, { method: "POST", headers, body: request.body }, { timeoutMs: ATTEMPT_TIMEOUT_MS, maxResponseBytes: MAX_RESPONSE_BYTES });
+  const latencyMs = Date.now() - started;
+  if (answer.kind === "unreachable") {
+    return { latencyMs, response: "", error: answer.timedOut ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s` : answer.error };
   }
-}
-
-async function readLimited(response: Response): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < MAX_RESPONSE_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  if (size >= MAX_RESPONSE_BYTES) await reader.cancel().catch(() => undefined);
-  const all = new Uint8Array(Math.min(size, MAX_RESPONSE_BYTES));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, all.length - offset);
-    all.set(part, offset);
-    offset += part.length;
-    if (offset >= all.length) break;
-  }
-  return new TextDecoder().decode(all);
+  return {
+    statusCode: answer.status,
+    latencyMs,
+    response: truncate(answer.text, SNIPPET_BYTES),
+    ...(answer.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: answer.retryAfterSeconds }),
+  };
 }
 
 /** The first `bytes` bytes of a text, cut on a character boundary. */
