@@ -210,6 +210,9 @@ async function meteredBuilds(inputs: WorkerInput[]): Promise<WorkerInput[]> {
   return Promise.all(
     inputs.map(async (input) => {
       if (!("configPath" in input)) return input;
+      // The worker's own wrangler.toml, not the sandboxed one the test stacks use: the bench runs
+      // production code (its build is named after the config's `main`, index.js).
+      input = { ...input, configPath: String(input.configPath).replace("wrangler.sandboxed.toml", "wrangler.toml") };
       const name = workerName(input);
       const outdir = path.join(ROOT, ".wrangler/bench-metered", name);
       const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--config", String(input.configPath), `bench/metered/${name}/index.ts`];
