@@ -27,8 +27,6 @@ type StoredOrder = OrderState & {
   requestFingerprint?: string;
 };
 
-/** A new order's first alarm: by then the events of its placement are surely out (or sent again). */
-const PLACEMENT_GRACE_MS = 30_000;
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 
@@ -66,10 +64,11 @@ export class Order extends DurableObject<SalesEnv> {
     const { state, publish } = openOrder(draft, now);
     const stored: StoredOrder = requestFingerprint ? { ...state, requestFingerprint } : state;
     const sending = this.entity.commit({ id: publish[0].id, by: "request" }, stored, publish);
-    // The one alarm an order that flows ever gets: it checks the sends, then serves the watchdog.
+    // The one alarm an order that flows ever gets, at its first stage's deadline: it serves the
+    // watchdog and resends what the placement could not send (a failed send arms it sooner).
     const watchAt = watchdogCheck(state.order, false, this.stageLimits, now.getTime()).wakeAt;
     this.alarmAt = null;
-    this.setAlarm(Math.min(now.getTime() + PLACEMENT_GRACE_MS, watchAt ?? Infinity));
+    if (watchAt !== undefined) this.setAlarm(watchAt);
     this.ctx.waitUntil(sending.then((sent) => (sent ? undefined : this.arm(false))));
     return { kind: "created", order: state.order };
   }
