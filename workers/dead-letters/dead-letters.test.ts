@@ -99,6 +99,25 @@ describe("dead-letter admin API", () => {
     expect(new Set(ids).size).toBe(3);
   });
 
+  it("refuses a cursor it never handed out, and filters that name no queue or type, with 422 and the field", async () => {
+    for (const path of ["/admin/dead-letters?cursor=a", "/admin/dead-letters?queue=", "/admin/dead-letters?queue=nowhere", "/admin/dead-letters?type=teleported"]) {
+      const res = await api("GET", path);
+      expect(res.status, path).toBe(422);
+      expect(res.json.type).toBe("/problems/validation-failed");
+      expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual([path.split("?")[1]!.split("=")[0]]);
+    }
+  });
+
+  it("refuses to replay with an empty queue instead of replaying every parked letter", async () => {
+    const placed = placedEvent();
+    await arrive("billing-dlq", [wrap("billing", placed)]);
+    const letter = await letterFor(placed.id);
+    const res = await api("POST", "/admin/dead-letters/replay", { queue: "" });
+    expect(res.status).toBe(422);
+    expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(["queue"]);
+    expect((await api("GET", `/admin/dead-letters/${letter.id}`)).json).toMatchObject({ status: "parked", replays: 0 });
+  });
+
   it("replays one letter to its original queue, as it was", async () => {
     const placed = placedEvent();
     await arrive("billing-dlq", [wrap("billing", placed)]);

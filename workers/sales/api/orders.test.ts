@@ -61,6 +61,7 @@ describe("POST /orders", () => {
     ["malformed JSON", "{not json", {}, 400, "malformed-body"],
     ["a body over 64 KiB", huge, {}, 413, "body-too-large"],
     ["a non-JSON content type", JSON.stringify(placeOrderBody()), { "content-type": "text/plain" }, 415, "unsupported-media-type"],
+    ["a space before the content type's parameters", JSON.stringify(placeOrderBody()), { "content-type": "application/json ; charset=utf-8" }, 415, "unsupported-media-type"],
     ["an unknown field", placeOrderBody({ coupon: "FREE" }), {}, 422, "validation-failed", "(root)"],
     ["a wrong type", placeOrderBody({ items: "MUG-001" }), {}, 422, "validation-failed", "items"],
     ["no items", placeOrderBody({ items: [] }), {}, 422, "validation-failed", "items"],
@@ -151,6 +152,16 @@ describe("Idempotency-Key", () => {
     expect(again.text).toBe(first.text);
     expect(again.json.status).toBe("placed");
     expect((await call("GET", `/orders/${first.json.id}`)).json.status).toBe("cancelled");
+  });
+});
+
+describe("response headers", () => {
+  it("forbid content sniffing on every answer, and caching of what an admin sees", async () => {
+    const placed = await call("POST", "/orders", placeOrderBody({}), { "content-type": "application/json; charset=utf-8" });
+    expect(placed.status).toBe(202);
+    const answers = [placed, await call("GET", `/orders/${placed.json.id}`), await call("GET", "/orders/not-an-id"), await call("GET", `/orders/${placed.json.id}`, undefined, ADMIN), await call("GET", "/admin/orders/stuck", undefined, ADMIN)];
+    for (const answer of answers) expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(answers.map((answer) => answer.headers.get("cache-control"))).toEqual([null, null, null, "no-store", "no-store"]);
   });
 });
 
