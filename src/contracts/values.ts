@@ -13,19 +13,25 @@ export const Country = z
   .string()
   .refine(isCountryCode, "expected an ISO 3166-1 alpha-2 country code such as US");
 
+/**
+ * Free text a customer types (a name, an address line): trimmed, bounded, and without control
+ * characters (U+0000–U+001F, U+007F), which would otherwise reach emails, SMS and the lake.
+ */
+const Text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\u0000-\u001F\u007F]*$/, "control characters are not allowed");
+
 export const Customer = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: Text(200),
   email: z.email().max(254),
   phone: Phone.optional(),
 });
 export type Customer = z.infer<typeof Customer>;
 
 export const Address = z.strictObject({
-  line1: z.string().trim().min(1).max(200),
-  line2: z.string().trim().max(200).optional(),
-  city: z.string().trim().min(1).max(100),
-  region: z.string().trim().max(100).optional(),
-  postalCode: z.string().trim().min(1).max(20),
+  line1: Text(200),
+  line2: Text(200).optional(),
+  city: Text(100),
+  region: Text(100).optional(),
+  postalCode: Text(20),
   country: Country,
 });
 export type Address = z.infer<typeof Address>;

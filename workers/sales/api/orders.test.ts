@@ -14,6 +14,8 @@ beforeAll(async () => {
   await seedProduct("MUG-001", 1500);
   await seedProduct("TEE-001", 2500);
   await seedProduct("EURO-001", 1000, "EUR");
+  await seedProduct("STICKER-010", 10);
+  await seedProduct("PRINT-MAX", 99_999_999);
 });
 
 describe("POST /orders", () => {
@@ -78,6 +80,10 @@ describe("POST /orders", () => {
     ["a lower-case country", placeOrderBody({ shippingAddress: { ...springfield, country: "us" } }), {}, 422, "validation-failed", "shippingAddress.country"],
     ["an unknown SKU", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 1 }, { sku: "GHOST-001", quantity: 1 }] }), {}, 422, "unknown-sku", "items.1.sku"],
     ["items in two currencies", placeOrderBody({ items: [{ sku: "MUG-001", quantity: 1 }, { sku: "EURO-001", quantity: 1 }] }), {}, 422, "mixed-currencies"],
+    ["a control character in a name", placeOrderBody({ customer: { ...ada, name: "Ada\u0000Lovelace" } }), {}, 422, "validation-failed", "customer.name"],
+    ["a line break in an address line", placeOrderBody({ shippingAddress: { ...springfield, line1: "1 Main St\nBcc: x" } }), {}, 422, "validation-failed", "shippingAddress.line1"],
+    ["a total below Stripe's minimum charge", placeOrderBody({ items: [{ sku: "STICKER-010", quantity: 1 }] }), {}, 422, "amount-out-of-range", "items"],
+    ["a total above Stripe's maximum charge (no 500 from an amount too large for an event)", placeOrderBody({ items: [{ sku: "PRINT-MAX", quantity: 1000 }] }), {}, 422, "amount-out-of-range", "items"],
     ["a bad payment method", placeOrderBody({ paymentMethod: "4242424242424242" }), {}, 422, "validation-failed", "paymentMethod"],
     ["an overlong Idempotency-Key", placeOrderBody(), { "idempotency-key": "k".repeat(256) }, 422, "validation-failed", "idempotency-key"],
   ];
