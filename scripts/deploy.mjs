@@ -5,7 +5,7 @@
 // and the secrets listed in docs/configuration.md. `npm run deploy -- --dry-run` only bundles.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { deadLetterQueueOf, QUEUES } from "../src/contracts/topology.ts";
+import { deadLetterQueueOf, LAST_RESORT_QUEUE, QUEUES } from "../src/contracts/topology.ts";
 import { WORKERS } from "./workers.mjs";
 
 const dryRun = process.argv.includes("--dry-run");
@@ -35,7 +35,7 @@ function fillIn(resource, id) {
 
 if (!dryRun) {
   const existing = run(["queues", "list"]);
-  for (const queue of QUEUES.flatMap((q) => [q, deadLetterQueueOf(q)])) {
+  for (const queue of [...QUEUES.flatMap((q) => [q, deadLetterQueueOf(q)]), LAST_RESORT_QUEUE]) {
     if (new RegExp(`\\b${queue}\\b`).test(existing)) continue;
     console.log(`creating queue ${queue}`);
     run(["queues", "create", queue]);

@@ -76,6 +76,9 @@ export function recipientsOf(event: AnyEvent, subscribedWebhookTypes?: ReadonlyS
   return integrations ? subscriptions[event.type] : subscriptions[event.type].filter((queue) => queue !== "integrations");
 }
 
+/** Where the dead-letter consumer's own failures go after its retries: nothing consumes it (inspect it in the dashboard). */
+export const LAST_RESORT_QUEUE = "dead-letters-last-resort";
+
 /** Each queue's dead-letter queue, where messages that can never succeed are kept. */
 export const deadLetterQueueOf = (queue: QueueName) => `${queue}-dlq` as const;
 
