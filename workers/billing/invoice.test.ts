@@ -101,8 +101,18 @@ describe("Invoice", () => {
     });
   });
 
-  it("does not retry a request Stripe refuses as invalid", async () => {
-    const placed = placedEvent(undefined, "tok_not_a_payment_method");
+  it("ends an order whose payment method Stripe has never seen as a failed payment, not a parked message", async () => {
+    const placed = placedEvent(undefined, "pm_1NeverIssued");
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    expect(await invoice.bill(placed)).toEqual({ kind: "done" });
+    expect(await invoice.view()).toMatchObject({ status: "declined", declineCode: "resource_missing" });
+    const [failed] = await tapped(tap, (m) => m.body.subject === placed.subject);
+    expect(failed).toMatchObject({ queue: "sales", body: { type: "order.billing_failed.v1", data: { reason: { code: "resource_missing" } } } });
+  });
+
+  it("does not retry a request Stripe refuses for a reason of ours (a revoked key, a bad parameter)", async () => {
+    await fault({ provider: "stripe", mode: "reject", remaining: 1 });
+    const placed = placedEvent();
     const outcome = await invoiceOf(e.INVOICES, placed.subject).bill(placed);
     expect(outcome).toEqual({ kind: "reject", reason: expect.stringContaining("400") });
   });

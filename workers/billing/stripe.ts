@@ -27,6 +27,9 @@ function stripePost(config: StripeConfig, path: string, idempotencyKey: string, 
   });
 }
 
+/** Stripe's invalid-request codes that come from the order itself, not from our configuration. */
+const CUSTOMER_ERRORS = new Set(["resource_missing", "amount_too_small", "amount_too_large", "payment_method_unactivated", "payment_method_invalid_parameter"]);
+
 type StripeError = { error?: { type?: string; code?: string; decline_code?: string; message?: string; payment_intent?: { id?: string } } };
 
 /**
@@ -50,6 +53,11 @@ export async function chargeOrder(
   if (reply.kind === "retryable") return reply;
   if (reply.kind === "refused") {
     const error = (reply.body as StripeError).error;
+    // What the customer sent and no retry can fix (a payment method Stripe has never seen, an
+    // amount it will not charge) ends the order as a failed payment, not a message parked forever.
+    if (reply.status === 400 && error?.type === "invalid_request_error" && error.code && CUSTOMER_ERRORS.has(error.code)) {
+      return { kind: "declined", code: error.code, message: error.message ?? "Stripe refused the payment request." };
+    }
     if (reply.status === 402 && error?.type === "card_error") {
       return {
         kind: "declined",

@@ -12,7 +12,9 @@ export function createPaymentIntent(form: URLSearchParams, newId: (prefix: strin
   const amount = Number(form.get("amount"));
   const currency = form.get("currency");
   const paymentMethod = form.get("payment_method");
-  if (!Number.isInteger(amount) || amount < 50) return invalid("amount", "Amount must be an integer of at least 50 (minor units).");
+  if (!Number.isInteger(amount)) return invalid("amount", "Invalid integer: amount.");
+  if (amount < 50) return invalid("amount", "Amount must be at least 50 minor units.", "amount_too_small");
+  if (amount > 99_999_999) return invalid("amount", "Amount must be no more than 99,999,999 minor units.", "amount_too_large");
   if (!currency || !/^[a-z]{3}$/.test(currency)) return invalid("currency", "Invalid currency: must be a lowercase ISO code.");
   if (!paymentMethod) return invalid("payment_method", "Missing required param: payment_method.");
   const metadata: Record<string, string> = {};
@@ -43,7 +45,8 @@ export function createPaymentIntent(form: URLSearchParams, newId: (prefix: strin
       body: { error: { type: "card_error", ...decline, payment_intent: { ...intent, last_payment_error: decline } } },
     };
   }
-  if (!paymentMethod.startsWith("pm_")) return invalid("payment_method", `No such PaymentMethod: '${paymentMethod}'`);
+  // Test mode knows its pm_card_* methods; any other id is one Stripe has never seen.
+  if (!paymentMethod.startsWith("pm_card_")) return invalid("payment_method", `No such PaymentMethod: '${paymentMethod}'`, "resource_missing");
   return {
     status: 200,
     outcome: "created",
@@ -51,8 +54,8 @@ export function createPaymentIntent(form: URLSearchParams, newId: (prefix: strin
   };
 }
 
-function invalid(param: string, message: string): StripeAnswer {
-  return { status: 400, outcome: "invalid", body: { error: { type: "invalid_request_error", param, message } } };
+function invalid(param: string, message: string, code?: string): StripeAnswer {
+  return { status: 400, outcome: "invalid", body: { error: { type: "invalid_request_error", ...(code ? { code } : {}), param, message } } };
 }
 
 type Intent = { id: string; amount: number; currency: string; status: string; amount_refunded?: number };
