@@ -33,6 +33,19 @@ describe("the prices an isolate orders from", () => {
     expect((await prices.lookup(catalog(), ["PL-MUG-2", "PL-NEW-2"], 30_000)).map((p) => p.sku).sort()).toEqual(["PL-MUG-2", "PL-NEW-2"]);
   });
 
+  it("lists the catalog from one read per window, with this isolate's own changes at once", async () => {
+    let now = 2_000_000;
+    const prices = new PriceList(() => now);
+    await catalog().upsert("PL-LIST-1", mug);
+    const first = await prices.catalogue(catalog(), 30_000);
+    await catalog().upsert("PL-LIST-2", mug); // as another isolate would
+    expect((await prices.catalogue(catalog(), 30_000)).map((p) => p.sku)).toEqual(first.map((p) => p.sku));
+    prices.remember({ ...(await catalog().upsert("PL-LIST-3", mug)).product }, 30_000); // through this isolate
+    expect((await prices.catalogue(catalog(), 30_000)).map((p) => p.sku)).toContain("PL-LIST-3");
+    now += 31_000;
+    expect((await prices.catalogue(catalog(), 30_000)).map((p) => p.sku)).toContain("PL-LIST-2");
+  });
+
   it("reads the Catalog every time when the window is 0", async () => {
     const prices = new PriceList();
     await catalog().upsert("PL-MUG-3", mug);

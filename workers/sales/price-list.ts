@@ -8,6 +8,8 @@ import type { Catalog, Product } from "./catalog";
  */
 export class PriceList {
   private readonly known = new Map<string, { product: Product; until: number }>();
+  /** The whole catalog as `GET /products` last read it. */
+  private whole: { products: Product[]; until: number } | undefined;
 
   constructor(private readonly clock: () => number = Date.now) {}
 
@@ -21,8 +23,23 @@ export class PriceList {
     return products;
   }
 
+  /** Every product, for `GET /products`: the Catalog is read once per window, not by every visitor. */
+  async catalogue(catalog: DurableObjectStub<Catalog>, freshForMs: number): Promise<Product[]> {
+    const now = this.clock();
+    if (this.whole && this.whole.until > now) return this.whole.products;
+    const products = await catalog.list();
+    for (const product of products) this.remember(product, freshForMs);
+    this.whole = freshForMs > 0 ? { products, until: now + freshForMs } : undefined;
+    return products;
+  }
+
   remember(product: Product, freshForMs: number): void {
     if (freshForMs > 0) this.known.set(product.sku, { product, until: this.clock() + freshForMs });
     else this.known.delete(product.sku);
+    // A change made through this isolate shows in its list at once.
+    if (this.whole) {
+      const others = this.whole.products.filter((other) => other.sku !== product.sku);
+      this.whole = { ...this.whole, products: [...others, product].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)) };
+    }
   }
 }

@@ -194,6 +194,18 @@ describe("GET /orders/:id", () => {
     expect(res.status).toBe(401);
   });
 
+  it("answers an unknown, well-formed id without writing anything to the object it names", async () => {
+    const id = "ord_01ZZZZZZZZZZZZZZZZZZZZZZZZ";
+    expect((await call("GET", `/orders/${id}`)).status).toBe(404);
+    await runInDurableObject(e.ORDERS.get(e.ORDERS.idFromName(id)), async (_instance, state) => {
+      expect([...state.storage.kv.list()]).toEqual([]);
+      const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((t) => t.name);
+      // Only the runtime's own bookkeeping (the local runtime's table of object names, the hidden KV table): no table of ours.
+      expect(tables.filter((name) => !name.startsWith("_cf_") && !name.startsWith("__"))).toEqual([]);
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
   it.each(["ord_00000000000000000000000000", "not-an-id", "ord_lowercase0000000000000000"])("answers 404 for %s", async (id) => {
     const res = await call("GET", `/orders/${id}`);
     expect(res.status).toBe(404);

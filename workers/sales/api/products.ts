@@ -32,7 +32,10 @@ const putRoute = createRoute({
 });
 
 export function registerProductRoutes(app: OpenAPIHono<SalesApiEnv>): void {
-  app.openapi(listRoute, async (c) => c.json({ products: await catalogOf(c.var.stores).list() }, 200));
+  app.openapi(listRoute, async (c) => {
+    const { stores } = c.var;
+    return c.json({ products: await stores.prices.catalogue(catalogOf(stores), stores.pricesFreshForMs) }, 200);
+  });
 
   // Authorization is checked before the body is validated, so strangers learn nothing.
   app.use("/admin/products/*", adminOnly);
