@@ -68,10 +68,9 @@ describe("integrations: email, SMS and webhooks for an order", () => {
     const billedHook = await waitFor(async () => (await webhooksFor(id)).find((r) => r.body.includes('"order.status_changed.v1"') && r.body.includes('"status":"billed"')));
     const billed = JSON.parse(billedHook.body) as { id: string };
 
+    const handledBefore = await stack.handled("integrations", billed.id);
     await stack.sendToQueue("INTEGRATIONS_QUEUE", billed);
-    await waitFor(async () =>
-      stack.logs().find((entry) => entry.includes("email:order_confirmation already sent") && entry.includes("sms:order_confirmation already sent") && entry.includes(billed.id)),
-    );
+    await waitFor(async () => ((await stack.handled("integrations", billed.id)) > handledBefore ? true : undefined));
     expect((await sesFor(id)).filter((r) => r.body.includes("confirmed"))).toHaveLength(1);
     expect((await twilioFor(id)).filter((r) => decodeURIComponent(r.body).includes("confirmed"))).toHaveLength(1);
   });
@@ -93,6 +92,5 @@ describe("integrations: email, SMS and webhooks for an order", () => {
     expect(failed).toMatchObject({ attempts: 1, lastError: { code: "MessageRejected", message: "Email address is not verified." } });
     await notificationReaches(id, "sms", "order_confirmation", "sent");
     expect((await sesFor(id)).filter((r) => r.body.includes("confirmed"))).toHaveLength(1);
-    expect(stack.logs().filter((entry) => entry.includes("retrying event") && entry.includes(id) && entry.includes('"queue":"integrations"'))).toEqual([]);
   });
 });

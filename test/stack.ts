@@ -126,6 +126,12 @@ export async function startStack(options: StackOptions = {}) {
       const res = await fetch(`${sandboxUrl}/_sandbox/consumers/${queue}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(plan) });
       if (!res.ok) throw new Error(`consumer fault refused: ${await res.text()}`);
     },
+    /** How many deliveries of one event a queue's consumer has handled (acked), from the sandbox's audit. */
+    async handled(queue: string, eventId: string) {
+      const res = await fetch(`${sandboxUrl}/_sandbox/audit/events/${encodeURIComponent(eventId)}`);
+      const { records } = (await res.json()) as { records: { kind: string; queue: string; n: number }[] };
+      return records.find((record) => record.kind === "consumed" && record.queue === queue)?.n ?? 0;
+    },
     /** Per queue: events published, handled, parked dead, and any missing. */
     async audit() {
       const res = await fetch(`${sandboxUrl}/_sandbox/audit`);
@@ -135,9 +141,6 @@ export async function startStack(options: StackOptions = {}) {
     async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "INTEGRATIONS_QUEUE", body: unknown) {
       const env = await app.getWorker<SalesEnv>("sales").getEnv();
       await env[binding].send(body, { contentType: "json" });
-    },
-    logs(): string[] {
-      return app.getLogs().map((entry) => JSON.stringify(entry));
     },
     async close() {
       await Promise.allSettled([app.close(), sandbox.close()]);

@@ -19,7 +19,6 @@ describe("stuck-order watchdog", () => {
       return list.orders.find((o: { orderId: string }) => o.orderId === body.id);
     });
     expect(stuck).toMatchObject({ orderId: body.id, status: "placed" });
-    expect(stack.logs().some((line) => line.includes("order stuck") && line.includes(body.id))).toBe(true);
 
     await stack.setFault({ provider: "stripe", mode: "ok" });
     await stack.waitForStatus(body.id, "ready_to_ship", 60_000);

@@ -94,6 +94,7 @@ export function createSandboxApp() {
     return c.body(null, 204);
   });
   app.get("/_sandbox/audit", async (c) => c.json({ queues: await ledgerOf(c.env).auditSummary() }));
+  app.get("/_sandbox/audit/events/:id", async (c) => c.json({ records: await ledgerOf(c.env).auditOf(c.req.param("id")) }));
   app.get("/_sandbox/objects/:kind", async (c) => {
     const kind = ObjectKind.safeParse(c.req.param("kind"));
     if (!kind.success) throw validationProblem(fieldsOf(kind.error).map((f) => ({ ...f, path: "kind" })));

@@ -173,6 +173,11 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     });
   }
 
+  /** How often each queue's consumer handled (or parked) one event: every delivery it acked counts. */
+  async auditOf(eventId: string): Promise<{ kind: string; queue: string; n: number }[]> {
+    return this.ctx.storage.sql.exec<{ kind: string; queue: string; n: number }>("SELECT kind, queue, n FROM audit WHERE event_id = ? ORDER BY queue, kind", eventId).toArray();
+  }
+
   /** Forgets everything: requests, objects, keys, faults and the audit. */
   async reset(): Promise<void> {
     this.ctx.storage.sql.exec(
