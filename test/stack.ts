@@ -3,6 +3,7 @@
 // their real wrangler.toml files with the provider URLs pointed at the sandbox.
 import path from "node:path";
 import { sandboxedConfig } from "../scripts/sandboxed.mjs";
+import { sandboxClient, type ObjectKind, type Provider } from "./fixtures/sandbox";
 import { WORKERS } from "../scripts/workers.mjs";
 import { createTestHarness, type TestHarnessOptions } from "wrangler";
 import catalog from "../scripts/demo-catalog.json" with { type: "json" };
@@ -83,6 +84,7 @@ export async function startStack(options: StackOptions = {}) {
   const { url: appUrl } = await app.listen();
   await app.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
 
+  const client = sandboxClient(sandboxUrl);
   const json = async (response: { status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> }) => ({ status: response.status, headers: response.headers, body: (await response.json()) as any });
   const stack = {
     app,
@@ -109,34 +111,16 @@ export async function startStack(options: StackOptions = {}) {
       }, timeoutMs, () => `order ${id} did not reach ${status}`);
     },
     /** What the sandbox provider records say happened, per provider. */
-    async providerRequests(provider: "stripe" | "carrier" | "ses" | "twilio" | "webhooks") {
-      const res = await fetch(`${sandboxUrl}/_sandbox/requests?provider=${provider}`);
-      return ((await res.json()) as { requests: { path: string; body: string; status: number; outcome: string; headers: Record<string, string> }[] }).requests;
-    },
-    async providerObjects(kind: "payment_intent" | "refund" | "label" | "email" | "sms") {
-      const res = await fetch(`${sandboxUrl}/_sandbox/objects/${kind}`);
-      return ((await res.json()) as { objects: any[] }).objects;
-    },
-    async setFault(fault: Record<string, unknown>) {
-      const res = await fetch(`${sandboxUrl}/_sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
-      if (!res.ok) throw new Error(`fault refused: ${await res.text()}`);
-    },
+    /** What a provider received, and what the providers created (the sandbox's client, test/fixtures/sandbox.ts). */
+    providerRequests: (provider: Provider) => client.requests(provider),
+    providerObjects: (kind: ObjectKind) => client.objects(kind),
+    setFault: async (fault: Record<string, unknown>) => void (await client.fault(fault)),
     /** Stops ("down"), restores ("ok") or unsettles ("chaos") the consumer of a queue. */
-    async setConsumer(queue: string, plan: Record<string, unknown>) {
-      const res = await fetch(`${sandboxUrl}/_sandbox/consumers/${queue}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(plan) });
-      if (!res.ok) throw new Error(`consumer fault refused: ${await res.text()}`);
-    },
+    setConsumer: async (queue: string, plan: Record<string, unknown>) => void (await client.consumer(queue, plan)),
     /** How many deliveries of one event a queue's consumer has handled (acked), from the sandbox's audit. */
-    async handled(queue: string, eventId: string) {
-      const res = await fetch(`${sandboxUrl}/_sandbox/audit/events/${encodeURIComponent(eventId)}`);
-      const { records } = (await res.json()) as { records: { kind: string; queue: string; n: number }[] };
-      return records.find((record) => record.kind === "consumed" && record.queue === queue)?.n ?? 0;
-    },
+    handled: client.handled,
     /** Per queue: events published, handled, parked dead, and any missing. */
-    async audit() {
-      const res = await fetch(`${sandboxUrl}/_sandbox/audit`);
-      return ((await res.json()) as { queues: { queue: string; published: number; consumed: number; deliveries: number; dead: number; missing: string[] }[] }).queues;
-    },
+    audit: client.audit,
     /** Puts a message straight on a queue, as a redelivery or a stray producer would. */
     async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "INTEGRATIONS_QUEUE", body: unknown) {
       const env = await app.getWorker<SalesEnv>("sales").getEnv();

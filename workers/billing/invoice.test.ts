@@ -2,23 +2,16 @@ import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
 import { cancelledEvent, placedEvent, stockUnavailableEvent } from "../../test/fixtures/orders";
+import { sandboxClient } from "../../test/fixtures/sandbox";
 import { tapped } from "../../test/fixtures/tap";
 import { orderEventHandlers, invoiceOf } from "./order-events";
 import { typesFor } from "../../src/contracts/topology";
 
 const e = env as BillingEnv;
 const tap = (env as unknown as { TAP: Fetcher }).TAP;
-const sandbox = inject("sandboxUrl");
-
-async function stripeCallsFor(orderId: string) {
-  const res = await fetch(`${sandbox}/_sandbox/requests?provider=stripe`);
-  const { requests } = (await res.json()) as { requests: { body: string; outcome: string; headers: Record<string, string> }[] };
-  return requests.filter((r) => r.body.includes(orderId));
-}
-
-async function fault(body: Record<string, unknown>) {
-  await fetch(`${sandbox}/_sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-}
+const sandbox = sandboxClient(inject("sandboxUrl"));
+const stripeCallsFor = async (orderId: string) => (await sandbox.requests("stripe")).filter((r) => r.body.includes(orderId));
+const fault = sandbox.fault;
 
 describe("Invoice", () => {
   it("charges the order through Stripe and records the payment", async () => {
@@ -119,7 +112,7 @@ describe("Invoice", () => {
 });
 
 async function stripeObjects(kind: "payment_intent" | "refund", orderId: string) {
-  const { objects } = (await (await fetch(`${sandbox}/_sandbox/objects/${kind}`)).json()) as { objects: { metadata: { order_id?: string } }[] };
+  const objects = await sandbox.objects<{ metadata: { order_id?: string } }>(kind);
   return objects.filter((o) => o.metadata.order_id === orderId);
 }
 

@@ -1,25 +1,17 @@
 // What the integrations tests need from the sandbox and the admin API.
 import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
+import { sandboxClient, type Recorded } from "../../test/fixtures/sandbox";
 
 export const e = env as IntegrationsEnv;
 export const sandbox = inject("sandboxUrl");
+const client = sandboxClient(sandbox);
+export type { Recorded };
 
-export type Recorded = { seq: number; path: string; body: string; status: number; outcome: string; headers: Record<string, string>; at: string };
-
-export async function requestsTo(provider: "ses" | "twilio" | "webhooks", match: (r: Recorded) => boolean = () => true): Promise<Recorded[]> {
-  const { requests } = (await (await fetch(`${sandbox}/_sandbox/requests?provider=${provider}`)).json()) as { requests: Recorded[] };
-  return requests.filter(match);
-}
-
-export async function sandboxObjects<T = any>(kind: "email" | "sms"): Promise<T[]> {
-  return ((await (await fetch(`${sandbox}/_sandbox/objects/${kind}`)).json()) as { objects: T[] }).objects;
-}
-
-export async function fault(body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${sandbox}/_sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`fault refused: ${await res.text()}`);
-}
+export const requestsTo = async (provider: "ses" | "twilio" | "webhooks", match: (r: Recorded) => boolean = () => true): Promise<Recorded[]> =>
+  (await client.requests(provider)).filter(match);
+export const sandboxObjects = <T = any>(kind: "email" | "sms"): Promise<T[]> => client.objects<T>(kind);
+export const fault = async (body: Record<string, unknown>): Promise<void> => void (await client.fault(body));
 
 /** Calls the worker's admin API as an admin; like every client, declares JSON on each POST, body or not. */
 export async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { billedEvent, cancelledEvent, placedEvent } from "../../test/fixtures/orders";
+import { sandboxClient } from "../../test/fixtures/sandbox";
 import { tapped } from "../../test/fixtures/tap";
 import { inventoryOf } from "./inventory";
 import { orderEventHandlers, shipmentOf } from "./order-events";
@@ -8,17 +9,11 @@ import { typesFor } from "../../src/contracts/topology";
 
 const e = env as WarehouseEnv;
 const tap = (env as unknown as { TAP: Fetcher }).TAP;
-const sandbox = inject("sandboxUrl");
+const sandbox = sandboxClient(inject("sandboxUrl"));
 const inventory = () => inventoryOf(e);
 
-async function labelsFor(orderId: string) {
-  const { objects } = (await (await fetch(`${sandbox}/_sandbox/objects/label`)).json()) as { objects: { metadata: string }[] };
-  return objects.filter((label) => label.metadata === `order ${orderId}`);
-}
-
-async function fault(body: Record<string, unknown>) {
-  await fetch(`${sandbox}/_sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-}
+const labelsFor = async (orderId: string) => (await sandbox.objects<{ metadata: string }>("label")).filter((label) => label.metadata === `order ${orderId}`);
+const fault = sandbox.fault;
 
 beforeAll(async () => {
   await inventory().setStock("MUG-001", { available: 100, weightGrams: 350 });
@@ -47,9 +42,7 @@ describe("Shipment", () => {
   it("sends the carrier the ship-to address and the parcel weight of what was allocated", async () => {
     const billed = billedEvent(placedEvent().subject);
     await shipmentOf(e.SHIPMENTS, billed.subject).fulfil(billed);
-    const { requests } = (await (await fetch(`${sandbox}/_sandbox/requests?provider=carrier`)).json()) as {
-      requests: { body: string; headers: Record<string, string> }[];
-    };
+    const requests = await sandbox.requests("carrier");
     const request = requests.find((r) => r.body.includes(billed.subject))!;
     expect(request.headers["authorization"]).toBe("ShippoToken shippo_test_unit");
     const body = JSON.parse(request.body);
