@@ -27,6 +27,7 @@ export const SERVICES = [
 const tally = (statuses: string[]) =>
   statuses.reduce<Record<string, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const SWITCH_REACHES_CONSUMERS_MS = 1_000;
 
 export async function runOutage(
   client: OutageClient,
@@ -38,6 +39,9 @@ export async function runOutage(
   for (const service of SERVICES) {
     say(`stopping ${service.label}…`);
     await client.setConsumer(service.queue, "down");
+    // Each consumer keeps the sandbox's switch for up to 0.5 s (workers/sandbox/delivery-hooks.ts):
+    // orders placed sooner could still be handled by a consumer that has not seen it yet.
+    await sleep(SWITCH_REACHES_CONSUMERS_MS);
     try {
       const replies = await Promise.all(Array.from({ length: perService }, () => client.placeOrder(order)));
       const ids = replies.flatMap((reply) => (reply.id ? [reply.id] : []));
