@@ -28,10 +28,15 @@ export function createApi<E extends Env>(): OpenAPIHono<E> {
   // Every answer: no content sniffing; nothing an admin or a signed-in caller sees is cached anywhere.
   app.use("*", async (c, next) => {
     await next();
-    const res = new Response(c.res.body, c.res);
-    res.headers.set("X-Content-Type-Options", "nosniff");
-    if (new URL(c.req.url).pathname.startsWith("/admin/") || c.req.header("authorization")) res.headers.set("Cache-Control", "no-store");
-    c.res = res;
+    let res = c.res;
+    try {
+      res.headers.set("X-Content-Type-Options", "nosniff");
+    } catch {
+      // A response passed through from a service binding has immutable headers: copied, only then.
+      res = c.res = new Response(res.body, res);
+      res.headers.set("X-Content-Type-Options", "nosniff");
+    }
+    if (c.req.path.startsWith("/admin/") || c.req.header("authorization")) res.headers.set("Cache-Control", "no-store");
   });
   app.onError((error, c) => problemFor(error, c));
   app.notFound((c) =>

@@ -67,6 +67,8 @@ export async function publishEvents(
   const hooks = deliveryHooks();
   const webhookTypes = await publishing.webhookTypes();
   const byQueue = new Map<QueueName, AnyEvent[]>();
+  // Measured once per event, however many queues it goes to.
+  const sizes = new Map(events.map((event) => [event, JSON.stringify(event).length]));
   for (const event of events) {
     for (const queue of recipientsOf(event, webhookTypes)) {
       if (reached.has(queue)) continue;
@@ -85,7 +87,7 @@ export async function publishEvents(
         return;
       }
       try {
-        for (const chunk of chunks(list, (event) => JSON.stringify(event).length)) {
+        for (const chunk of chunks(list, (event) => sizes.get(event)!)) {
           await hooks?.beforeSend(queue, chunk, firstTry);
           await producer.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
           if (hooks) published.push(...chunk.map((event) => ({ kind: "published" as const, queue, eventId: event.id, type: event.type })));
