@@ -3,7 +3,7 @@
 // their real wrangler.toml files with the provider URLs pointed at the sandbox.
 import path from "node:path";
 import { sandboxedConfig } from "../scripts/sandboxed.mjs";
-import { sandboxClient, type ObjectKind, type Provider } from "./fixtures/sandbox";
+import { sandboxClient, type ObjectKind, type Provider } from "./fixtures/sandbox.ts";
 import { WORKERS } from "../scripts/workers.mjs";
 import { createTestHarness, type TestHarnessOptions } from "wrangler";
 import catalog from "../scripts/demo-catalog.json" with { type: "json" };
