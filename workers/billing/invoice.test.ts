@@ -37,6 +37,30 @@ describe("Invoice", () => {
     expect(created).toHaveLength(1);
   });
 
+  it("charges once when Stripe's answer was lost: a retry within the key's window is deduped by the Idempotency-Key", async () => {
+    const placed = placedEvent();
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    await fault({ provider: "stripe", mode: "lost", remaining: 1 });
+    expect(await invoice.bill(placed)).toMatchObject({ kind: "retry", reason: expect.stringContaining("504") });
+    expect(await invoice.bill(placed)).toEqual({ kind: "done" });
+    expect((await stripeCallsFor(placed.subject)).map((r) => r.outcome)).toEqual(["lost:created", "replayed"]);
+    const intents = (await sandbox.objects<{ id: string; metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === placed.subject);
+    expect(intents).toHaveLength(1);
+    expect(await invoice.view()).toMatchObject({ status: "paid", paymentId: intents[0]!.id });
+  });
+
+  it("charges once when a charge whose answer was lost is replayed after Stripe forgot its key: it finds the charge by the order id", async () => {
+    // An order.placed from two days ago, replayed from the dead letters: past Stripe's 24 h key window.
+    const placed = { ...placedEvent(), time: new Date(Date.now() - 2 * 86_400_000).toISOString() };
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    await fault({ provider: "stripe", mode: "lost", forgetIdempotency: true, remaining: 1 });
+    expect(await invoice.bill(placed)).toMatchObject({ kind: "retry" });
+    expect(await invoice.bill(placed)).toEqual({ kind: "done" });
+    const intents = (await sandbox.objects<{ id: string; metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === placed.subject);
+    expect(intents).toHaveLength(1);
+    expect(await invoice.view()).toMatchObject({ status: "paid", paymentId: intents[0]!.id, amount: 3000 });
+  });
+
   it("publishes order.billed to Warehouse and Sales with the lines and ship-to", async () => {
     const placed = placedEvent();
     await invoiceOf(e.INVOICES, placed.subject).bill(placed);

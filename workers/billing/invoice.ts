@@ -5,7 +5,8 @@ import { newId } from "../../src/platform/ids";
 import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
 import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenStockUnavailable, type BillingStep, type InvoiceRecord } from "./invoicing";
-import { chargeOrder, refundOrder, stripeConfig } from "./stripe";
+import { callOnce, outlived } from "../../src/platform/provider-once";
+import { chargeOrder, findCharge, refundOrder, stripeConfig } from "./stripe";
 
 export type { InvoiceRecord } from "./invoicing";
 
@@ -52,7 +53,13 @@ export class Invoice extends DurableObject<BillingEnv> {
       case "charge": {
         const stripe = stripeConfig(this.env);
         if (!stripe.ok) return stripe.retry;
-        const charge = await chargeOrder(stripe.config, step.charge);
+        // Within Stripe's key window the Idempotency-Key dedupes a repeat; past it, an earlier
+        // attempt whose answer was lost is found by the order id before charging again.
+        const charge = await callOnce({
+          uncertain: outlived(cause.time, stripe.config.idempotencyWindowSeconds, Date.now()),
+          lookUp: () => findCharge(stripe.config, step.charge.orderId),
+          perform: () => chargeOrder(stripe.config, step.charge),
+        });
         return this.perform(cause, whenCharged(cause as OrderPlaced, charge, { invoiceId: newId("inv"), now: new Date() }));
       }
       case "refund": {

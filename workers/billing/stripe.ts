@@ -1,12 +1,20 @@
 import type { RefundReason } from "../../src/contracts/values";
 import { callProvider, formEncode } from "../../src/platform/provider";
 import { providerConfig } from "../../src/platform/provider-config";
+import type { Trace } from "../../src/platform/provider-once";
 
-export type StripeConfig = { baseUrl: string; secretKey: string };
+export type StripeConfig = { baseUrl: string; secretKey: string; idempotencyWindowSeconds: number };
+
+/** Stripe keeps an Idempotency-Key for 24 hours; an hour's margin for clocks and queue delays. */
+export const STRIPE_IDEMPOTENCY_WINDOW_SECONDS = 23 * 3600;
 
 /** Stripe's configuration from Billing's env. */
-export const stripeConfig = (env: Partial<Record<"STRIPE_API_BASE" | "STRIPE_SECRET_KEY", unknown>>) =>
-  providerConfig("Stripe", env, ["STRIPE_API_BASE", "STRIPE_SECRET_KEY"], (vars): StripeConfig => ({ baseUrl: vars.STRIPE_API_BASE, secretKey: vars.STRIPE_SECRET_KEY }));
+export const stripeConfig = (env: Partial<Record<"STRIPE_API_BASE" | "STRIPE_SECRET_KEY" | "STRIPE_IDEMPOTENCY_WINDOW_SECONDS", unknown>>) =>
+  providerConfig("Stripe", env, ["STRIPE_API_BASE", "STRIPE_SECRET_KEY"], (vars): StripeConfig => ({
+    baseUrl: vars.STRIPE_API_BASE,
+    secretKey: vars.STRIPE_SECRET_KEY,
+    idempotencyWindowSeconds: Number(env.STRIPE_IDEMPOTENCY_WINDOW_SECONDS) > 0 ? Number(env.STRIPE_IDEMPOTENCY_WINDOW_SECONDS) : STRIPE_IDEMPOTENCY_WINDOW_SECONDS,
+  }));
 
 export type Charge =
   | { kind: "succeeded"; paymentIntentId: string; amount: number; currency: string }
@@ -68,7 +76,13 @@ export async function chargeOrder(
     }
     return { kind: "refused", reason: reply.reason };
   }
-  const intent = reply.body as { id: string; status: string; amount: number; currency: string; last_payment_error?: { code?: string; message?: string } };
+  return chargeOf(reply.body as PaymentIntent);
+}
+
+type PaymentIntent = { id: string; status: string; amount: number; currency: string; created?: number; last_payment_error?: { code?: string; message?: string } };
+
+/** What a PaymentIntent says about the charge. */
+function chargeOf(intent: PaymentIntent): Charge {
   if (intent.status === "succeeded") {
     return { kind: "succeeded", paymentIntentId: intent.id, amount: intent.amount, currency: intent.currency.toUpperCase() };
   }
@@ -79,6 +93,23 @@ export async function chargeOrder(
     message: intent.last_payment_error?.message ?? `payment ended in status ${intent.status}`,
     paymentIntentId: intent.id,
   };
+}
+
+/**
+ * The order's charge as Stripe has it, found by the order id in its metadata (Stripe's Search
+ * API): what a charge whose answer never came back did, once its Idempotency-Key may be gone.
+ * The newest intent wins; none means no charge reached Stripe.
+ */
+export async function findCharge(config: StripeConfig, orderId: string): Promise<Trace<Charge>> {
+  const query = new URLSearchParams({ query: `metadata['order_id']:'${orderId}'`, limit: "10" });
+  const reply = await callProvider("Stripe", `${config.baseUrl.replace(/\/$/, "")}/v1/payment_intents/search?${query}`, {
+    headers: { authorization: `Bearer ${config.secretKey}` },
+  });
+  if (reply.kind === "retryable") return reply;
+  // A search Stripe refuses is no evidence either way: wait rather than charge again.
+  if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
+  const intents = ((reply.body as { data?: PaymentIntent[] }).data ?? []).sort((a, b) => (b.created ?? 0) - (a.created ?? 0));
+  return intents[0] ? { kind: "found", result: chargeOf(intents[0]) } : { kind: "none" };
 }
 
 export type RefundResult =

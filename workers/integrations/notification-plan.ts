@@ -22,8 +22,12 @@ export type NotificationRecord = {
 /** Everything one order's Notifications object keeps: one document, one row per write. */
 export type NotificationLog = { recipient?: Recipient; lines: NotificationRecord[] };
 
-/** A provider call to make: the log already says `sending` for it. Sends of one channel go in order, one after another. */
-export type Send = { channel: Channel; template: Template; to: string };
+/**
+ * A provider call to make; sends of one channel go in order, one after another. `uncertain`: an
+ * earlier attempt may have reached the provider without its answer reaching us (an attempt
+ * counted and not settled, or a redelivered message), so the provider is asked first where it can be.
+ */
+export type Send = { channel: Channel; template: Template; to: string; uncertain: boolean };
 
 /** What became of a send: the provider's answer, or `held` when an earlier send of its channel did not go out. */
 export type SendOutcome = SendResult | { kind: "held"; reason: string; afterSeconds?: number };
@@ -33,8 +37,6 @@ const CHANNELS: readonly Channel[] = ["email", "sms"];
 const SETTLED = new Set<NotificationStatus>(["sent", "failed", "skipped"]);
 /** How long a refund notice waits for the status snapshot that names its recipient. */
 export const RECIPIENT_WAIT_SECONDS = 30;
-/** How long a duplicate delivery waits while the same send is in flight. */
-const IN_FLIGHT_WAIT_SECONDS = 10;
 
 const keyOf = (line: { channel: Channel; template: Template }) => `${line.channel}:${line.template}`;
 
@@ -60,12 +62,12 @@ function lineFor(log: NotificationLog, channel: Channel, template: Template, eve
 }
 
 /**
- * What an event calls for, given the order's log: the log to write before any provider call
- * (`sending` lines, a `skipped` SMS, the recipient learnt from a snapshot), the sends to make,
- * and the outcome of the channels that need no send. `inFlight` holds the sends this object
- * is making right now; a duplicate delivery of one of them waits instead of sending twice.
+ * What an event calls for, given the order's log: the log as it stands once the sends are
+ * counted (`sending` lines, a `skipped` SMS, the recipient learnt from a snapshot), the sends to
+ * make, and the outcome of the channels that need no send. `redelivered`: the queue delivers this
+ * event again, so an attempt may have left no line.
  */
-export function planNotifications(log: NotificationLog, event: NotifyingEvent, now: Date, inFlight: ReadonlySet<string> = new Set()) {
+export function planNotifications(log: NotificationLog, event: NotifyingEvent, now: Date, redelivered = false) {
   const at = now.toISOString();
   let next = log;
   const recipient = log.recipient ?? recipientOf(event);
@@ -82,11 +84,6 @@ export function planNotifications(log: NotificationLog, event: NotifyingEvent, n
         outcomes.push(done(`${key} already ${current.status}`));
         continue;
       }
-      // A notice waits while an earlier one of its channel is unsettled: the customer gets them in order.
-      if (inFlight.has(key)) {
-        outcomes.push(retry(`${key} is being sent right now`, IN_FLIGHT_WAIT_SECONDS));
-        break;
-      }
       // A refund can overtake the snapshot that names its customer (another publisher, a retry).
       if (!recipient) {
         outcomes.push(retry(`recipient of ${event.subject} unknown until a status snapshot arrives`, RECIPIENT_WAIT_SECONDS));
@@ -100,7 +97,7 @@ export function planNotifications(log: NotificationLog, event: NotifyingEvent, n
       }
       const attempts = (current?.attempts ?? 0) + 1;
       next = withLine(next, lineFor(next, channel, template, event.id, at, { status: "sending", attempts, to }));
-      sends.push({ channel, template, to });
+      sends.push({ channel, template, to, uncertain: redelivered || (current?.attempts ?? 0) > 0 });
     }
   }
   return { log: next, changed: next !== log, sends, outcomes };

@@ -8,14 +8,14 @@ const now = new Date("2026-11-29T07:00:00.000Z");
 const empty: NotificationLog = { lines: [] };
 
 describe("planNotifications", () => {
-  it("sends the confirmation of a billed order on both channels, recorded as sending in one log before any call", () => {
+  it("sends the confirmation of a billed order on both channels, each attempt counted in the log the sends will settle", () => {
     const billed = paymentStatusEvent(placedEvent(), "billed");
     const plan = planNotifications(empty, billed, now);
     expect(plan.changed).toBe(true);
     expect(plan.log.recipient).toMatchObject({ orderId: billed.subject, email: "ada@example.com", phone: "+14155550100" });
     expect(plan.sends).toEqual([
-      { channel: "email", template: "order_confirmation", to: "ada@example.com" },
-      { channel: "sms", template: "order_confirmation", to: "+14155550100" },
+      { channel: "email", template: "order_confirmation", to: "ada@example.com", uncertain: false },
+      { channel: "sms", template: "order_confirmation", to: "+14155550100", uncertain: false },
     ]);
     expect(plan.log.lines.map((l) => `${l.channel}:${l.status}:${l.attempts}`)).toEqual(["email:sending:1", "sms:sending:1"]);
     expect(plan.outcomes).toEqual([]);
@@ -36,7 +36,7 @@ describe("planNotifications", () => {
     );
     expect(settled.outcomes.map((o) => o.kind)).toEqual(["retry", "done"]);
     const again = planNotifications(settled.log, billed, now);
-    expect(again.sends).toEqual([{ channel: "email", template: "order_confirmation", to: "ada@example.com" }]);
+    expect(again.sends).toEqual([{ channel: "email", template: "order_confirmation", to: "ada@example.com", uncertain: true }]);
     expect(again.outcomes).toEqual([{ kind: "done", note: "sms:order_confirmation already sent" }]);
     expect(again.log.lines.find((l) => l.channel === "email")).toMatchObject({ status: "sending", attempts: 2, lastError: { message: "SES answered 503" } });
     expect(again.log.lines.find((l) => l.channel === "sms")).toMatchObject({ status: "sent", attempts: 1, providerMessageId: "SM1" });
@@ -56,14 +56,18 @@ describe("planNotifications", () => {
     expect(plan).toMatchObject({ changed: false, sends: [], outcomes: [{ kind: "retry", afterSeconds: 30 }, { kind: "done", note: "no sms for order.refunded.v1" }] });
   });
 
-  it("makes a duplicate delivery wait while the same send is in flight", () => {
-    const placed = placedEvent();
-    const billed = paymentStatusEvent(placed, "billed");
-    const confirming = planNotifications(empty, billed, now);
-    const confirmed = settleNotifications(confirming.log, confirming.sends.map((send, i) => ({ send, result: { kind: "sent" as const, messageId: `m${i}` } })), billed.id, now).log;
-    const plan = planNotifications(confirmed, statusChangedEvent(placed), now, new Set(["email:shipping_notice"]));
-    expect(plan.sends.map((s) => `${s.channel}:${s.template}`)).toEqual(["sms:shipping_notice"]);
-    expect(plan.outcomes).toContainEqual({ kind: "retry", reason: "email:shipping_notice is being sent right now", afterSeconds: 10 });
+  it("sends straight away the first time, and asks the provider first after an attempt whose outcome is unknown", () => {
+    const billed = paymentStatusEvent(placedEvent(), "billed");
+    const first = planNotifications(empty, billed, now);
+    expect(first.sends.map((send) => send.uncertain)).toEqual([false, false]);
+    const lost = settleNotifications(first.log, first.sends.map((send) => ({ send, result: { kind: "retryable" as const, reason: "Twilio unreachable: timed out" } })), billed.id, now);
+    const again = planNotifications(lost.log, billed, now);
+    expect(again.sends.map((send) => [send.channel, send.uncertain])).toEqual([["email", true], ["sms", true]]);
+  });
+
+  it("treats a redelivered event with no line as possibly sent (a crash before the write)", () => {
+    const billed = paymentStatusEvent(placedEvent(), "billed");
+    expect(planNotifications(empty, billed, now, true).sends.every((send) => send.uncertain)).toBe(true);
   });
 
   it("skips the SMS of an order without a phone number, and says so in the log", () => {
@@ -89,13 +93,6 @@ describe("planNotifications", () => {
     const settled = settleNotifications(plan.log, plan.sends.map((send, i) => ({ send, result: { kind: "sent" as const, messageId: `m${i}` } })), ready.id, now);
     const billed = paymentStatusEvent(placed, "billed");
     expect(planNotifications(settled.log, billed, now).sends).toEqual([]);
-  });
-
-  it("holds the shipping notice while the confirmation of its channel is being sent", () => {
-    const ready = statusChangedEvent(placedEvent(), "ready_to_ship");
-    const plan = planNotifications(empty, ready, now, new Set(["email:order_confirmation"]));
-    expect(plan.sends.map((send) => `${send.channel}:${send.template}`)).toEqual(["sms:order_confirmation", "sms:shipping_notice"]);
-    expect(plan.outcomes).toEqual([{ kind: "retry", reason: "email:order_confirmation is being sent right now", afterSeconds: 10 }]);
   });
 
   it("gives back the attempt of a notice held behind one that did not go out", () => {

@@ -113,6 +113,29 @@ describe("email through SES", () => {
     expect(await sesFor(event.subject)).toHaveLength(1);
   });
 
+  it("texts once when Twilio's answer was lost: the retry finds the text Twilio took", async () => {
+    const event = billed();
+    const inbox = notifications(event.subject);
+    await fault({ provider: "twilio", mode: "lost", remaining: 1 });
+    expect(await inbox.notify(event)).toMatchObject({ kind: "retry", reason: expect.stringContaining("504") });
+    expect(await inbox.notify(event, { attempts: 2 })).toMatchObject({ kind: "done" });
+    const texts = (await sandboxObjects<{ sid: string; body: string }>("sms")).filter((sms) => sms.body.includes(event.subject));
+    expect(texts).toHaveLength(1);
+    expect(channelLine(await inbox.log(), "sms")).toMatchObject({ status: "sent", attempts: 2, providerMessageId: texts[0]!.sid });
+  });
+
+  it("texts once after a crash between the send and the write: a redelivery looks the text up first", async () => {
+    const event = billed();
+    const inbox = notifications(event.subject);
+    await inbox.notify(event);
+    // The crash: the sends happened, the log did not keep them.
+    await runInDurableObject(inbox, async (_instance: Notifications, state) => state.storage.kv.delete("log"));
+    expect(await inbox.notify(event, { attempts: 2 })).toMatchObject({ kind: "done" });
+    expect((await sandboxObjects<{ body: string }>("sms")).filter((sms) => sms.body.includes(event.subject))).toHaveLength(1);
+    // SES offers no lookup: an email whose outcome is unknown is sent again (at least once, docs/operations.md).
+    expect((await sandboxObjects<{ text: string }>("email")).filter((email) => email.text.includes(event.subject))).toHaveLength(2);
+  });
+
   it("retries while SES is down and sends exactly once when it is back", async () => {
     const event = billed();
     const inbox = notifications(event.subject);

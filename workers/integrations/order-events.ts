@@ -1,6 +1,6 @@
 import type { AnyEvent } from "../../src/contracts/events";
 import { callsForNotice, typesFor, webhooksWant } from "../../src/contracts/topology";
-import type { EventHandlers } from "../../src/platform/consumer";
+import type { Delivery, EventHandlers } from "../../src/platform/consumer";
 import { allOf, type Outcome } from "../../src/platform/outcome";
 import type { SubscribedTypes } from "../../src/platform/webhook-subscriptions";
 import type { Notifications } from "./notifications";
@@ -28,7 +28,7 @@ export const registryOf = (webhooks: DurableObjectNamespace<WebhookRegistry>) =>
  * result, so a retry for one channel repeats nothing the others have done.
  */
 export function handlersFor(stores: IntegrationStores): EventHandlers {
-  const handle = async (event: AnyEvent): Promise<Outcome> => {
+  const handle = async (event: AnyEvent, delivery: Delivery): Promise<Outcome> => {
     const registry = registryOf(stores.webhooks);
     const deliveryId = (event as { deliveryid?: unknown }).deliveryid;
     if (typeof deliveryId === "string") return deliverWebhook(registry, deliveryId, stores.policy);
@@ -36,7 +36,7 @@ export function handlersFor(stores: IntegrationStores): EventHandlers {
     // registry only when one may, so an order without webhooks costs the registry nothing.
     const steps: Promise<Outcome>[] = webhooksWant(event.type, await stores.webhookTypes()) ? [registry.fanOut(event)] : [];
     if (callsForNotice(event)) {
-      steps.push(notificationsOf(stores.notifications, event.subject).notify(event as NotifyingEvent));
+      steps.push(notificationsOf(stores.notifications, event.subject).notify(event as NotifyingEvent, { attempts: delivery.attempts }));
     }
     return allOf(await Promise.all(steps));
   };

@@ -1,5 +1,6 @@
 import { callProvider, formEncode } from "../../src/platform/provider";
 import { providerConfig } from "../../src/platform/provider-config";
+import type { Trace } from "../../src/platform/provider-once";
 import { unsent, type SendResult } from "./send-result";
 
 export type TwilioConfig = {
@@ -27,16 +28,15 @@ export const twilioConfig = (env: TwilioEnv) =>
     };
   });
 
+const messagesUrl = (config: TwilioConfig) => `${config.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
+const basicAuth = (config: TwilioConfig) => `Basic ${btoa(`${config.accountSid}:${config.authToken}`)}`;
+
 /** Twilio's Messages API: form-encoded, Basic auth with the account SID and auth token. */
 export async function sendSms(config: TwilioConfig, to: string, text: string): Promise<SendResult> {
-  const url = `${config.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
   const sender = "from" in config.sender ? { From: config.sender.from } : { MessagingServiceSid: config.sender.messagingServiceSid };
-  const reply = await callProvider("Twilio", url, {
+  const reply = await callProvider("Twilio", messagesUrl(config), {
     method: "POST",
-    headers: {
-      authorization: `Basic ${btoa(`${config.accountSid}:${config.authToken}`)}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
+    headers: { authorization: basicAuth(config), "content-type": "application/x-www-form-urlencoded" },
     body: formEncode({ To: to, ...sender, Body: text }),
   });
   if (reply.kind === "ok") return { kind: "sent", messageId: String((reply.body as { sid?: unknown }).sid) };
@@ -45,4 +45,19 @@ export async function sendSms(config: TwilioConfig, to: string, text: string): P
     const error = (typeof body === "object" && body ? body : {}) as { code?: number | string; message?: string };
     return { ...(error.code !== undefined ? { code: String(error.code) } : {}), ...(error.message ? { message: error.message } : {}) };
   });
+}
+
+type TwilioMessage = { sid: string; body?: string; status?: string; date_created?: string };
+
+/**
+ * A text Twilio already took, found among the newest messages to `to` by its exact body (which
+ * names the order): what a send whose answer never came back did. Twilio has no idempotency key.
+ */
+export async function findSms(config: TwilioConfig, to: string, text: string): Promise<Trace<SendResult>> {
+  const reply = await callProvider("Twilio", `${messagesUrl(config)}?${new URLSearchParams({ To: to, PageSize: "50" })}`, { headers: { authorization: basicAuth(config) } });
+  if (reply.kind === "retryable") return reply;
+  if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
+  const messages = (reply.body as { messages?: TwilioMessage[] }).messages ?? [];
+  const taken = messages.find((message) => message.body === text && message.status !== "failed" && message.status !== "undelivered");
+  return taken ? { kind: "found", result: { kind: "sent", messageId: taken.sid } } : { kind: "none" };
 }

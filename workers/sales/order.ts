@@ -101,7 +101,7 @@ export class Order extends DurableObject<SalesEnv> {
     if (current.order.status === "cancelled") return { kind: "already_cancelled", order: current.order };
     const now = new Date();
     const cancelled = orderCancelled.create(
-      { orderId: current.order.id, reason: "customer_request", cancelledAt: now.toISOString() },
+      { orderId: current.order.id, reason: "customer_request", cancelledAt: now.toISOString(), skus: [...new Set(current.order.lines.map((line) => line.sku))] },
       { subject: current.order.id, causedBy: { id: current.order.timeline[0]!.eventId, correlationid: current.order.id }, time: now },
     );
     const next = cancelOrder(current, cancelled, now);

@@ -8,12 +8,14 @@ export type Provider = z.infer<typeof Provider>;
  * How a provider misbehaves: `down` (503, as if unreachable), `error` (500), `throttle`
  * (429 with Retry-After), `slow` (answers after `delayMs`), `reject` (400, as for a
  * revoked key or a request it will never accept), `flaky` (each hit is one of 500, 429
- * or 503 at random: the chaos test), `ok` (clears the fault).
+ * or 503 at random: the chaos test), `lost` (the provider acts, but its answer never arrives:
+ * 504; with `forgetIdempotency` the retry also comes after Stripe forgot the key), `ok` (clears the fault).
  * `remaining` limits it to the next N requests; `rate` hits only that share of them.
  */
 export const Fault = z.strictObject({
   provider: Provider,
-  mode: z.enum(["ok", "down", "error", "throttle", "slow", "reject", "flaky"]),
+  mode: z.enum(["ok", "down", "error", "throttle", "slow", "reject", "flaky", "lost"]),
+  forgetIdempotency: z.boolean().default(false),
   retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
   delayMs: z.number().int().min(0).max(60_000).default(2_000),
   remaining: z.number().int().positive().optional(),

@@ -75,6 +75,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
         return { status: injected.status, headers: Object.fromEntries(injected.headers), body, delayMs: 0 };
       }
       if (fault.mode === "slow") delayMs = fault.delayMs;
+      if (fault.mode === "lost") return this.lose(request, fault);
     }
     const answer = this.answer(request);
     this.record(request, answer.status, answer.outcome);
@@ -84,6 +85,15 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
       body: JSON.stringify(answer.body),
       delayMs: delayMs + (answer.delayMs ?? 0),
     };
+  }
+
+  /** The provider does the work; the caller never hears of it (a timeout, a dropped connection). */
+  private lose(request: ProviderRequest, fault: Fault): ProviderResponse {
+    const answer = this.answer(request);
+    this.record(request, 504, `lost:${answer.outcome}`);
+    const key = request.headers["idempotency-key"];
+    if (fault.forgetIdempotency && key) this.ctx.storage.sql.exec("DELETE FROM idempotency WHERE provider = ? AND key = ?", request.provider, key);
+    return { status: 504, headers: { "content-type": "text/plain" }, body: "gateway timeout (sandbox fault: lost)", delayMs: 0 };
   }
 
   async setFault(fault: Fault): Promise<Fault> {
@@ -114,6 +124,10 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
   }
 
   async objects(kind: string): Promise<unknown[]> {
+    return this.objectsOf(kind);
+  }
+
+  private objectsOf(kind: string): unknown[] {
     return this.ctx.storage.sql
       .exec<{ body: string }>("SELECT body FROM objects WHERE kind = ? ORDER BY created_at, id", kind)
       .toArray()
@@ -223,6 +237,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
 
   private twilio(request: ProviderRequest): Answer {
     const route = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(request.path);
+    if (request.method === "GET" && route) return this.listMessages(request);
     if (request.method !== "POST" || !route) return { status: 404, outcome: "missing", body: { code: 20404, message: "The requested resource was not found" } };
     const answer = createMessage(decodeURIComponent(route[1]!), new URLSearchParams(request.body), request.headers["authorization"] ?? "", (prefix) => this.newId(prefix));
     if (answer.outcome === "sent") this.store("twilio", "sms", { id: (answer.body as { sid: string }).sid, ...(answer.body as object) });
@@ -248,6 +263,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     if (!/^Bearer sk_(test|live)_\S+$/.test(request.headers["authorization"] ?? "")) {
       return { status: 401, outcome: "unauthorized", body: { error: { type: "invalid_request_error", message: "You did not provide a valid API key." } } };
     }
+    if (request.method === "GET" && request.path === "/v1/payment_intents/search") return this.searchIntents(request);
     const intent = /^\/v1\/payment_intents\/([^/]+)$/.exec(request.path);
     if (request.method === "GET" && intent) {
       const found = this.objectOf(intent[1]!);
@@ -273,6 +289,36 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     return { status: 404, outcome: "missing", body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${request.method}: ${request.path})` } } };
   }
 
+  /** Twilio's message list, newest first, filtered by `To` as Twilio does. */
+  private listMessages(request: ProviderRequest): Answer {
+    const asked = new URLSearchParams(request.query ?? "");
+    const to = asked.get("To");
+    const size = Math.min(Math.max(Number(asked.get("PageSize") ?? 50) || 50, 1), 1000);
+    const messages = (this.objectsOf("sms") as { to?: string }[]).filter((message) => !to || message.to === to).reverse().slice(0, size);
+    return { status: 200, outcome: "listed", body: { messages, page: 0, page_size: size, next_page_uri: null } };
+  }
+
+  /** Shippo's GET /transactions/: newest first, `results` per page, `next` to the following page. */
+  private listTransactions(request: ProviderRequest): Answer {
+    const asked = new URLSearchParams(request.query ?? "");
+    const size = Math.min(Math.max(Number(asked.get("results") ?? 25) || 25, 1), 100);
+    const page = Math.max(Number(asked.get("page") ?? 1) || 1, 1);
+    const labels = (this.objectsOf("label") as { object_created: string }[]).reverse();
+    const results = labels.slice((page - 1) * size, page * size);
+    const next = labels.length > page * size ? `${request.origin}/carrier/transactions/?results=${size}&page=${page + 1}` : null;
+    return { status: 200, outcome: "listed", body: { count: labels.length, next, previous: null, results } };
+  }
+
+  /** Stripe's Search API, for the one query choreo makes: `metadata['order_id']:'<id>'`. */
+  private searchIntents(request: ProviderRequest): Answer {
+    const query = new URLSearchParams(request.query ?? "").get("query") ?? "";
+    const match = /^metadata\['([^']+)'\]:'([^']*)'$/.exec(query);
+    if (!match) return { status: 400, outcome: "invalid", body: { error: { type: "invalid_request_error", message: `sandbox search understands metadata['key']:'value' only, got ${query}` } } };
+    const [, key, value] = match;
+    const data = (this.objectsOf("payment_intent") as { metadata?: Record<string, string>; created?: number }[]).filter((intent) => intent.metadata?.[key!] === value);
+    return { status: 200, outcome: "searched", body: { object: "search_result", url: "/v1/payment_intents/search", has_more: false, next_page: null, data } };
+  }
+
   private carrier(request: ProviderRequest): Answer {
     if (!/^ShippoToken \S+$/.test(request.headers["authorization"] ?? "")) {
       return { status: 401, outcome: "unauthorized", body: { detail: "Invalid token." } };
@@ -284,6 +330,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
       if (answer.outcome === "created") this.store("carrier", "label", answer.body as { id?: string; object_id: string });
       return answer;
     }
+    if (request.method === "GET" && /^\/transactions\/?$/.test(request.path)) return this.listTransactions(request);
     if (request.method === "POST" && /^\/refunds\/?$/.test(request.path)) {
       const answer = createLabelRefund(this.parseJson(request.body) ?? {}, (id) => this.objectOf(id) as never, (prefix) => this.newId(prefix));
       if (answer.label) this.replace(answer.label);

@@ -1,6 +1,7 @@
 import type { Address } from "../../src/contracts/values";
 import { callProvider } from "../../src/platform/provider";
 import { providerConfig } from "../../src/platform/provider-config";
+import type { Trace } from "../../src/platform/provider-once";
 
 /** A Shippo-shaped carrier API: one call buys a label ("instalabel"). */
 export type CarrierConfig = { baseUrl: string; apiKey: string; carrierAccount: string; serviceLevel: string };
@@ -75,11 +76,17 @@ export async function buyLabel(
     carrier_account: config.carrierAccount,
     servicelevel_token: config.serviceLevel,
     label_file_type: "PDF",
-    metadata: `order ${shipment.orderId}`,
+    metadata: metadataOf(shipment.orderId),
     async: false,
   });
   if (reply.kind !== "ok") return reply.kind === "refused" ? { kind: "refused", reason: reply.reason } : reply;
-  const tx = reply.body as ShippoTransaction;
+  return purchaseOf(reply.body as ShippoTransaction, config);
+}
+
+const metadataOf = (orderId: string) => `order ${orderId}`;
+
+/** What a transaction says about the label. */
+function purchaseOf(tx: ShippoTransaction, config: CarrierConfig): LabelPurchase {
   if (tx.status !== "SUCCESS" || !tx.tracking_number || !tx.label_url) {
     // Shippo reports address and rate problems as a transaction in status ERROR.
     return { kind: "refused", reason: `label not created: ${tx.messages?.map((m) => m.text).join("; ") || tx.status}` };
@@ -93,6 +100,33 @@ export async function buyLabel(
     labelUrl: tx.label_url,
     ...(tx.tracking_url_provider ? { trackingUrl: tx.tracking_url_provider } : {}),
   };
+}
+
+/** How far back a lookup pages through the carrier's transactions (newest first). */
+const LOOKUP_PAGES = 10;
+
+/**
+ * The order's label as the carrier has it, found by the order in the transaction's metadata
+ * (Shippo has no idempotency key): what a purchase whose answer never came back bought. Pages
+ * newest first and stops at transactions older than `since` (before any attempt could be made).
+ */
+export async function findLabel(config: CarrierConfig, orderId: string, since: string): Promise<Trace<LabelPurchase>> {
+  const oldest = Date.parse(since) - 60_000;
+  let url: string | null = `${config.baseUrl.replace(/\/$/, "")}/transactions/?results=100`;
+  for (let page = 0; url; page++) {
+    // Past this many pages the answer is unknown, not "none": wait (and park) rather than buy twice.
+    if (page === LOOKUP_PAGES) return { kind: "retryable", reason: `carrier lookup for order ${orderId} did not reach ${since} within ${LOOKUP_PAGES} pages`, afterSeconds: 3600 };
+    const reply = await callProvider("carrier", url, { headers: { authorization: `ShippoToken ${config.apiKey}` } });
+    if (reply.kind === "retryable") return reply;
+    if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
+    const body = reply.body as { next?: string | null; results?: (ShippoTransaction & { metadata?: string; object_created?: string })[] };
+    const results = body.results ?? [];
+    const bought = results.find((tx) => tx.metadata === metadataOf(orderId) && tx.status === "SUCCESS");
+    if (bought) return { kind: "found", result: purchaseOf(bought, config) };
+    if (results.some((tx) => tx.object_created && Date.parse(tx.object_created) < oldest)) break;
+    url = body.next ?? null;
+  }
+  return { kind: "none" };
 }
 
 export type LabelVoid = { kind: "voided"; refundId: string } | { kind: "retryable"; reason: string; afterSeconds?: number } | { kind: "refused"; reason: string };

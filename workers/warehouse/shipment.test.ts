@@ -89,6 +89,29 @@ describe("Shipment", () => {
     expect(await labelsFor(billed.subject)).toHaveLength(1);
   });
 
+  it("buys one label when the carrier's answer was lost: the retry finds it at the carrier by the order", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    const shipment = shipmentOf(e.SHIPMENTS, billed.subject);
+    await fault({ provider: "carrier", mode: "lost", remaining: 1 });
+    expect(await shipment.fulfil(billed)).toMatchObject({ kind: "retry", reason: expect.stringContaining("504") });
+    expect(await shipment.fulfil(billed)).toEqual({ kind: "done" });
+    const labels = (await labelsFor(billed.subject)) as unknown as { object_id: string; tracking_number: string }[];
+    expect(labels).toHaveLength(1);
+    expect(await shipment.view()).toMatchObject({ status: "labelled", labelAttempts: 2, label: { transactionId: labels[0]!.object_id } });
+    const [published] = await tapped(tap, (m) => m.body.subject === billed.subject);
+    expect(published?.body).toMatchObject({ type: "shipping_label.created.v1", data: { trackingNumber: labels[0]!.tracking_number } });
+  });
+
+  it("gives back stock an attempt took without writing it down, when the cancellation arrives first", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    const before = (await inventory().list()).find((level) => level.sku === "MUG-001")!.available;
+    // Stock taken by an attempt that crashed before the shipment's one write.
+    await inventory().allocate(billed.subject, billed.data.lines);
+    const cancelled = { ...cancelledEvent(billed.subject), data: { ...cancelledEvent(billed.subject).data, skus: ["MUG-001"] } };
+    expect(await shipmentOf(e.SHIPMENTS, billed.subject).cancel(cancelled)).toEqual({ kind: "done" });
+    expect((await inventory().list()).find((level) => level.sku === "MUG-001")!.available).toBe(before);
+  });
+
   it("does not retry an address the carrier refuses", async () => {
     const billed = billedEvent(placedEvent().subject);
     const shipTo = { ...billed.data.shipTo, address: { ...billed.data.shipTo.address, city: "" } };

@@ -4,7 +4,8 @@ import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
-import { buyLabel, carrierConfig, voidLabel } from "./carrier";
+import { callOnce } from "../../src/platform/provider-once";
+import { buyLabel, carrierConfig, findLabel, voidLabel } from "./carrier";
 import { inventoryOf } from "./inventory";
 import { whenAllocated, whenCancelled, whenLabelBought, whenLabelVoided, whenOrderBilled, whenReleased, type ShipmentRecord, type ShippingStep } from "./shipping";
 
@@ -44,19 +45,27 @@ export class Shipment extends DurableObject<WarehouseEnv> {
         return step;
       case "record":
         return this.entity.settle(cause, step.shipment, step.publish);
+      case "hold":
+        this.entity.save(step.shipment);
+        return step.retry;
       case "allocate": {
         const carrier = carrierConfig(this.env);
         if (!carrier.ok) return carrier.retry;
-        this.entity.save(step.attempt);
-        const allocation = await inventoryOf(this.env).allocate(step.attempt.orderId, step.lines);
-        return this.perform(cause, whenAllocated(step.attempt, cause as OrderBilled, allocation, new Date()));
+        const allocation = await inventoryOf(this.env).allocate(step.shipment.orderId, step.lines);
+        return this.perform(cause, whenAllocated(step.shipment, cause as OrderBilled, allocation, new Date()));
       }
       case "buy_label": {
         const carrier = carrierConfig(this.env);
         if (!carrier.ok) return carrier.retry;
         const billed = cause as OrderBilled;
-        const label = await buyLabel(carrier.config.carrier, { orderId: step.attempt.orderId, from: carrier.config.from, to: billed.data.shipTo, weightGrams: step.weightGrams });
-        return this.perform(cause, whenLabelBought(step.attempt, billed, label, new Date()));
+        const { orderId } = step.shipment;
+        const label = await callOnce({
+          uncertain: step.uncertain,
+          // No attempt can be older than the event that asked for it.
+          lookUp: () => findLabel(carrier.config.carrier, orderId, billed.time),
+          perform: () => buyLabel(carrier.config.carrier, { orderId, from: carrier.config.from, to: billed.data.shipTo, weightGrams: step.weightGrams }),
+        });
+        return this.perform(cause, whenLabelBought(step.shipment, billed, label, new Date()));
       }
       case "void_label": {
         const carrier = carrierConfig(this.env);

@@ -9,9 +9,9 @@ export type ShipmentRecord = {
   /** `unavailable`: stock was short and Billing was told; `cancelled`: the customer cancelled. */
   status: "allocated" | "labelled" | "unavailable" | "cancelled";
   allocatedAt?: string;
-  /** The SKUs the order takes stock of, recorded before any is taken. */
+  /** The SKUs the order takes stock of. */
   skus?: string[];
-  /** Counted before each call to the carrier, which has no idempotency key (see docs/architecture.md). */
+  /** Label purchases tried; one that got no answer is looked up at the carrier before buying again. */
   labelAttempts: number;
   label?: { transactionId: string; carrier: string; service: string; trackingNumber: string; trackingUrl?: string; labelUrl: string; createdAt: string };
   /** A label bought before the cancellation reached us is voided (postage refunded). */
@@ -22,52 +22,52 @@ export type ShipmentRecord = {
 /**
  * What Warehouse does next. The decisions below are pure (shipment + message → next step); the
  * Shipment object performs the step (take stock, call the carrier, write) and feeds the result back.
+ * Nothing is written before the stock is taken or the label bought: the stock items remember
+ * what each order took, and an uncertain label attempt is looked up at the carrier, so a
+ * shipment costs one write.
  */
 export type ShippingStep =
   | { kind: "skip"; note: string }
   | Retry
   | Reject
-  /** Save `attempt` (the SKUs, one more label attempt), then take the order's stock. */
-  | { kind: "allocate"; attempt: ShipmentRecord; lines: { sku: string; quantity: number }[] }
-  | { kind: "buy_label"; attempt: ShipmentRecord; weightGrams: number }
+  /** Take the order's stock (again, for a redelivery: a stock item gives an order its stock once). */
+  | { kind: "allocate"; shipment: ShipmentRecord; lines: { sku: string; quantity: number }[] }
+  /** Buy the label; `uncertain`: an earlier attempt may have bought one, so the carrier is asked first. */
+  | { kind: "buy_label"; shipment: ShipmentRecord; weightGrams: number; uncertain: boolean }
   | { kind: "void_label"; shipment: ShipmentRecord; transactionId: string }
   /** Give back the stock the order holds of `skus`. */
   | { kind: "release"; shipment: ShipmentRecord; skus: string[] }
-  | { kind: "record"; shipment: ShipmentRecord; publish: AnyEvent[] };
+  | { kind: "record"; shipment: ShipmentRecord; publish: AnyEvent[] }
+  /** Keep the count of a label attempt that did not get a label, then retry the message. */
+  | { kind: "hold"; shipment: ShipmentRecord; retry: Retry };
 
 /** A billed order is shipped once: stock taken, one label bought, announced. */
 export function whenOrderBilled(shipment: ShipmentRecord | undefined, event: OrderBilled, context: { shipmentId: string; now: Date }): ShippingStep {
   if (shipment && shipment.status !== "allocated") return { kind: "skip", note: `shipment already ${shipment.status}` };
   const { orderId, lines } = event.data;
   const current = shipment ?? { shipmentId: context.shipmentId, orderId, status: "allocated" as const, labelAttempts: 0 };
-  // Written before any stock is taken, so a cancellation always knows which SKUs to give back,
-  // and before the carrier is called, which has no idempotency key.
-  const attempt: ShipmentRecord = {
-    ...current,
-    skus: lines.map((line) => line.sku),
-    allocatedAt: current.allocatedAt ?? context.now.toISOString(),
-    labelAttempts: current.labelAttempts + 1,
-  };
-  return { kind: "allocate", attempt, lines };
+  const draft: ShipmentRecord = { ...current, skus: lines.map((line) => line.sku), allocatedAt: current.allocatedAt ?? context.now.toISOString() };
+  return { kind: "allocate", shipment: draft, lines };
 }
 
 /** Stock taken: buy the label for what was allocated. Stock short: tell Billing, so the customer is refunded. */
-export function whenAllocated(attempt: ShipmentRecord, event: OrderBilled, allocation: Allocation, now: Date): ShippingStep {
+export function whenAllocated(shipment: ShipmentRecord, event: OrderBilled, allocation: Allocation, now: Date): ShippingStep {
   if (!allocation.ok) {
     const unavailable = stockUnavailable.create(
-      { orderId: attempt.orderId, shortages: allocation.short, detectedAt: now.toISOString() },
-      { subject: attempt.orderId, causedBy: event, time: now },
+      { orderId: shipment.orderId, shortages: allocation.short, detectedAt: now.toISOString() },
+      { subject: shipment.orderId, causedBy: event, time: now },
     );
-    // No label was tried: the attempt counted for it is not kept.
-    return { kind: "record", shipment: { ...attempt, labelAttempts: attempt.labelAttempts - 1, status: "unavailable" }, publish: [unavailable] };
+    return { kind: "record", shipment: { ...shipment, status: "unavailable" }, publish: [unavailable] };
   }
   const weightGrams = allocation.lines.reduce((sum, line) => sum + line.weightGrams * line.quantity, 0);
-  return { kind: "buy_label", attempt, weightGrams };
+  // Stock already held by this order, or a counted attempt: a label may have been bought without our hearing of it.
+  return { kind: "buy_label", shipment, weightGrams, uncertain: allocation.alreadyAllocated || shipment.labelAttempts > 0 };
 }
 
 /** The carrier's answer: a label is announced once; an outage is retried; a refusal is parked. */
-export function whenLabelBought(attempt: ShipmentRecord, event: OrderBilled, label: LabelPurchase, now: Date): ShippingStep {
-  if (label.kind === "retryable") return retryFor(label);
+export function whenLabelBought(shipment: ShipmentRecord, event: OrderBilled, label: LabelPurchase, now: Date): ShippingStep {
+  const attempt = { ...shipment, labelAttempts: shipment.labelAttempts + 1 };
+  if (label.kind === "retryable") return { kind: "hold", shipment: attempt, retry: retryFor(label) };
   if (label.kind === "refused") return { kind: "reject", reason: label.reason };
   const createdAt = now.toISOString();
   const { kind: _kind, ...bought } = label;
@@ -80,7 +80,9 @@ export function whenLabelBought(attempt: ShipmentRecord, event: OrderBilled, lab
 
 /** The customer cancelled: void a label bought in the meantime, then give the stock back. */
 export function whenCancelled(shipment: ShipmentRecord | undefined, event: OrderCancelled, context: { shipmentId: string }): ShippingStep {
-  const current = shipment ?? { shipmentId: context.shipmentId, orderId: event.subject, status: "allocated" as const, labelAttempts: 0 };
+  // No record: stock may still have been taken by an attempt that never got to write, so the
+  // order's SKUs come from the cancellation (giving back stock an order does not hold is a no-op).
+  const current = shipment ?? { shipmentId: context.shipmentId, orderId: event.subject, status: "allocated" as const, labelAttempts: 0, ...(event.data.skus ? { skus: event.data.skus } : {}) };
   if (current.status === "cancelled" || current.status === "unavailable") return { kind: "skip", note: `shipment already ${current.status}` };
   if (current.label && !current.labelVoided) return { kind: "void_label", shipment: current, transactionId: current.label.transactionId };
   return { kind: "release", shipment: current, skus: current.skus ?? [] };

@@ -12,18 +12,18 @@ function billed() {
 function allocatedFor(event: ReturnType<typeof billed>): ShipmentRecord {
   const step = whenOrderBilled(undefined, event, { shipmentId: "shp_1", now });
   if (step.kind !== "allocate") throw new Error(`expected allocate, got ${step.kind}`);
-  return step.attempt;
+  return step.shipment;
 }
 
 describe("Warehouse decides", () => {
   describe("when an order is billed", () => {
-    it("given no shipment: records its SKUs and a label attempt before taking any stock", () => {
+    it("given no shipment: takes the stock of its lines, writing nothing first", () => {
       const event = billed();
       const step = whenOrderBilled(undefined, event, { shipmentId: "shp_1", now });
       expect(step).toEqual({
         kind: "allocate",
         lines: event.data.lines,
-        attempt: { shipmentId: "shp_1", orderId: event.subject, status: "allocated", skus: event.data.lines.map((l) => l.sku), allocatedAt: now.toISOString(), labelAttempts: 1 },
+        shipment: { shipmentId: "shp_1", orderId: event.subject, status: "allocated", skus: event.data.lines.map((l) => l.sku), allocatedAt: now.toISOString(), labelAttempts: 0 },
       });
     });
 
@@ -34,18 +34,26 @@ describe("Warehouse decides", () => {
       }
     });
 
-    it("given an earlier attempt that got no label: counts one more attempt, keeping the shipment id", () => {
+    it("given an earlier attempt that got no label: tries again under the same shipment id and attempt count", () => {
       const event = billed();
-      const step = whenOrderBilled(allocatedFor(event), event, { shipmentId: "shp_other", now });
-      expect(step).toMatchObject({ kind: "allocate", attempt: { shipmentId: "shp_1", labelAttempts: 2 } });
+      const earlier = { ...allocatedFor(event), labelAttempts: 1 };
+      const step = whenOrderBilled(earlier, event, { shipmentId: "shp_other", now });
+      expect(step).toMatchObject({ kind: "allocate", shipment: { shipmentId: "shp_1", labelAttempts: 1 } });
     });
   });
 
   describe("when the stock is taken", () => {
-    it("buys the label for the weight of what was allocated", () => {
+    it("buys the label for the weight of what was allocated, straight away on a first attempt", () => {
       const event = billed();
       const allocation = { ok: true as const, alreadyAllocated: false, lines: [{ sku: "MUG-001", quantity: 2, weightGrams: 350 }, { sku: "TEE-001", quantity: 1, weightGrams: 200 }] };
-      expect(whenAllocated(allocatedFor(event), event, allocation, now)).toMatchObject({ kind: "buy_label", weightGrams: 900 });
+      expect(whenAllocated(allocatedFor(event), event, allocation, now)).toMatchObject({ kind: "buy_label", weightGrams: 900, uncertain: false });
+    });
+
+    it("asks the carrier first when an earlier attempt may have bought a label: stock already held, or an attempt counted", () => {
+      const event = billed();
+      const lines = [{ sku: "MUG-001", quantity: 1, weightGrams: 350 }];
+      expect(whenAllocated(allocatedFor(event), event, { ok: true, alreadyAllocated: true, lines }, now)).toMatchObject({ kind: "buy_label", uncertain: true });
+      expect(whenAllocated({ ...allocatedFor(event), labelAttempts: 1 }, event, { ok: true, alreadyAllocated: false, lines }, now)).toMatchObject({ kind: "buy_label", uncertain: true });
     });
 
     it("short: tells Billing with the shortages, and keeps no label attempt it never made", () => {
@@ -64,9 +72,18 @@ describe("Warehouse decides", () => {
       if (step.kind === "record") expect(step.publish[0]).toMatchObject({ type: "shipping_label.created.v1", data: { shipmentId: "shp_1", trackingNumber: "9400" } });
     });
 
-    it("unavailable: retries when the carrier asked; refused: parks the message", () => {
+    it("bought: counts the attempt that got it", () => {
       const event = billed();
-      expect(whenLabelBought(allocatedFor(event), event, { kind: "retryable", reason: "carrier 503", afterSeconds: 2 }, now)).toEqual({ kind: "retry", reason: "carrier 503", afterSeconds: 2 });
+      expect(whenLabelBought(allocatedFor(event), event, bought, now)).toMatchObject({ kind: "record", shipment: { labelAttempts: 1 } });
+    });
+
+    it("no answer: keeps the attempt counted (so the next one asks the carrier first) and retries when the carrier asked; refused: parks the message", () => {
+      const event = billed();
+      expect(whenLabelBought(allocatedFor(event), event, { kind: "retryable", reason: "carrier 503", afterSeconds: 2 }, now)).toEqual({
+        kind: "hold",
+        shipment: { ...allocatedFor(event), labelAttempts: 1 },
+        retry: { kind: "retry", reason: "carrier 503", afterSeconds: 2 },
+      });
       expect(whenLabelBought(allocatedFor(event), event, { kind: "refused", reason: "carrier 400" }, now)).toEqual({ kind: "reject", reason: "carrier 400" });
     });
   });
@@ -97,6 +114,12 @@ describe("Warehouse decides", () => {
       const done = whenReleased(step.shipment, []);
       if (done.kind !== "record") throw new Error("expected a record");
       expect(whenOrderBilled(done.shipment, billedEvent(cancelled.subject), { shipmentId: "shp_4", now })).toEqual({ kind: "skip", note: "shipment already cancelled" });
+    });
+
+    it("given no record but a cancellation naming the SKUs: gives back whatever an unrecorded attempt took of them", () => {
+      const order = placedEvent().subject;
+      const cancelled = { ...cancelledEvent(order), data: { ...cancelledEvent(order).data, skus: ["MUG-001", "TEE-001"] } };
+      expect(whenCancelled(undefined, cancelled, { shipmentId: "shp_5" })).toMatchObject({ kind: "release", skus: ["MUG-001", "TEE-001"] });
     });
   });
 });

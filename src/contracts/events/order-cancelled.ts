@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "../envelope";
-import { OrderId } from "../values";
+import { OrderId, Sku } from "../values";
 
 /**
  * The customer cancelled the order before it had a label. Billing refunds it if it was
@@ -13,6 +13,8 @@ export const orderCancelled = defineEvent(
     orderId: OrderId,
     reason: z.literal("customer_request"),
     cancelledAt: z.iso.datetime({ offset: true }),
+    /** The order's SKUs, so Warehouse can give back stock it took and had not yet written down. */
+    skus: z.array(Sku).optional(),
   }),
 );
 export type OrderCancelled = ReturnType<typeof orderCancelled.create>;
