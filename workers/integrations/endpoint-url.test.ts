@@ -38,6 +38,12 @@ const refused: [string, string][] = [
   ["https://[::ffff:10.1.2.3]/in", "private"],
   ["https://[64:ff9b::c0a8:101]/in", "private"],
   ["https://[ff02::1]/in", "multicast"],
+  // The ranges the first guard let through (issue 11): each hides or discards what it reaches.
+  ["https://[::ffff:808:808]/in", "IPv4-mapped"],
+  ["https://[::ffff:0:7f00:1]/in", "IPv4-translated, loopback"],
+  ["https://[2001::1]/in", "Teredo"],
+  ["https://[100::1]/in", "discard-only"],
+  ["https://[64:ff9b:1::a00:1]/in", "local-use NAT64"],
   ["ftp://hooks.example.com/in", "https"],
   ["not a url", "not an absolute URL"],
 ];
