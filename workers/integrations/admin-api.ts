@@ -2,9 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { OrderId } from "../../src/contracts/values";
 import { createAdminApi, problemResponse, Problem, validationProblem } from "../../src/platform/http";
-import { checkEndpointUrl } from "./endpoint-url";
 import { notificationsOf, registryOf } from "./order-events";
-import { deliverWebhook, urlPolicy } from "./webhook-delivery";
+import { deliverWebhook, vetEndpointUrl } from "./webhook-delivery";
 import { Delivery, Endpoint, EndpointInput, EndpointPatch, RotatedSecret } from "./webhook-shapes";
 
 type AdminApiEnv = { Bindings: IntegrationsEnv };
@@ -38,16 +37,18 @@ const found = <T>(value: T | null, id: string): T => {
 };
 const notFound = problemResponse("No such endpoint");
 const invalid = problemResponse("Invalid fields, or a URL the SSRF guard refuses");
+const resolverDown = problemResponse("The DNS resolver could not tell where the URL's host points; try again");
 
 /** Integrations' admin API: the delivery log of an order's notifications, and webhook endpoints. */
 export function createIntegrationsApi() {
   const app = createAdminApi<AdminApiEnv>("integrations");
 
-  /** Refuses URLs the SSRF guard rejects, as a 422 naming the field. */
-  const checkedUrl = (env: IntegrationsEnv, url: string) => {
-    const verdict = checkEndpointUrl(url, urlPolicy(env));
-    if (!verdict.ok) throw validationProblem([{ path: "url", message: verdict.reason }], `The endpoint URL is refused: ${verdict.reason}.`);
-    return verdict.url;
+  /** Refuses URLs the SSRF guard rejects, as a 422 naming the field; 503 when DNS could not be asked. */
+  const checkedUrl = async (env: IntegrationsEnv, url: string) => {
+    const verdict = await vetEndpointUrl(url, env);
+    if (verdict.ok) return verdict.url;
+    if (verdict.unavailable) throw new Problem(503, "resolver-unavailable", "Cannot check the endpoint's host", `${verdict.reason}; try again shortly.`);
+    throw validationProblem([{ path: "url", message: verdict.reason }], `The endpoint URL is refused: ${verdict.reason}.`);
   };
 
   app.openapi(
@@ -70,11 +71,11 @@ export function createIntegrationsApi() {
       path: "/admin/webhooks/endpoints",
       summary: "Subscribe a webhook endpoint (admin); its signing secret is shown once",
       request: body(EndpointInput),
-      responses: { 201: json("The endpoint and its secret", Endpoint.extend({ secret: z.string() })), 422: invalid },
+      responses: { 201: json("The endpoint and its secret", Endpoint.extend({ secret: z.string() })), 422: invalid, 503: resolverDown },
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const { endpoint, secret } = await registryOf(c.env.WEBHOOKS).createEndpoint({ ...input, url: checkedUrl(c.env, input.url) });
+      const { endpoint, secret } = await registryOf(c.env.WEBHOOKS).createEndpoint({ ...input, url: await checkedUrl(c.env, input.url) });
       return c.json({ ...endpoint, secret }, 201, { location: `/admin/webhooks/endpoints/${endpoint.id}` });
     },
   );
@@ -104,12 +105,12 @@ export function createIntegrationsApi() {
       path: "/admin/webhooks/endpoints/{id}",
       summary: "Change a webhook endpoint's URL, event types or description; enable or disable it (admin)",
       request: { params: EndpointParam, ...body(EndpointPatch) },
-      responses: { 200: json("The endpoint", Endpoint), 404: notFound, 422: invalid },
+      responses: { 200: json("The endpoint", Endpoint), 404: notFound, 422: invalid, 503: resolverDown },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const patch = c.req.valid("json");
-      const patched = { ...patch, ...(patch.url ? { url: checkedUrl(c.env, patch.url) } : {}) };
+      const patched = { ...patch, ...(patch.url ? { url: await checkedUrl(c.env, patch.url) } : {}) };
       return c.json(found(await registryOf(c.env.WEBHOOKS).updateEndpoint(id, patched), id), 200);
     },
   );
