@@ -148,7 +148,7 @@ export function createIntegrationsApi() {
     createRoute({
       method: "post",
       path: "/admin/webhooks/endpoints/{id}/test",
-      summary: "Send a signed webhook.test message now and report the attempt (admin)",
+      summary: "Send a signed webhook.test message now and report the attempt's status and timing, never the answer's body (admin)",
       request: { params: EndpointParam },
       responses: { 200: json("The test delivery with its attempt", Delivery), 404: notFound },
     }),

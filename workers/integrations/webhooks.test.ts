@@ -181,12 +181,25 @@ describe("webhook deliveries", { timeout: 30_000 }, () => {
   it("logs each attempt's status, latency and the first 1 KiB of the answer, reading at most 64 KiB", async () => {
     const chatty = receiver("?bodyBytes=200000");
     const endpoint = await subscribe(chatty.url);
-    const test = await admin("POST", `/admin/webhooks/endpoints/${endpoint.id}/test`);
-    const [attempt] = test.body.attempts;
+    await registry().fanOut(placedEvent());
+    const [attempt] = (await deliveryWhere(endpoint.id, (d) => d.status === "delivered", "delivered")).attempts;
     expect(attempt.statusCode).toBe(200);
     expect(attempt.latencyMs).toBeGreaterThanOrEqual(0);
     expect(attempt.response).toHaveLength(1024);
     expect(attempt.response.startsWith('{"received":true,"padding":"xxx')).toBe(true);
+  });
+
+  it("reports a test-send's status and timing but never echoes what answered, nor keeps it", async () => {
+    const chatty = receiver("?status=500&bodyBytes=300");
+    const endpoint = await subscribe(chatty.url);
+    const test = await admin("POST", `/admin/webhooks/endpoints/${endpoint.id}/test`);
+    expect(test.status).toBe(200);
+    expect(test.body).toMatchObject({ eventType: "webhook.test.v1", status: "failed", lastError: "answered 500", attempts: [{ attempt: 1, statusCode: 500 }] });
+    expect(test.body.attempts[0].latencyMs).toBeGreaterThanOrEqual(0);
+    expect(test.body.attempts[0]).not.toHaveProperty("response");
+    expect(JSON.stringify(test.body)).not.toContain("received");
+    expect(JSON.stringify(await deliveries(endpoint.id))).not.toContain("received");
+    expect(await chatty.requests()).toHaveLength(1);
   });
 
   it("disables an endpoint that has failed every attempt for five days", async () => {
