@@ -66,6 +66,8 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
         EMAIL_FROM: "orders@shop.example",
         // The sandbox's webhook receivers listen on http://127.0.0.1:<port>.
         WEBHOOK_ALLOW_LOCAL_HTTP: "true",
+        // Webhook hosts resolve through the sandbox's DNS over HTTPS, never the internet's.
+        DOH_URL: `${sandboxUrl}/dns/dns-query`,
         SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true",
         ...ttl,
       },

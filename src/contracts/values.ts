@@ -6,7 +6,8 @@ export const MinorUnits = z.number().int().nonnegative().max(100_000_000_00);
 export const Currency = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as USD");
 
 export const Sku = z.string().regex(/^[A-Z0-9][A-Z0-9._-]{0,63}$/, "expected an upper-case SKU such as MUG-001");
-export const OrderId = z.string().regex(/^ord_[0-9A-HJKMNP-TV-Z]{26}$/, "expected an order id such as ord_01J…");
+export const ORDER_ID = /^ord_[0-9A-HJKMNP-TV-Z]{26}$/;
+export const OrderId = z.string().regex(ORDER_ID, "expected an order id such as ord_01J…");
 
 export const Phone = z.string().regex(/^\+[1-9][0-9]{6,14}$/, "expected an E.164 number such as +14155550100");
 export const Country = z

@@ -4,7 +4,8 @@ import { QUEUES } from "../../src/contracts/topology";
 import { createAdminApi, problemResponse } from "../../src/platform/http";
 import { queueProducers } from "../../src/platform/queues";
 import { Problem } from "../../src/platform/problem";
-import { archiveOf } from "./archive";
+import { cursorParam, limitParam } from "../../src/platform/paging";
+import { archiveOf, LETTER_ID } from "./archive";
 import { replayLetters } from "./replay";
 
 type Env = { Bindings: DeadLettersEnv };
@@ -30,30 +31,18 @@ const LetterSchema = z
     updatedAt: z.string(),
   })
   .meta({ id: "DeadLetter" });
-const IdParam = z.object({ id: z.string().regex(/^dl_[0-9A-Z]{26}$/, "expected a dead-letter id such as dl_01…") });
+const IdParam = z.object({ id: z.string().regex(LETTER_ID, "expected a dead-letter id such as dl_01…") });
 /** A queue whose letters the archive keeps: one of the topology's, never empty (an empty filter would select every letter). */
 const QueueName = z.enum(QUEUES);
 const EventTypeName = z.string().regex(/^[a-z][a-z_]*(\.[a-z][a-z_]*)+\.v[0-9]+$/, "expected an event type such as order.placed.v1");
-/** What the list hands out as nextCursor: base64 of "<last failed at>|<letter id>". */
-const Cursor = z
-  .string()
-  .max(200)
-  .refine((cursor) => {
-    try {
-      const [time, id] = atob(cursor).split("|");
-      return !!time && !Number.isNaN(Date.parse(time)) && /^dl_[0-9A-Z]{26}$/.test(id ?? "");
-    } catch {
-      return false;
-    }
-  }, "not a cursor this API returned");
 const ListQuery = z.strictObject({
   queue: QueueName.optional(),
   type: EventTypeName.optional(),
   status: Status.optional(),
   since: Timestamp.optional(),
   until: Timestamp.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: Cursor.optional(),
+  limit: limitParam(50),
+  cursor: cursorParam(LETTER_ID).optional(),
 });
 const ReplaySelection = z
   .strictObject({

@@ -1,5 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { newId } from "../../src/platform/ids";
+import { log } from "../../src/platform/log";
+import { encodeCursor, readCursor } from "../../src/platform/paging";
+import { PRUNE_BATCH, PruneAlarm, retentionMs } from "../../src/platform/retention";
+
+/** Long enough to notice, fix and replay; a letter carries the whole message, personal data included. */
+const DEFAULT_RETENTION_DAYS = 30;
+export const LETTER_ID = /^dl_[0-9A-Z]{26}$/;
 
 export type LetterStatus = "parked" | "replayed" | "discarded";
 
@@ -81,12 +88,16 @@ const toLetter = (row: LetterRow): Letter => ({
 export const archiveOf = (env: DeadLettersEnv) => env.ARCHIVE.get(env.ARCHIVE.idFromName("archive")) as DurableObjectStub<DeadLetterArchive>;
 
 /**
- * Every message any consumer gave up on, kept until someone replays or discards it.
+ * Every message any consumer gave up on, kept for DEAD_LETTER_RETENTION_DAYS after it last
+ * changed (died, was replayed or discarded), then deleted by the alarm, replayed or not.
  * One object: dead letters are rare, and one table answers "what is stuck, and why".
  */
 export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
+  private readonly pruneAlarm: PruneAlarm;
+
   constructor(ctx: DurableObjectState, env: DeadLettersEnv) {
     super(ctx, env);
+    this.pruneAlarm = new PruneAlarm(ctx.storage);
     this.ctx.storage.sql.exec(`
       CREATE TABLE IF NOT EXISTS letters (
         id TEXT PRIMARY KEY,
@@ -104,7 +115,12 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
       CREATE INDEX IF NOT EXISTS letters_by_time ON letters (last_failed_at, id);
       CREATE INDEX IF NOT EXISTS letters_by_status ON letters (status, last_failed_at);
       CREATE INDEX IF NOT EXISTS letters_by_queue ON letters (queue, last_failed_at);
-      CREATE INDEX IF NOT EXISTS letters_by_type ON letters (event_type, last_failed_at);`);
+      CREATE INDEX IF NOT EXISTS letters_by_type ON letters (event_type, last_failed_at);
+      CREATE INDEX IF NOT EXISTS letters_by_update ON letters (updated_at);`);
+  }
+
+  private get retention(): number {
+    return retentionMs(this.env.DEAD_LETTER_RETENTION_DAYS, DEFAULT_RETENTION_DAYS);
   }
 
   /** Files incoming letters; a message seen before is parked again with its new failure. */
@@ -135,6 +151,22 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
         );
       }
     });
+    await this.pruneAlarm.ensure(Date.now() + this.retention);
+  }
+
+  /** Deletes a batch of letters unchanged for the retention window; the alarm comes back for the rest. */
+  override async alarm(): Promise<void> {
+    const cutoff = new Date(Date.now() - this.retention).toISOString();
+    const sql = this.ctx.storage.sql;
+    const gone = sql
+      .exec<{ status: LetterStatus }>("DELETE FROM letters WHERE id IN (SELECT id FROM letters WHERE updated_at < ? ORDER BY updated_at LIMIT ?) RETURNING status", cutoff, PRUNE_BATCH)
+      .toArray();
+    if (gone.length) {
+      // Parked ones were never replayed: worth a line, so the loss is visible in the logs.
+      log("warn", "dead letters past retention deleted", { letters: gone.length, parked: gone.filter((row) => row.status === "parked").length, unchangedSince: cutoff });
+    }
+    const oldest = sql.exec<{ at: string | null }>("SELECT min(updated_at) AS at FROM letters").one().at;
+    await this.pruneAlarm.rearm(oldest === null ? null : Date.parse(oldest) + this.retention);
   }
 
   async get(id: string): Promise<Letter | null> {
@@ -158,10 +190,8 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
     if (filter.until) where("last_failed_at < ?", filter.until);
     // One JSON parameter, not one per id: a statement binds at most 100 parameters.
     if (filter.ids?.length) where("id IN (SELECT value FROM json_each(?))", JSON.stringify(filter.ids));
-    if (filter.cursor) {
-      const [time, id] = atob(filter.cursor).split("|");
-      where("(last_failed_at, id) < (?, ?)", time ?? "", id ?? "");
-    }
+    const after = filter.cursor ? readCursor(filter.cursor, LETTER_ID) : undefined;
+    if (after) where("(last_failed_at, id) < (?, ?)", after.key, after.id);
     const rows = this.ctx.storage.sql
       .exec<LetterRow>(
         `SELECT * FROM letters ${clauses.length ? `WHERE ${clauses.join(" AND ")}` : ""}
@@ -172,7 +202,7 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
       .toArray();
     const page = rows.slice(0, limit).map(toLetter);
     const last = page.at(-1);
-    return rows.length > limit && last ? { letters: page, nextCursor: btoa(`${last.lastFailedAt}|${last.id}`) } : { letters: page };
+    return rows.length > limit && last ? { letters: page, nextCursor: encodeCursor(last.lastFailedAt, last.id) } : { letters: page };
   }
 
   async markReplayed(ids: string[]): Promise<void> {

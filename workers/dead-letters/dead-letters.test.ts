@@ -1,9 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { DeadLetter } from "../../src/contracts/dead-letter";
 import { billedEvent, placedEvent } from "../../test/fixtures/orders";
 import { tapped } from "../../test/fixtures/tap";
+import { archiveOf } from "./archive";
 import worker from "./index";
 
 const e = env as DeadLettersEnv;
@@ -83,6 +84,25 @@ describe("dead-letter intake", () => {
     await arrive("billing-dlq", [wrap("billing", placed, "retries_exhausted", "Stripe answered 500")]);
     const letter = await letterFor(placed.id);
     expect(letter).toMatchObject({ failures: 2, reason: "retries_exhausted", error: "Stripe answered 500" });
+  });
+});
+
+describe("dead-letter retention", () => {
+  it("deletes a letter 30 days after it last changed, on the archive's alarm, and keeps the newer ones", async () => {
+    const [old, recent] = [placedEvent(), placedEvent()];
+    await arrive("billing-dlq", [wrap("billing", old), wrap("billing", recent)]);
+    const stub = archiveOf(e);
+    const day = 24 * 3600_000;
+    expect(await runInDurableObject(stub, (_archive, state) => state.storage.getAlarm())).toBeLessThanOrEqual(Date.now() + 30 * day);
+
+    await runInDurableObject(stub, (_archive, state) => {
+      state.storage.sql.exec("UPDATE letters SET updated_at = ? WHERE event_id = ?", new Date(Date.now() - 30 * day - 1000).toISOString(), old.id);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await letterFor(old.id)).toBeUndefined();
+    expect(await letterFor(recent.id)).toMatchObject({ status: "parked" });
+    // Set again for the letters left.
+    expect(await runInDurableObject(stub, (_archive, state) => state.storage.getAlarm())).toBeGreaterThan(Date.now() + 29 * day);
   });
 });
 

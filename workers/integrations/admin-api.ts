@@ -2,9 +2,9 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { OrderId } from "../../src/contracts/values";
 import { createAdminApi, problemResponse, Problem, validationProblem } from "../../src/platform/http";
-import { checkEndpointUrl } from "./endpoint-url";
+import { cursorParam, limitParam, readCursor } from "../../src/platform/paging";
 import { notificationsOf, registryOf } from "./order-events";
-import { deliverWebhook, urlPolicy } from "./webhook-delivery";
+import { deliverWebhook, vetEndpointUrl } from "./webhook-delivery";
 import { Delivery, Endpoint, EndpointInput, EndpointPatch, RotatedSecret } from "./webhook-shapes";
 
 type AdminApiEnv = { Bindings: IntegrationsEnv };
@@ -12,8 +12,12 @@ type AdminApiEnv = { Bindings: IntegrationsEnv };
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { "application/json": { schema } } });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
-const EndpointId = z.string().regex(/^ep_[0-9A-Z]{26}$/, "expected an endpoint id such as ep_01J…");
+const ENDPOINT_ID = /^ep_[0-9A-Z]{26}$/;
+const DELIVERY_ID = /^dlv_[0-9A-Z]{26}$/;
+const EndpointId = z.string().regex(ENDPOINT_ID, "expected an endpoint id such as ep_01J…");
 const EndpointParam = z.object({ id: EndpointId });
+/** Lists answer a page and, when more follow, the cursor of the next. */
+const paged = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, nextCursor: z.string().optional() });
 
 const Notification = z
   .object({
@@ -38,16 +42,18 @@ const found = <T>(value: T | null, id: string): T => {
 };
 const notFound = problemResponse("No such endpoint");
 const invalid = problemResponse("Invalid fields, or a URL the SSRF guard refuses");
+const resolverDown = problemResponse("The DNS resolver could not tell where the URL's host points; try again");
 
 /** Integrations' admin API: the delivery log of an order's notifications, and webhook endpoints. */
 export function createIntegrationsApi() {
   const app = createAdminApi<AdminApiEnv>("integrations");
 
-  /** Refuses URLs the SSRF guard rejects, as a 422 naming the field. */
-  const checkedUrl = (env: IntegrationsEnv, url: string) => {
-    const verdict = checkEndpointUrl(url, urlPolicy(env));
-    if (!verdict.ok) throw validationProblem([{ path: "url", message: verdict.reason }], `The endpoint URL is refused: ${verdict.reason}.`);
-    return verdict.url;
+  /** Refuses URLs the SSRF guard rejects, as a 422 naming the field; 503 when DNS could not be asked. */
+  const checkedUrl = async (env: IntegrationsEnv, url: string) => {
+    const verdict = await vetEndpointUrl(url, env);
+    if (verdict.ok) return verdict.url;
+    if (verdict.unavailable) throw new Problem(503, "resolver-unavailable", "Cannot check the endpoint's host", `${verdict.reason}; try again shortly.`);
+    throw validationProblem([{ path: "url", message: verdict.reason }], `The endpoint URL is refused: ${verdict.reason}.`);
   };
 
   app.openapi(
@@ -70,18 +76,27 @@ export function createIntegrationsApi() {
       path: "/admin/webhooks/endpoints",
       summary: "Subscribe a webhook endpoint (admin); its signing secret is shown once",
       request: body(EndpointInput),
-      responses: { 201: json("The endpoint and its secret", Endpoint.extend({ secret: z.string() })), 422: invalid },
+      responses: { 201: json("The endpoint and its secret", Endpoint.extend({ secret: z.string() })), 422: invalid, 503: resolverDown },
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const { endpoint, secret } = await registryOf(c.env.WEBHOOKS).createEndpoint({ ...input, url: checkedUrl(c.env, input.url) });
+      const { endpoint, secret } = await registryOf(c.env.WEBHOOKS).createEndpoint({ ...input, url: await checkedUrl(c.env, input.url) });
       return c.json({ ...endpoint, secret }, 201, { location: `/admin/webhooks/endpoints/${endpoint.id}` });
     },
   );
 
   app.openapi(
-    createRoute({ method: "get", path: "/admin/webhooks/endpoints", summary: "Webhook endpoints (admin)", responses: { 200: json("Every endpoint", z.object({ endpoints: z.array(Endpoint) })) } }),
-    async (c) => c.json({ endpoints: await registryOf(c.env.WEBHOOKS).listEndpoints() }, 200),
+    createRoute({
+      method: "get",
+      path: "/admin/webhooks/endpoints",
+      summary: "Webhook endpoints, oldest first, a page at a time (admin)",
+      request: { query: z.object({ limit: limitParam(100), cursor: cursorParam(ENDPOINT_ID).optional() }) },
+      responses: { 200: json("A page of endpoints", paged({ endpoints: z.array(Endpoint) })), 422: invalid },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      return c.json(await registryOf(c.env.WEBHOOKS).listEndpoints({ limit, ...(cursor ? { after: readCursor(cursor, ENDPOINT_ID)! } : {}) }), 200);
+    },
   );
 
   app.openapi(
@@ -104,12 +119,12 @@ export function createIntegrationsApi() {
       path: "/admin/webhooks/endpoints/{id}",
       summary: "Change a webhook endpoint's URL, event types or description; enable or disable it (admin)",
       request: { params: EndpointParam, ...body(EndpointPatch) },
-      responses: { 200: json("The endpoint", Endpoint), 404: notFound, 422: invalid },
+      responses: { 200: json("The endpoint", Endpoint), 404: notFound, 422: invalid, 503: resolverDown },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const patch = c.req.valid("json");
-      const patched = { ...patch, ...(patch.url ? { url: checkedUrl(c.env, patch.url) } : {}) };
+      const patched = { ...patch, ...(patch.url ? { url: await checkedUrl(c.env, patch.url) } : {}) };
       return c.json(found(await registryOf(c.env.WEBHOOKS).updateEndpoint(id, patched), id), 200);
     },
   );
@@ -147,7 +162,7 @@ export function createIntegrationsApi() {
     createRoute({
       method: "post",
       path: "/admin/webhooks/endpoints/{id}/test",
-      summary: "Send a signed webhook.test message now and report the attempt (admin)",
+      summary: "Send a signed webhook.test message now and report the attempt's status and timing, never the answer's body (admin)",
       request: { params: EndpointParam },
       responses: { 200: json("The test delivery with its attempt", Delivery), 404: notFound },
     }),
@@ -156,8 +171,7 @@ export function createIntegrationsApi() {
       const registry = registryOf(c.env.WEBHOOKS);
       const deliveryId = found(await registry.createTestDelivery(id), id);
       await deliverWebhook(registry, deliveryId, c.env, { retries: false });
-      const [delivery] = (await registry.deliveries(id, { limit: 1 })) ?? [];
-      return c.json(delivery!, 200);
+      return c.json(found(await registry.delivery(deliveryId), id), 200);
     },
   );
 
@@ -165,19 +179,18 @@ export function createIntegrationsApi() {
     createRoute({
       method: "get",
       path: "/admin/webhooks/endpoints/{id}/deliveries",
-      summary: "Deliveries to an endpoint, newest first, each attempt with status, latency and response snippet (admin)",
+      summary: "Deliveries to an endpoint, newest first, a page at a time, each attempt with status, latency and response snippet (admin)",
       request: {
         params: EndpointParam,
-        query: z.object({
-          status: Delivery.shape.status.optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-        }),
+        query: z.object({ status: Delivery.shape.status.optional(), limit: limitParam(50), cursor: cursorParam(DELIVERY_ID).optional() }),
       },
-      responses: { 200: json("Deliveries", z.object({ deliveries: z.array(Delivery) })), 404: notFound, 422: invalid },
+      responses: { 200: json("A page of deliveries", paged({ deliveries: z.array(Delivery) })), 404: notFound, 422: invalid },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json({ deliveries: found(await registryOf(c.env.WEBHOOKS).deliveries(id, c.req.valid("query")), id) }, 200);
+      const { status, limit, cursor } = c.req.valid("query");
+      const filter = { limit, ...(status ? { status } : {}), ...(cursor ? { after: readCursor(cursor, DELIVERY_ID)! } : {}) };
+      return c.json(found(await registryOf(c.env.WEBHOOKS).deliveries(id, filter), id), 200);
     },
   );
 
@@ -186,7 +199,7 @@ export function createIntegrationsApi() {
       method: "post",
       path: "/admin/webhooks/endpoints/{id}/deliveries/{deliveryId}/replay",
       summary: "Send one delivery again, same webhook-id, with a fresh retry schedule (admin)",
-      request: { params: EndpointParam.extend({ deliveryId: z.string().regex(/^dlv_[0-9A-Z]{26}$/, "expected a delivery id such as dlv_01J…") }) },
+      request: { params: EndpointParam.extend({ deliveryId: z.string().regex(DELIVERY_ID, "expected a delivery id such as dlv_01J…") }) },
       responses: { 202: json("Queued", z.object({ replayed: z.number() })), 404: problemResponse("No such endpoint or delivery") },
     }),
     async (c) => {

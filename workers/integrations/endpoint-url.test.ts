@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkEndpointUrl } from "./endpoint-url";
-import { admin } from "./test-helpers";
+import { sandboxClient } from "../../test/fixtures/sandbox";
+import { admin, sandbox } from "./test-helpers";
 
 const refused: [string, string][] = [
   ["http://hooks.example.com/in", "https"],
@@ -38,6 +39,12 @@ const refused: [string, string][] = [
   ["https://[::ffff:10.1.2.3]/in", "private"],
   ["https://[64:ff9b::c0a8:101]/in", "private"],
   ["https://[ff02::1]/in", "multicast"],
+  // The ranges the first guard let through (issue 11): each hides or discards what it reaches.
+  ["https://[::ffff:808:808]/in", "IPv4-mapped"],
+  ["https://[::ffff:0:7f00:1]/in", "IPv4-translated, loopback"],
+  ["https://[2001::1]/in", "Teredo"],
+  ["https://[100::1]/in", "discard-only"],
+  ["https://[64:ff9b:1::a00:1]/in", "local-use NAT64"],
   ["ftp://hooks.example.com/in", "https"],
   ["not a url", "not an absolute URL"],
 ];
@@ -87,6 +94,63 @@ describe("creating an endpoint the guard refuses", () => {
     const patched = await admin("PATCH", `/admin/webhooks/endpoints/${created.body.id}`, { url: "https://[::1]/in" });
     expect(patched.status).toBe(422);
     expect((await admin("GET", `/admin/webhooks/endpoints/${created.body.id}`)).body.url).toBe("https://hooks.example.com/in");
+    await admin("DELETE", `/admin/webhooks/endpoints/${created.body.id}`);
+  });
+});
+
+// Names resolve through the sandbox's DNS over HTTPS (DOH_URL), each test with names of its own; endpoints
+// take only stock.unavailable.v1, which no other test fans out, so no event is sent out to a public name.
+describe("a host name that resolves to a private address", () => {
+  const dns = sandboxClient(sandbox).dns;
+  const name = (label: string) => `${label}-${crypto.randomUUID().slice(0, 8)}.example.com`;
+
+  it.each([
+    [{ A: ["10.0.0.1"] }, "resolves to 10.0.0.1, not a public address (private)"],
+    [{ A: ["93.184.215.14"], AAAA: ["fd00:ec2::254"] }, "resolves to fd00:ec2::254, not a public address (unique local"],
+    [{ A: ["169.254.169.254"] }, "link-local"],
+    [{ status: "NXDOMAIN" as const }, "does not resolve to any address"],
+  ])("is refused at subscribe with 422 naming the url (%j)", async (answers, reason) => {
+    const host = name("internal");
+    await dns({ name: host, ...answers });
+    const res = await admin("POST", "/admin/webhooks/endpoints", { url: `https://${host}/in` });
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.body).toMatchObject({ type: "/problems/validation-failed", errors: [{ path: "url", message: expect.stringContaining(reason) }] });
+  });
+
+  it("is refused on update too, and a public one is accepted", async () => {
+    const [internal, external] = [name("internal"), name("erp")];
+    await dns({ name: internal, A: ["192.168.1.20"] });
+    await dns({ name: external, A: ["93.184.215.14"], AAAA: ["2606:2800:21f:cb07:6820:80da:af6b:8b2c"] });
+    const created = await admin("POST", "/admin/webhooks/endpoints", { url: `https://${external}/in`, eventTypes: ["stock.unavailable.v1"] });
+    expect(created.status).toBe(201);
+    const patched = await admin("PATCH", `/admin/webhooks/endpoints/${created.body.id}`, { url: `https://${internal}/in` });
+    expect(patched.status).toBe(422);
+    expect(patched.body.errors[0]).toMatchObject({ path: "url", message: expect.stringContaining("192.168.1.20") });
+    await admin("DELETE", `/admin/webhooks/endpoints/${created.body.id}`);
+  });
+
+  it("answers 503 when the resolver cannot say, and stores nothing", async () => {
+    const host = name("flaky");
+    await dns({ name: host, status: "SERVFAIL" });
+    const before = (await admin("GET", "/admin/webhooks/endpoints")).body.endpoints.length;
+    const res = await admin("POST", "/admin/webhooks/endpoints", { url: `https://${host}/in` });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ type: "/problems/resolver-unavailable", detail: expect.stringContaining(`could not resolve ${host}`) });
+    expect((await admin("GET", "/admin/webhooks/endpoints")).body.endpoints).toHaveLength(before);
+  });
+
+  it("fails the attempt without sending when the name points inside after subscribing (DNS rebinding)", async () => {
+    const host = name("rebind");
+    await dns({ name: host, A: ["93.184.215.14"], ttl: 0 });
+    const created = await admin("POST", "/admin/webhooks/endpoints", { url: `https://${host}/in`, eventTypes: ["stock.unavailable.v1"] });
+    expect(created.status).toBe(201);
+    await dns({ name: host, A: ["127.0.0.1"], ttl: 0 });
+
+    const test = await admin("POST", `/admin/webhooks/endpoints/${created.body.id}/test`);
+    expect(test.body).toMatchObject({ status: "failed", lastError: expect.stringContaining(`URL refused: ${host} resolves to 127.0.0.1`) });
+    expect(test.body.attempts).toEqual([expect.objectContaining({ attempt: 1, latencyMs: 0, error: expect.stringContaining("not a public address (loopback)") })]);
+    expect(test.body.attempts[0].statusCode).toBeUndefined();
     await admin("DELETE", `/admin/webhooks/endpoints/${created.body.id}`);
   });
 });

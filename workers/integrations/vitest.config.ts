@@ -19,6 +19,7 @@ export default workerProject({
     TWILIO_FROM: "+15005550006",
     ADMIN_TOKEN: "test-admin-token",
     WEBHOOK_ALLOW_LOCAL_HTTP: "true",
+    DOH_URL: `${sandbox}/dns/dns-query`,
     WEBHOOK_RETRY_SCHEDULE: "0,1,1,50400",
     // Every consumer call reads the subscriptions KV afresh: each test changes endpoints.
     WEBHOOK_SUBSCRIPTIONS_TTL_SECONDS: "0",

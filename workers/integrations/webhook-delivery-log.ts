@@ -1,4 +1,5 @@
 import { newId } from "../../src/platform/ids";
+import { encodeCursor, pageOf, type After } from "../../src/platform/paging";
 import type { AttemptSettlement } from "./webhook-delivery-plan";
 import type { DeliveryStatus, DeliveryView } from "./webhook-shapes";
 import type { AttemptRow, DeliveryRow } from "./webhook-tables";
@@ -8,6 +9,8 @@ import { deliveryViews } from "./webhook-views";
 export type Queued = { id: string; body: string };
 
 const QUEUED = "SELECT d.id, m.body FROM deliveries d JOIN messages m ON m.event_id = d.event_id";
+/** Deliveries a retry round is still working on: kept past the retention window until they settle. */
+const SETTLED = "status NOT IN ('sending', 'retrying', 'scheduled')";
 
 /** Deliveries, their attempts and the messages they send, in the registry's SQLite; reads and writes only. */
 export class DeliveryLog {
@@ -71,16 +74,32 @@ export class DeliveryLog {
     );
   }
 
-  /** An endpoint's deliveries, newest first, each with its attempts (read in one more query). */
-  views(endpointId: string, filter: { status?: DeliveryStatus; limit?: number }): DeliveryView[] {
+  /** A page of an endpoint's deliveries, newest first, each with its attempts. */
+  page(endpointId: string, filter: { status?: DeliveryStatus; limit?: number; after?: After }): { deliveries: DeliveryView[]; nextCursor?: string } {
+    const limit = filter.limit ?? 50;
     const rows = this.sql
       .exec<DeliveryRow>(
-        "SELECT * FROM deliveries WHERE endpoint_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY created_at DESC, id DESC LIMIT ?3",
+        `SELECT * FROM deliveries WHERE endpoint_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR (created_at, id) < (?3, ?4))
+         ORDER BY created_at DESC, id DESC LIMIT ?5`,
         endpointId,
         filter.status ?? null,
-        filter.limit ?? 50,
+        filter.after ? Number(filter.after.key) : null,
+        filter.after?.id ?? null,
+        limit + 1,
       )
       .toArray();
+    const { items, nextCursor } = pageOf(rows, limit, (last) => encodeCursor(last.created_at, last.id));
+    return { deliveries: this.views(items), ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  /** One delivery with its attempts. */
+  view(id: string): DeliveryView | undefined {
+    const row = this.get(id);
+    return row && this.views([row])[0];
+  }
+
+  /** Deliveries with their attempts (read in one more query). */
+  private views(rows: DeliveryRow[]): DeliveryView[] {
     const attempts = this.sql.exec<AttemptRow>(
       "SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, attempt",
       JSON.stringify(rows.map((row) => row.id)),
@@ -109,6 +128,32 @@ export class DeliveryLog {
 
   markRequeued(now: number): void {
     this.sql.exec("UPDATE deliveries SET status = 'retrying' WHERE status = 'scheduled' AND next_attempt_at <= ?", now);
+  }
+
+  /**
+   * Deletes up to `batch` settled deliveries created before `cutoff`, oldest first, with their
+   * attempts and the messages no other delivery still sends. Returns how many went.
+   */
+  prune(cutoff: number, batch: number): number {
+    const rows = this.sql
+      .exec<{ id: string; event_id: string }>(`SELECT id, event_id FROM deliveries WHERE created_at < ? AND ${SETTLED} ORDER BY created_at LIMIT ?`, cutoff, batch)
+      .toArray();
+    if (rows.length === 0) return 0;
+    const ids = JSON.stringify(rows.map((row) => row.id));
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?))", ids);
+      this.sql.exec("DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each(?))", ids);
+      this.sql.exec(
+        "DELETE FROM messages WHERE event_id IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = messages.event_id)",
+        JSON.stringify(rows.map((row) => row.event_id)),
+      );
+    });
+    return rows.length;
+  }
+
+  /** When the oldest settled delivery was created, if any: it expires first. */
+  oldestSettled(): number | null {
+    return this.sql.exec<{ at: number | null }>(`SELECT min(created_at) AS at FROM deliveries WHERE ${SETTLED}`).one().at;
   }
 
   /** When the alarm must next wake: the earliest long wait, if any. */

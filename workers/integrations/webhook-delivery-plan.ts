@@ -84,7 +84,8 @@ export function settleAttempt(
       at: now,
       status_code: result.statusCode ?? null,
       latency_ms: result.latencyMs,
-      response: result.response,
+      // A test-send goes wherever an admin points it: what answered is not shown back, only how.
+      response: delivery.event_type === TEST_EVENT_TYPE ? "" : result.response,
       error: result.error ?? null,
     },
     delivery: { status, attempts: attempt, nextAttemptAt: nextAt, lastError: verdict.kind === "delivered" ? null : verdict.reason },

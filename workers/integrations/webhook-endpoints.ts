@@ -1,4 +1,5 @@
 import { newId } from "../../src/platform/ids";
+import type { After } from "../../src/platform/paging";
 import { log } from "../../src/platform/log";
 import type { EndpointInput, EndpointPatch, EndpointView, RotatedSecret } from "./webhook-shapes";
 import type { EndpointEventRow, EndpointRow } from "./webhook-tables";
@@ -57,8 +58,16 @@ export class EndpointStore {
     return this.sql.exec<EndpointRow>("SELECT * FROM endpoints WHERE id = ?", id).toArray()[0];
   }
 
-  all(): EndpointRow[] {
-    return this.sql.exec<EndpointRow>("SELECT * FROM endpoints ORDER BY created_at, id").toArray();
+  /** Up to `limit` endpoints in the order they were created, after the one `after` names. */
+  list(limit: number, after?: After): EndpointRow[] {
+    return this.sql
+      .exec<EndpointRow>(
+        "SELECT * FROM endpoints WHERE ?1 IS NULL OR (created_at, id) > (?1, ?2) ORDER BY created_at, id LIMIT ?3",
+        after ? Number(after.key) : null,
+        after?.id ?? null,
+        limit,
+      )
+      .toArray();
   }
 
   /** The event types of each enabled endpoint ([] = all), for fan-out and the KV subscriptions. */
@@ -120,6 +129,15 @@ export class EndpointStore {
     this.sql.exec("UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ?", reason, now, id);
     this.sql.exec("INSERT INTO endpoint_events (endpoint_id, type, at, detail) VALUES (?, 'endpoint.disabled', ?, ?)", id, now, reason);
     log("warn", "endpoint.disabled", { endpointId: id, reason });
+  }
+
+  /** Forgets activity (endpoint.disabled, …) recorded before `cutoff`. */
+  pruneActivity(cutoff: number): void {
+    this.sql.exec("DELETE FROM endpoint_events WHERE at < ?", cutoff);
+  }
+
+  oldestActivity(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM endpoint_events").one().at;
   }
 
   /** The endpoint as the admin API shows it, with its recent activity and a rotated secret still signing. */

@@ -4,6 +4,8 @@ import { newEventId } from "../../src/platform/ids";
 import { errorMessage, log } from "../../src/platform/log";
 import { chunks } from "../../src/platform/queues";
 import { done, retry, type Outcome } from "../../src/platform/outcome";
+import { encodeCursor, pageOf, type After } from "../../src/platform/paging";
+import { PRUNE_BATCH, PruneAlarm, retentionMs } from "../../src/platform/retention";
 import { WEBHOOK_SUBSCRIPTIONS_KEY, webhookSubscriptionsFrom } from "../../src/platform/webhook-subscriptions";
 import type { AttemptResult, WebhookRequest } from "./webhook-attempt";
 import { DeliveryLog, type Queued } from "./webhook-delivery-log";
@@ -17,6 +19,8 @@ import { SCHEMA } from "./webhook-tables";
 const SUBSCRIPTIONS_STATE = "webhook-subscriptions";
 /** How long the alarm waits to try again when the queue refused its re-queue. */
 const ALARM_RETRY_MS = 60_000;
+/** Svix's window for messages and attempts: long enough to answer "did you send it?", no longer. */
+const DEFAULT_RETENTION_DAYS = 90;
 
 /** What the worker should do about one delivery message. */
 export type AttemptStart =
@@ -29,11 +33,14 @@ export type AttemptStart =
  * what a delivery does next is decided in webhook-delivery-plan.ts. Deliveries travel as messages
  * on the integrations queue (one per event and endpoint), retried with queue delays up to their
  * 12 h maximum; longer waits are kept here and re-queued by the alarm. The HTTP calls happen in
- * the queue consumer, never while this object waits.
+ * the queue consumer, never while this object waits. Deliveries (with their attempts and the
+ * events' bodies, which carry personal data) are deleted WEBHOOK_RETENTION_DAYS after they were
+ * created, by the same alarm.
  */
 export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
   private readonly endpoints: EndpointStore;
   private readonly deliveryLog: DeliveryLog;
+  private readonly pruneAlarm: PruneAlarm;
   /** Writes of the subscriptions to KV, one after the other, so the last one written is the latest. */
   private publishing: Promise<void> = Promise.resolve();
   private publications = 0;
@@ -43,6 +50,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     this.ctx.storage.sql.exec(SCHEMA);
     this.endpoints = new EndpointStore(this.ctx.storage);
     this.deliveryLog = new DeliveryLog(this.ctx.storage);
+    this.pruneAlarm = new PruneAlarm(this.ctx.storage);
     // Never written (a new deployment, or endpoints older than the set), or a write that failed.
     if (this.ctx.storage.kv.get(SUBSCRIPTIONS_STATE) !== "published") this.ctx.waitUntil(this.publishSubscriptions());
   }
@@ -56,9 +64,10 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     return { endpoint: this.endpoints.view(this.endpoints.get(id)!, now), secret };
   }
 
-  async listEndpoints(): Promise<EndpointView[]> {
+  async listEndpoints(page: { limit: number; after?: After }): Promise<{ endpoints: EndpointView[]; nextCursor?: string }> {
     const now = Date.now();
-    return this.endpoints.all().map((row) => this.endpoints.view(row, now));
+    const { items, nextCursor } = pageOf(this.endpoints.list(page.limit + 1, page.after), page.limit, (last) => encodeCursor(last.created_at, last.id));
+    return { endpoints: items.map((row) => this.endpoints.view(row, now)), ...(nextCursor ? { nextCursor } : {}) };
   }
 
   async getEndpoint(id: string): Promise<EndpointView | null> {
@@ -96,6 +105,7 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     const endpoints = this.endpoints.enabled().filter(({ eventTypes }) => eventTypes.length === 0 || eventTypes.includes(event.type));
     if (endpoints.length === 0) return done(`no endpoint subscribes to ${event.type}`);
     this.deliveryLog.add({ eventId: event.id, eventType: event.type, body: JSON.stringify(event) }, endpoints.map((endpoint) => endpoint.id), now);
+    await this.pruneAlarm.ensure(now + this.retention);
     // A redelivered event re-queues only deliveries that never got an attempt.
     const pending = this.deliveryLog.unattempted(event.id);
     try {
@@ -140,11 +150,17 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     });
     if (settled.disableEndpoint) await this.publishSubscriptions();
     if (settled.viaAlarm) await this.armAlarm();
+    // A delivery that settles after its window (a late replay) is due for pruning at once.
+    else await this.pruneAlarm.ensure(delivery.created_at + this.retention);
     return settled.outcome;
   }
 
-  async deliveries(endpointId: string, filter: { status?: DeliveryStatus; limit?: number } = {}): Promise<DeliveryView[] | null> {
-    return this.endpoints.get(endpointId) ? this.deliveryLog.views(endpointId, filter) : null;
+  async deliveries(endpointId: string, filter: { status?: DeliveryStatus; limit?: number; after?: After } = {}): Promise<{ deliveries: DeliveryView[]; nextCursor?: string } | null> {
+    return this.endpoints.get(endpointId) ? this.deliveryLog.page(endpointId, filter) : null;
+  }
+
+  async delivery(deliveryId: string): Promise<DeliveryView | null> {
+    return this.deliveryLog.view(deliveryId) ?? null;
   }
 
   /** Sends deliveries again, same webhook-id, with a fresh retry schedule. */
@@ -164,12 +180,14 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     const now = Date.now();
     const eventId = newEventId(now);
     const [id] = this.deliveryLog.add({ eventId, eventType: TEST_EVENT_TYPE, body: testMessage(endpointId, eventId, now) }, [endpointId], now);
+    await this.pruneAlarm.ensure(now + this.retention);
     return id!;
   }
 
-  /** Re-queues the deliveries whose long wait (beyond a queue delay) is over. */
+  /** Deletes what has outlived the retention window, and re-queues the deliveries whose long wait (beyond a queue delay) is over. */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    this.prune(now);
     const due = this.deliveryLog.due(now);
     try {
       await this.enqueue(due);
@@ -222,9 +240,22 @@ export class WebhookRegistry extends DurableObject<IntegrationsEnv> {
     }
   }
 
+  private get retention(): number {
+    return retentionMs(this.env.WEBHOOK_RETENTION_DAYS, DEFAULT_RETENTION_DAYS);
+  }
+
+  /** One batch of deliveries past the window, and endpoint activity as old. */
+  private prune(now: number): void {
+    const cutoff = now - this.retention;
+    const pruned = this.deliveryLog.prune(cutoff, PRUNE_BATCH);
+    this.endpoints.pruneActivity(cutoff);
+    if (pruned > 0) log("info", "webhook deliveries past retention deleted", { deliveries: pruned, createdBefore: new Date(cutoff).toISOString() });
+  }
+
+  /** The alarm at the next long wait's end or the next expiry, whichever is first; none when neither. */
   private async armAlarm(): Promise<void> {
-    const next = this.deliveryLog.nextScheduled();
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+    const expiries = [this.deliveryLog.oldestSettled(), this.endpoints.oldestActivity()].map((at) => (at === null ? null : at + this.retention));
+    const next = [this.deliveryLog.nextScheduled(), ...expiries].filter((at): at is number => at !== null);
+    await this.pruneAlarm.rearm(next.length ? Math.min(...next) : null);
   }
 }

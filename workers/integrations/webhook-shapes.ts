@@ -55,7 +55,7 @@ export const Attempt = z.object({
   at: z.string(),
   statusCode: z.number().optional(),
   latencyMs: z.number(),
-  response: z.string().meta({ description: "First 1 KiB of the response body" }),
+  response: z.string().optional().meta({ description: "First 1 KiB of the response body; absent when it was empty, and for test sends, which never keep it" }),
   error: z.string().optional(),
 });
 export type AttemptView = z.infer<typeof Attempt>;

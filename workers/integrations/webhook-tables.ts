@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_by_endpoint ON deliveries (endpoint_id, created_at);
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_age ON deliveries (created_at);
 CREATE TABLE IF NOT EXISTS attempts (
   delivery_id TEXT NOT NULL,
   attempt INTEGER NOT NULL,
@@ -58,7 +59,8 @@ CREATE TABLE IF NOT EXISTS endpoint_events (
   type TEXT NOT NULL,               -- endpoint.disabled, …
   at INTEGER NOT NULL,
   detail TEXT NOT NULL
-);`;
+);
+CREATE INDEX IF NOT EXISTS endpoint_events_by_age ON endpoint_events (at);`;
 
 export type EndpointRow = {
   id: string;

@@ -27,7 +27,7 @@ function attemptView(a: AttemptRow): AttemptView {
     at: iso(a.at),
     ...(a.status_code === null ? {} : { statusCode: a.status_code }),
     latencyMs: a.latency_ms,
-    response: a.response,
+    ...(a.response ? { response: a.response } : {}),
     ...(a.error ? { error: a.error } : {}),
   };
 }

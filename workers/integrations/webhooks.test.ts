@@ -27,6 +27,8 @@ async function subscribe(url: string, eventTypes?: string[]) {
   return res.body as { id: string; secret: string };
 }
 
+const DAY = 24 * 3600_000;
+
 async function deliveries(endpointId: string) {
   return (await admin("GET", `/admin/webhooks/endpoints/${endpointId}/deliveries`)).body.deliveries as any[];
 }
@@ -181,12 +183,25 @@ describe("webhook deliveries", { timeout: 30_000 }, () => {
   it("logs each attempt's status, latency and the first 1 KiB of the answer, reading at most 64 KiB", async () => {
     const chatty = receiver("?bodyBytes=200000");
     const endpoint = await subscribe(chatty.url);
-    const test = await admin("POST", `/admin/webhooks/endpoints/${endpoint.id}/test`);
-    const [attempt] = test.body.attempts;
+    await registry().fanOut(placedEvent());
+    const [attempt] = (await deliveryWhere(endpoint.id, (d) => d.status === "delivered", "delivered")).attempts;
     expect(attempt.statusCode).toBe(200);
     expect(attempt.latencyMs).toBeGreaterThanOrEqual(0);
     expect(attempt.response).toHaveLength(1024);
     expect(attempt.response.startsWith('{"received":true,"padding":"xxx')).toBe(true);
+  });
+
+  it("reports a test-send's status and timing but never echoes what answered, nor keeps it", async () => {
+    const chatty = receiver("?status=500&bodyBytes=300");
+    const endpoint = await subscribe(chatty.url);
+    const test = await admin("POST", `/admin/webhooks/endpoints/${endpoint.id}/test`);
+    expect(test.status).toBe(200);
+    expect(test.body).toMatchObject({ eventType: "webhook.test.v1", status: "failed", lastError: "answered 500", attempts: [{ attempt: 1, statusCode: 500 }] });
+    expect(test.body.attempts[0].latencyMs).toBeGreaterThanOrEqual(0);
+    expect(test.body.attempts[0]).not.toHaveProperty("response");
+    expect(JSON.stringify(test.body)).not.toContain("received");
+    expect(JSON.stringify(await deliveries(endpoint.id))).not.toContain("received");
+    expect(await chatty.requests()).toHaveLength(1);
   });
 
   it("disables an endpoint that has failed every attempt for five days", async () => {
@@ -243,6 +258,70 @@ describe("webhook deliveries", { timeout: 30_000 }, () => {
     await e.INTEGRATIONS_QUEUE.send(event, { contentType: "json" });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await target.requests()).toHaveLength(1);
+  });
+});
+
+describe("paging and retention of the webhook registry", { timeout: 30_000 }, () => {
+  it("pages endpoints and deliveries with a cursor, and refuses a cursor it never handed out", async () => {
+    const mine = [await subscribe(receiver().url), await subscribe(receiver().url), await subscribe(receiver().url)].map((ep) => ep.id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await admin("GET", `/admin/webhooks/endpoints?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.body.endpoints.length).toBeLessThanOrEqual(1);
+      seen.push(...page.body.endpoints.map((ep: { id: string }) => ep.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(mine));
+
+    const endpoint = mine[0]!;
+    for (let i = 0; i < 3; i++) await registry().fanOut(placedEvent());
+    await eventually(async () => ((await deliveries(endpoint)).filter((d) => d.status === "delivered").length === 3 ? true : undefined), 10_000, "3 delivered");
+    const first = await admin("GET", `/admin/webhooks/endpoints/${endpoint}/deliveries?limit=2`);
+    expect(first.body.deliveries).toHaveLength(2);
+    const second = await admin("GET", `/admin/webhooks/endpoints/${endpoint}/deliveries?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.deliveries).toHaveLength(1);
+    expect(second.body.nextCursor).toBeUndefined();
+    const times = [...first.body.deliveries, ...second.body.deliveries].map((d: { createdAt: string }) => d.createdAt);
+    expect(times).toEqual([...times].sort().reverse());
+    expect(new Set([...first.body.deliveries, ...second.body.deliveries].map((d: { id: string }) => d.id)).size).toBe(3);
+
+    const endpointCursor = (await admin("GET", "/admin/webhooks/endpoints?limit=1")).body.nextCursor;
+    for (const path of ["/admin/webhooks/endpoints?cursor=abc", `/admin/webhooks/endpoints/${endpoint}/deliveries?cursor=${endpointCursor}`, "/admin/webhooks/endpoints?limit=0"]) {
+      const res = await admin("GET", path);
+      expect(res.status, path).toBe(422);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(res.body.errors.map((error: { path: string }) => error.path), path).toEqual([path.includes("limit") ? "limit" : "cursor"]);
+    }
+  });
+
+  it("deletes a delivery with its attempts and event 90 days after it was created, on the alarm, keeping one still retrying", async () => {
+    const target = receiver();
+    const endpoint = await subscribe(target.url);
+    const [old, retrying, recent] = [placedEvent(), placedEvent(), placedEvent()];
+    for (const event of [old, retrying, recent]) await registry().fanOut(event);
+    await eventually(async () => ((await deliveries(endpoint.id)).filter((d) => d.status === "delivered").length === 3 ? true : undefined), 10_000, "3 delivered");
+    const stub = registry() as DurableObjectStub<WebhookRegistry>;
+    // The first delivery armed the alarm for when it expires.
+    expect(await runInDurableObject(stub, (_registry, state) => state.storage.getAlarm())).toBeLessThanOrEqual(Date.now() + 90 * DAY);
+
+    await runInDurableObject(stub, (_registry, state) => {
+      const sql = state.storage.sql;
+      sql.exec("UPDATE deliveries SET created_at = ? WHERE event_id = ?", Date.now() - 90 * DAY - 1000, old.id);
+      sql.exec("UPDATE deliveries SET created_at = ?, status = 'retrying' WHERE event_id = ?", Date.now() - 91 * DAY, retrying.id);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+
+    expect((await deliveries(endpoint.id)).map((d) => d.webhookId).sort()).toEqual([retrying.id, recent.id].sort());
+    const left = await runInDurableObject(stub, async (_registry, state) => ({
+      messages: state.storage.sql.exec<{ event_id: string }>("SELECT event_id FROM messages WHERE event_id = ?", old.id).toArray(),
+      attempts: state.storage.sql.exec("SELECT 1 FROM attempts WHERE delivery_id NOT IN (SELECT id FROM deliveries)").toArray(),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(left.messages).toEqual([]);
+    expect(left.attempts).toEqual([]);
+    expect(left.alarm).not.toBeNull(); // for the deliveries left
   });
 });
 

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { QUEUES } from "../../src/contracts/topology";
 import { fieldsOf, Problem, validationProblem } from "../../src/platform/problem";
+import { DnsRecord } from "./dns";
 import { AuditRecords, ConsumerFault, Fault, Provider } from "./faults";
 import type { ProviderLedger } from "./ledger";
 
@@ -21,7 +22,7 @@ function queueOf(name: string): string {
 const RequestsQuery = z.strictObject({ provider: Provider.optional(), since: z.coerce.number().int().min(0).default(0) });
 
 /** Where each provider's API is mounted; the workers' `*_API_BASE` vars point here in dev. */
-const MOUNTS: Record<Provider, string> = { stripe: "/stripe", carrier: "/carrier", ses: "/ses", twilio: "/twilio", webhooks: "/webhooks" };
+const MOUNTS: Record<Provider, string> = { stripe: "/stripe", carrier: "/carrier", ses: "/ses", twilio: "/twilio", webhooks: "/webhooks", dns: "/dns" };
 
 // The smallest valid PDF, so a label URL opens in a viewer.
 const LABEL_PDF =
@@ -29,8 +30,8 @@ const LABEL_PDF =
   "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 288 432]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
 /**
- * Local stand-ins for Stripe, the carrier, SES, Twilio and webhook receivers, speaking their API shapes, recording every
- * request and failing on demand. Runs under `npm run dev` and in tests; never deployed.
+ * Local stand-ins for Stripe, the carrier, SES, Twilio, webhook receivers and a DNS over HTTPS resolver, speaking their
+ * API shapes, recording every request and failing on demand. Runs under `npm run dev` and in tests; never deployed.
  */
 export function createSandboxApp() {
   const app = new Hono<SandboxApiEnv>();
@@ -72,6 +73,12 @@ export function createSandboxApp() {
   app.delete("/_sandbox/requests", async (c) => {
     await ledgerOf(c.env).reset();
     return c.body(null, 204);
+  });
+  // What a name resolves to at /dns/dns-query: {"name":"internal.example","A":["10.0.0.1"]} (workers/sandbox/dns.ts).
+  app.post("/_sandbox/dns", async (c) => {
+    const record = DnsRecord.safeParse(await c.req.json().catch(() => null));
+    if (!record.success) throw validationProblem(fieldsOf(record.error), "Not a DNS record: see workers/sandbox/dns.ts.");
+    return c.json(await ledgerOf(c.env).setDnsRecord(record.data));
   });
   app.get("/_sandbox/faults", async (c) => c.json({ faults: await ledgerOf(c.env).faults() }));
   app.post("/_sandbox/faults", async (c) => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const PROVIDERS = ["stripe", "carrier", "ses", "twilio", "webhooks"] as const;
+export const PROVIDERS = ["stripe", "carrier", "ses", "twilio", "webhooks", "dns"] as const;
 export const Provider = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof Provider>;
 

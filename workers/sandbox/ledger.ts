@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { createLabelRefund, createTransaction } from "./carrier";
+import { dnsQuery, type DnsRecord } from "./dns";
 import { faultResponse, type ConsumerFault, type Fault, type Provider } from "./faults";
 import { sendEmail } from "./ses";
 import { createPaymentIntent, createRefund } from "./stripe";
@@ -59,6 +60,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
         kind TEXT NOT NULL, queue TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,
         n INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (kind, queue, event_id)
       );
+      CREATE TABLE IF NOT EXISTS dns_records (name TEXT PRIMARY KEY, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS objects (
         id TEXT PRIMARY KEY, provider TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL
       );`);
@@ -106,6 +108,15 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
       );
     }
     return fault;
+  }
+
+  async setDnsRecord(record: DnsRecord): Promise<DnsRecord> {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO dns_records (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record",
+      record.name,
+      JSON.stringify(record),
+    );
+    return record;
   }
 
   async faults(): Promise<Fault[]> {
@@ -192,10 +203,10 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     return this.ctx.storage.sql.exec<{ kind: string; queue: string; n: number }>("SELECT kind, queue, n FROM audit WHERE event_id = ? ORDER BY queue, kind", eventId).toArray();
   }
 
-  /** Forgets everything: requests, objects, keys, faults and the audit. */
+  /** Forgets everything: requests, objects, keys, faults, DNS records and the audit. */
   async reset(): Promise<void> {
     this.ctx.storage.sql.exec(
-      "DELETE FROM requests; DELETE FROM faults; DELETE FROM idempotency; DELETE FROM objects; DELETE FROM consumer_faults; DELETE FROM audit;",
+      "DELETE FROM requests; DELETE FROM faults; DELETE FROM idempotency; DELETE FROM objects; DELETE FROM consumer_faults; DELETE FROM audit; DELETE FROM dns_records;",
     );
   }
 
@@ -211,7 +222,17 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
         return this.twilio(request);
       case "webhooks":
         return this.webhookReceiver(request);
+      case "dns":
+        return this.dns(request);
     }
+  }
+
+  private dns(request: ProviderRequest): Answer {
+    if (request.method !== "GET" || request.path !== "/dns-query") return { status: 404, outcome: "missing", body: { error: "GET /dns-query" } };
+    return dnsQuery(new URLSearchParams(request.query ?? ""), request.headers["accept"], (name) => {
+      const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM dns_records WHERE name = ?", name).toArray()[0];
+      return row ? (JSON.parse(row.record) as DnsRecord) : undefined;
+    });
   }
 
   private ses(request: ProviderRequest): Answer {

@@ -193,6 +193,30 @@ describe("SES, Twilio and webhook receiver stand-ins", () => {
   });
 });
 
+describe("DNS over HTTPS stand-in", () => {
+  const doh = (name: string, type: string, accept = "application/dns-json") => send("GET", `/dns/dns-query?name=${name}&type=${type}`, undefined, { accept });
+
+  it("answers configured names in Cloudflare's JSON shape, and every other name with a public address", async () => {
+    const set = await send("POST", "/_sandbox/dns", JSON.stringify({ name: "Intranet.Example.", A: ["10.0.0.1"], ttl: 0 }));
+    expect(set.status).toBe(200);
+    const a = await doh("intranet.example", "A");
+    expect(a.headers.get("content-type")).toBe("application/dns-json");
+    expect(a.json).toMatchObject({ Status: 0, Question: [{ name: "intranet.example.", type: 1 }], Answer: [{ name: "intranet.example.", type: 1, TTL: 0, data: "10.0.0.1" }] });
+    expect((await doh("intranet.example", "AAAA")).json).toEqual(expect.not.objectContaining({ Answer: expect.anything() }));
+    expect((await doh("erp.example.com", "AAAA")).json.Answer).toEqual([expect.objectContaining({ type: 28, data: "2606:4700:4700::1111" })]);
+    const { requests } = (await send("GET", "/_sandbox/requests?provider=dns")).json;
+    expect(requests.map((r: { path: string }) => r.path)).toEqual(["/dns-query", "/dns-query", "/dns-query"]);
+  });
+
+  it("answers NXDOMAIN for .invalid and configured names, and 400 without the JSON accept header", async () => {
+    expect((await doh("nothing.invalid", "A")).json).toMatchObject({ Status: 3 });
+    await send("POST", "/_sandbox/dns", JSON.stringify({ name: "gone.example.com", status: "NXDOMAIN" }));
+    expect((await doh("gone.example.com", "A")).json).toMatchObject({ Status: 3 });
+    expect((await doh("erp.example.com", "A", "application/json")).status).toBe(400);
+    expect((await send("POST", "/_sandbox/dns", JSON.stringify({ name: "x.example", A: "10.0.0.1" }))).status).toBe(422);
+  });
+});
+
 describe("the sandbox's own API", () => {
   it("refuses an unknown queue, object kind or provider filter with a problem", async () => {
     const queue = await send("POST", "/_sandbox/consumers/billingg", JSON.stringify({ mode: "down" }));

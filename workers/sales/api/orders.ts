@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { ORDER_ID } from "../../../src/contracts/values";
 import { adminOnly, requireAdmin } from "../../../src/platform/auth";
+import { cursorParam, limitParam, readCursor } from "../../../src/platform/paging";
 import { Problem } from "../../../src/platform/problem";
 import { orderObject, placeOrder, type SalesStores } from "../place-order";
 import { stuckOrdersOf } from "../stuck-orders";
@@ -72,17 +74,23 @@ const stuckOrdersRoute = createRoute({
   method: "get",
   path: "/admin/orders/stuck",
   summary: "Orders waiting too long at one stage (admin)",
-  description: "Reported by each order's watchdog after STUCK_AFTER_SECONDS in `placed` or `billed`; an order leaves the list when it moves on.",
+  description:
+    "Reported by each order's watchdog after STUCK_AFTER_SECONDS in `placed` or `billed`; an order leaves the list when it moves on, or STUCK_RETENTION_DAYS after its report. A page at a time: pass `nextCursor` back as `cursor`.",
+  request: { query: z.object({ limit: limitParam(100), cursor: cursorParam(ORDER_ID).optional() }) },
   responses: {
     200: {
       description: "Stuck orders, oldest first",
       content: {
         "application/json": {
-          schema: z.object({ orders: z.array(z.object({ orderId: z.string(), status: z.string(), since: z.string(), reportedAt: z.string() })) }),
+          schema: z.object({
+            orders: z.array(z.object({ orderId: z.string(), status: z.string(), since: z.string(), reportedAt: z.string() })),
+            nextCursor: z.string().optional(),
+          }),
         },
       },
     },
     401: problemResponse("Missing or wrong admin token"),
+    422: problemResponse("Invalid limit or cursor"),
   },
 });
 
@@ -112,7 +120,8 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
 
   app.use("/admin/orders/*", adminOnly);
   app.openapi(stuckOrdersRoute, async (c) => {
-    return c.json({ orders: await stuckOrdersOf(c.env).list() }, 200);
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(await stuckOrdersOf(c.env).list({ limit, ...(cursor ? { after: readCursor(cursor, ORDER_ID)! } : {}) }), 200);
   });
 
   app.openapi(getOrderRoute, async (c) => {
