@@ -113,6 +113,21 @@ describe("email through SES", () => {
     expect(await sesFor(event.subject)).toHaveLength(1);
   });
 
+  it("keeps the results of a billed and a ready snapshot that arrive together, in the stored log", async () => {
+    const order = placed();
+    const inbox = notifications(order.subject);
+    const outcomes = await Promise.all([inbox.notify(paymentStatusEvent(order, "billed")), inbox.notify(statusChangedEvent(order, "ready_to_ship"))]);
+    expect(outcomes.map((o) => o.kind)).toEqual(["done", "done"]);
+    const stored = await runInDurableObject(inbox, async (_instance: Notifications, state) => state.storage.kv.get<{ lines: NotificationRecord[] }>("log"));
+    expect(stored?.lines.map((line) => `${line.channel}:${line.template}:${line.status}`).sort()).toEqual([
+      "email:order_confirmation:sent",
+      "email:shipping_notice:sent",
+      "sms:order_confirmation:sent",
+      "sms:shipping_notice:sent",
+    ]);
+    expect(await sesFor(order.subject)).toHaveLength(2);
+  });
+
   it("texts once when Twilio's answer was lost: the retry finds the text Twilio took", async () => {
     const event = billed();
     const inbox = notifications(event.subject);

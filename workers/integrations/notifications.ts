@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { errorMessage } from "../../src/platform/log";
 import { OneAtATime } from "../../src/platform/one-at-a-time";
-import { allOf, type Outcome } from "../../src/platform/outcome";
+import { allOf, retry, type Outcome } from "../../src/platform/outcome";
 import { linesInOrder, planNotifications, settleNotifications, type NotificationLog, type NotificationRecord, type Send, type SendOutcome } from "./notification-plan";
 import type { SendResult } from "./send-result";
 import { sendEmail, sesConfig } from "./ses";
@@ -26,6 +26,12 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
   private readonly storage: SyncKvStorage;
   /** One event at a time: a duplicate delivery sees the first one's result, and notices go in order. */
   private readonly serial = new OneAtATime();
+  /** The log as changed by events handled and not yet written. */
+  private unwritten: NotificationLog | undefined;
+  /** Events waiting behind the one being handled (the billed and ready snapshots of one queue batch). */
+  private queued = 0;
+  /** Settles when the events handled so far are written. */
+  private nextWrite = Promise.withResolvers<void>();
 
   constructor(ctx: DurableObjectState, env: IntegrationsEnv) {
     super(ctx, env);
@@ -36,9 +42,30 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
     return linesInOrder(this.load());
   }
 
-  /** Sends what `event` calls for on each channel, each at most once once it is known sent. */
-  notify(event: NotifyingEvent, delivery: { attempts: number } = { attempts: 1 }): Promise<Outcome> {
-    return this.serial.run(() => this.sendFor(event, delivery.attempts > 1));
+  /**
+   * Sends what `event` calls for on each channel, each at most once once it is known sent. The
+   * answer waits for the write that keeps its results: one write for the events that come together.
+   */
+  async notify(event: NotifyingEvent, delivery: { attempts: number } = { attempts: 1 }): Promise<Outcome> {
+    this.queued++;
+    const [outcome, written] = await this.serial.run(async () => {
+      this.queued--;
+      const outcome = await this.sendFor(event, delivery.attempts > 1).catch((error: unknown) => retry(errorMessage(error)));
+      return [outcome, this.writeWhenLast()] as const;
+    });
+    await written;
+    return outcome;
+  }
+
+  /** Writes the log unless another event waits to be handled: the last of them writes for all. */
+  private writeWhenLast(): Promise<void> {
+    const write = this.nextWrite;
+    if (this.queued > 0) return write.promise;
+    if (this.unwritten) this.storage.put(LOG_KEY, this.unwritten);
+    this.unwritten = undefined;
+    this.nextWrite = Promise.withResolvers<void>();
+    write.resolve();
+    return write.promise;
   }
 
   private async sendFor(event: NotifyingEvent, redelivered: boolean): Promise<Outcome> {
@@ -69,17 +96,17 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
       }),
     );
     const settled = settleNotifications(plan.log, perChannel.flat(), event.id, new Date());
-    this.save(settled.log); // the one write of this event, after its sends
+    this.save(settled.log); // written after the sends, once for the events handled together
     return allOf([...plan.outcomes, ...settled.outcomes]);
   }
 
   /** The order's log: one key of the object's SQLite-backed KV, so each save is one row written and no table is created. */
   private load(): NotificationLog {
-    return this.storage.get<NotificationLog>(LOG_KEY) ?? { lines: [] };
+    return this.unwritten ?? this.storage.get<NotificationLog>(LOG_KEY) ?? { lines: [] };
   }
 
   private save(log: NotificationLog): void {
-    this.storage.put(LOG_KEY, log);
+    this.unwritten = log;
   }
 
   private async send({ channel, template, to, uncertain }: Send, event: NotifyingEvent, recipient: Recipient): Promise<SendResult> {
