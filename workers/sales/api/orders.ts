@@ -4,6 +4,7 @@ import { adminOnly, requireAdmin } from "../../../src/platform/auth";
 import { Problem } from "../../../src/platform/problem";
 import { orderObject, placeOrder, type SalesStores } from "../place-order";
 import { stuckOrdersOf } from "../stuck-orders";
+import { limitCustomerOrders, rateLimitedResponse } from "./rate-limits";
 import { AdminOrder, adminView, assertOrderId, OrderIdParam, orderNotFound, PlaceOrderRequest, problemResponse, PublicOrder, publicView } from "./schemas";
 
 export type SalesApiEnv = { Bindings: SalesEnv; Variables: { stores: SalesStores } };
@@ -36,6 +37,7 @@ const placeOrderRoute = createRoute({
     413: problemResponse("Body over 64 KiB"),
     415: problemResponse("Body is not application/json"),
     422: problemResponse("Invalid fields, unknown SKU, or an Idempotency-Key reused with another body"),
+    429: rateLimitedResponse("Too many orders from this client address, or for this customer (email or phone)"),
   },
 });
 
@@ -88,7 +90,9 @@ const stuckOrdersRoute = createRoute({
 
 export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
   app.openapi(placeOrderRoute, async (c) => {
-    const result = await placeOrder(c.var.stores, c.req.valid("json"), {
+    const request = c.req.valid("json");
+    await limitCustomerOrders(c.env, request.customer);
+    const result = await placeOrder(c.var.stores, request, {
       idempotencyKey: c.req.valid("header")["idempotency-key"],
       defaultPaymentMethod: c.env.DEFAULT_PAYMENT_METHOD || undefined,
     });
