@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { createTestHarness, unstable_readConfig, type TestHarnessOptions } from "wrangler";
 import { unthrottledConfig } from "../scripts/sandboxed.mjs";
 import { WORKERS } from "../scripts/workers.mjs";
-import { ADMIN_TOKEN, appWorkers, ROOT, seedCatalog } from "../test/stack.ts";
+import { ADMIN_TOKEN, appWorkers, ORDER_SECRET_KEY, ROOT, seedCatalog } from "../test/stack.ts";
 import type { MeterCollector } from "./meter-collector.ts";
 import { listeningPorts, workerdProcesses } from "./processes.ts";
 
@@ -141,7 +141,7 @@ export async function startAcceptStack(sandbox: Runtime) {
     {
       configPath: unthrottled("sales"),
       vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa" },
-      secrets: { ADMIN_TOKEN },
+      secrets: { ADMIN_TOKEN, ORDER_SECRET_KEY },
       bindingOverrides: { WAREHOUSE: elsewhere, INTEGRATIONS: elsewhere, DEAD_LETTER_ARCHIVE: elsewhere, PROJECTIONS: elsewhere },
     },
     { configPath: "bench/workers/bare/wrangler.toml" },

@@ -26,7 +26,7 @@ export const salesProject = (options: { name: string; include: string[]; exclude
   workerProject({
     ...options,
     config: "wrangler.toml",
-    bindings: () => ({ ADMIN_TOKEN: "test-admin-token", DEFAULT_PAYMENT_METHOD: "pm_card_visa" }),
+    bindings: () => ({ ADMIN_TOKEN: "test-admin-token", ORDER_SECRET_KEY: "test-order-secret-key", DEFAULT_PAYMENT_METHOD: "pm_card_visa" }),
     tap: ["billing"],
     // Sales forwards admin APIs to these workers; the stand-ins echo what they received.
     workers: [echoWorker("warehouse"), echoWorker("integrations"), echoWorker("dead-letters"), projectionsStandIn],

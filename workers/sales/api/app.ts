@@ -33,6 +33,11 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "orderSecret", {
+    type: "http",
+    scheme: "bearer",
+    description: "The `clientSecret` of the placement response: the customer's access to their own order.",
+  });
   const info = {
     title: "choreo order API",
     version: "1.0.0",
