@@ -5,6 +5,6 @@ import { defineConfig } from "vitest/config";
 // worker through wrangler's test harness from Node.
 export default defineConfig({
   test: {
-    projects: ["workers/*/vitest.config.ts", "bench/vitest.config.ts", "test/unit/vitest.config.ts", "test/vitest.config.ts"],
+    projects: ["workers/*/vitest.config.ts", "workers/sales/vitest.rate-limits.config.ts", "bench/vitest.config.ts", "test/unit/vitest.config.ts", "test/vitest.config.ts"],
   },
 });

@@ -6,7 +6,9 @@ import http from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createTestHarness, unstable_readConfig, type TestHarnessOptions } from "wrangler";
-import { ADMIN_TOKEN, appWorkers, ROOT, seedCatalog } from "../test/stack.ts";
+import { unthrottledConfig } from "../scripts/sandboxed.mjs";
+import { WORKERS } from "../scripts/workers.mjs";
+import { ADMIN_TOKEN, appWorkers, ORDER_SECRET_KEY, ROOT, seedCatalog } from "../test/stack.ts";
 import type { MeterCollector } from "./meter-collector.ts";
 import { listeningPorts, workerdProcesses } from "./processes.ts";
 
@@ -87,6 +89,9 @@ async function startRuntime(workers: WorkerInput[]) {
 
 export const startSandbox = () => startRuntime([{ configPath: "workers/sandbox/wrangler.toml" }]);
 
+/** A worker's own config with its rate limits raised: the bench's load comes from one address for one customer. */
+const unthrottled = (name: string): string => unthrottledConfig(WORKERS.find((worker: { name: string }) => worker.name === name));
+
 const workerName = (input: WorkerInput) => ("configPath" in input ? String(input.configPath).split("/").at(-2) ?? "sales" : "inline");
 
 function withVars(input: WorkerInput, vars: Record<string, string>): WorkerInput {
@@ -134,9 +139,9 @@ export async function startAcceptStack(sandbox: Runtime) {
   const elsewhere = "bench-bare"; // Sales forwards admin APIs to these; none is called here
   const runtime = await startRuntime([
     {
-      configPath: "wrangler.toml",
+      configPath: unthrottled("sales"),
       vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa" },
-      secrets: { ADMIN_TOKEN },
+      secrets: { ADMIN_TOKEN, ORDER_SECRET_KEY },
       bindingOverrides: { WAREHOUSE: elsewhere, INTEGRATIONS: elsewhere, DEAD_LETTER_ARCHIVE: elsewhere, PROJECTIONS: elsewhere },
     },
     { configPath: "bench/workers/bare/wrangler.toml" },
@@ -210,10 +215,10 @@ async function meteredBuilds(inputs: WorkerInput[]): Promise<WorkerInput[]> {
   return Promise.all(
     inputs.map(async (input) => {
       if (!("configPath" in input)) return input;
-      // The worker's own wrangler.toml, not the sandboxed one the test stacks use: the bench runs
-      // production code (its build is named after the config's `main`, index.js).
-      input = { ...input, configPath: String(input.configPath).replace("wrangler.sandboxed.toml", "wrangler.toml") };
+      // The worker's own wrangler.toml (rate limits raised), not the sandboxed one the test stacks
+      // use: the bench runs production code (its build is named after the config's `main`, index.js).
       const name = workerName(input);
+      input = { ...input, configPath: unthrottled(name) };
       const outdir = path.join(ROOT, ".wrangler/bench-metered", name);
       const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--config", String(input.configPath), `bench/metered/${name}/index.ts`];
       await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 });

@@ -12,7 +12,7 @@ export function adminClient(argv = process.argv.slice(2)) {
   const base = (process.env.CHOREO_URL ?? (remote ? "" : `http://127.0.0.1:${process.env.PORT ?? 8787}`)).replace(/\/$/, "");
   const token = process.env.ADMIN_TOKEN ?? (remote ? "" : devAdminToken());
   if (!base || !token) {
-    throw new Error("--remote needs CHOREO_URL (your Sales worker's URL, e.g. https://sales.<you>.workers.dev) and ADMIN_TOKEN");
+    throw new Error("--remote needs CHOREO_URL (your Sales worker's URL, e.g. https://choreo-sales.<you>.workers.dev) and ADMIN_TOKEN");
   }
   const headers = { authorization: `Bearer ${token}` };
 

@@ -2,7 +2,7 @@
 // session on :8787 (Sales first, so the public API is there), local state persisted under
 // .wrangler/, .dev.vars created from the examples, then the demo catalog seeded.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sandboxedConfig } from "./sandboxed.mjs";
 import { SANDBOX, WORKERS } from "./workers.mjs";
@@ -21,9 +21,20 @@ const env = {
 
 for (const example of [".dev.vars.example", ...[...WORKERS, SANDBOX].map((w) => w.config.replace(/wrangler\.toml$/, ".dev.vars.example"))]) {
   const target = example.replace(/\.example$/, "");
-  if (existsSync(example) && !existsSync(target)) {
-    writeFileSync(target, readFileSync(example, "utf8").replaceAll("127.0.0.1:8789", `127.0.0.1:${SANDBOX_PORT}`));
+  if (!existsSync(example)) continue;
+  const wanted = readFileSync(example, "utf8").replaceAll("127.0.0.1:8789", `127.0.0.1:${SANDBOX_PORT}`);
+  if (!existsSync(target)) {
+    writeFileSync(target, wanted);
     console.log(`created ${target} from ${example}`);
+    continue;
+  }
+  // A variable added to the example since (a new secret) reaches an existing .dev.vars; set ones are kept.
+  const names = (text) => new Set([...text.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
+  const have = names(readFileSync(target, "utf8"));
+  const missing = wanted.split("\n").filter((line) => /^[A-Z0-9_]+=/.test(line) && !have.has(line.slice(0, line.indexOf("="))));
+  if (missing.length) {
+    appendFileSync(target, `\n${missing.join("\n")}\n`);
+    console.log(`${target}: added ${missing.map((line) => line.slice(0, line.indexOf("="))).join(", ")} from ${example}`);
   }
 }
 

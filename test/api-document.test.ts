@@ -42,9 +42,12 @@ describe("GET /openapi.json", () => {
 
     const placed = await stack.placeOrder(placeOrderBody());
     const id = placed.body.id as string;
+    const customer = { authorization: `Bearer ${placed.body.clientSecret}` };
     const calls: [string, string, string, Record<string, string>?][] = [
       ["get", `/orders/${id}`, "/orders/{id}"],
+      ["get", `/orders/${id}`, "/orders/{id}", customer],
       ["get", `/orders/${id}`, "/orders/{id}", admin],
+      ["post", `/orders/${id}/cancel`, "/orders/{id}/cancel"],
       ["get", `/orders/${id}/status`, "/orders/{id}/status"],
       ["get", "/products", "/products"],
       ["get", "/admin/orders/stuck", "/admin/orders/stuck", admin],

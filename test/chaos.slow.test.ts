@@ -16,7 +16,7 @@ const POISON = 3;
 const SCALE = Math.max(1, ORDERS / 300);
 
 type Story = "normal" | "declined" | "out_of_stock" | "cancelled";
-type Placed = { id: string; story: Story; cancel?: number; items: { sku: string; quantity: number }[] };
+type Placed = { id: string; clientSecret: string; story: Story; cancel?: number; items: { sku: string; quantity: number }[] };
 
 /** mulberry32: the whole scenario (stories, items, cancel timing, faults) follows the seed. */
 function random(seed: number) {
@@ -53,7 +53,7 @@ it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_
     const story: Story = roll < 0.55 ? "normal" : roll < 0.7 ? "declined" : roll < 0.8 ? "out_of_stock" : "cancelled";
     const sku = ["MUG-001", "TEE-001", "BOOK-001", "STICKER-001"][Math.floor(rng() * 4)]!;
     const items = story === "out_of_stock" ? [{ sku: "RARE-001", quantity: 1 }] : [{ sku, quantity: 1 + Math.floor(rng() * 3) }];
-    return { id: "", story, items, ...(story === "cancelled" ? { cancel: Math.floor(rng() * 4000) } : {}) };
+    return { id: "", clientSecret: "", story, items, ...(story === "cancelled" ? { cancel: Math.floor(rng() * 4000) } : {}) };
   });
 
   const cancelReplies = new Map<string, number>();
@@ -65,10 +65,11 @@ it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_
         const reply = await stack.placeOrder(placeOrderBody({ items: story.items, paymentMethod }));
         expect(reply.status).toBe(202);
         story.id = reply.body.id;
+        story.clientSecret = reply.body.clientSecret;
         if (story.cancel !== undefined) {
           pending.push(
             new Promise((resolve) => setTimeout(resolve, story.cancel)).then(async () => {
-              cancelReplies.set(story.id, (await stack.cancel(story.id)).status);
+              cancelReplies.set(story.id, (await stack.cancel(story)).status);
             }),
           );
         }

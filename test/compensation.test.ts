@@ -40,7 +40,7 @@ describe("compensation across services", () => {
     const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "BOOK-001", quantity: 1 }] }));
     // Billing tried and is waiting to retry; the customer cancels meanwhile.
     await waitFor(async () => ((await stack.providerRequests("stripe")).some((r) => r.body.includes(body.id)) ? true : undefined));
-    const cancelled = await stack.cancel(body.id);
+    const cancelled = await stack.cancel(body);
     expect(cancelled.status).toBe(202);
     expect(cancelled.body.status).toBe("cancelled");
     const [placedEvent, cancelEvent] = [cancelled.body.timeline[0].eventId, cancelled.body.timeline.at(-1).eventId];
@@ -55,7 +55,7 @@ describe("compensation across services", () => {
 
   it("refunds a cancellation that loses the race with the charge", async () => {
     const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "BOOK-001", quantity: 1 }] }));
-    const cancelled = await stack.cancel(body.id);
+    const cancelled = await stack.cancel(body);
     expect(cancelled.status).toBe(202);
     const [placedEvent, cancelEvent] = [cancelled.body.timeline[0].eventId, cancelled.body.timeline.at(-1).eventId];
     // Whichever Billing handles first, the customer ends up not paying.
@@ -76,7 +76,7 @@ describe("compensation across services", () => {
     await stack.setFault({ provider: "carrier", mode: "down" });
     const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "TEE-001", quantity: 2 }] }));
     await stack.waitForStatus(body.id, "billed");
-    expect((await stack.cancel(body.id)).status).toBe(202);
+    expect((await stack.cancel(body)).status).toBe(202);
     await stack.setFault({ provider: "carrier", mode: "ok" });
     const refunded = await waitFor(async () => {
       const order = await stack.order(body.id);
@@ -101,7 +101,7 @@ describe("compensation across services", () => {
   it("refuses to cancel an order that has its label", async () => {
     const { body } = await stack.placeOrder(placeOrderBody());
     await stack.waitForStatus(body.id, "ready_to_ship");
-    const res = await stack.cancel(body.id);
+    const res = await stack.cancel(body);
     expect(res.status).toBe(409);
     expect((await stack.order(body.id)).status).toBe("ready_to_ship");
     expect(await forOrder("refund", body.id)).toHaveLength(0);

@@ -14,6 +14,7 @@ const sandboxed = (name: string): string => sandboxedConfig(WORKERS.find((worker
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const ADMIN_TOKEN = "e2e-admin-token";
 export const LAKE_PII_KEY = "e2e-lake-pii-key";
+export const ORDER_SECRET_KEY = "e2e-order-secret-key";
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -39,7 +40,7 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
         ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}),
         ...ttl,
       },
-      secrets: { ADMIN_TOKEN },
+      secrets: { ADMIN_TOKEN, ORDER_SECRET_KEY },
     },
     {
       configPath: sandboxed("billing"),
@@ -97,8 +98,9 @@ export async function startStack(options: StackOptions = {}) {
     async placeOrder(body: unknown, headers: Record<string, string> = {}) {
       return json(await app.fetch("/orders", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
     },
-    async cancel(id: string) {
-      return json(await app.fetch(`/orders/${id}/cancel`, { method: "POST" }));
+    /** Cancels as the customer does: with the client secret of the placement response. */
+    async cancel(placed: { id: string; clientSecret: string }) {
+      return json(await app.fetch(`/orders/${placed.id}/cancel`, { method: "POST", headers: { authorization: `Bearer ${placed.clientSecret}` } }));
     },
     async order(id: string) {
       return (await json(await app.fetch(`/orders/${id}`, { headers: admin }))).body;

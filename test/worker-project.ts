@@ -2,7 +2,9 @@
 // sandbox (over HTTP) and a queue tap when the worker calls providers or publishes events.
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { experimental_readRawConfig } from "wrangler";
 import { defineConfig } from "vitest/config";
+import { UNTHROTTLED_LIMIT } from "../scripts/sandboxed.mjs";
 import { queueTap } from "./queue-tap.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -13,6 +15,8 @@ type Options = {
   config: string;
   /** Test files, relative to the repository root. */
   include: string[];
+  /** Test files of `include` that another project runs. */
+  exclude?: string[];
   /** Start the provider sandbox for this project; its origin is passed to `bindings`. */
   sandbox?: boolean;
   /** Vars and secrets for the test. */
@@ -23,7 +27,22 @@ type Options = {
   workers?: Record<string, unknown>[];
   /** A D1 binding whose migrations (`migrations_dir`, relative to the root) are applied before the tests. */
   d1?: { binding: string; migrations: string };
+  /**
+   * The limit of some of the worker's [[ratelimits]] bindings in this project. The others are
+   * raised, as in every local stack (scripts/sandboxed.mjs): the project's tests share one address.
+   */
+  rateLimits?: Record<string, number>;
 };
+
+type RateLimitBinding = { name: string; namespace_id: string; simple: { limit: number; period: 10 | 60 } };
+
+/** The worker's rate limiters with the project's limits, in Miniflare's shape. */
+function rateLimiters(config: string, limits: Record<string, number> = {}) {
+  const bindings = (experimental_readRawConfig({ config: path.join(ROOT, config) }).rawConfig.ratelimits ?? []) as RateLimitBinding[];
+  return Object.fromEntries(
+    bindings.map(({ name, namespace_id, simple }) => [name, { namespace_id, simple: { limit: limits[name] ?? UNTHROTTLED_LIMIT, period: simple.period } }]),
+  );
+}
 
 export function workerProject(options: Options) {
   const usesSandbox = options.sandbox === true;
@@ -41,6 +60,7 @@ export function workerProject(options: Options) {
               ? { TEST_D1_BINDING: options.d1.binding, TEST_D1_MIGRATIONS: await readD1Migrations(path.join(ROOT, options.d1.migrations)) }
               : {}),
           },
+          ratelimits: rateLimiters(options.config, options.rateLimits),
           ...(options.tap ? { serviceBindings: { TAP: "queue-tap" } } : {}),
           workers: [...(options.tap ? [queueTap(options.tap)] : []), ...(options.workers ?? [])] as never[],
         },
@@ -51,7 +71,7 @@ export function workerProject(options: Options) {
       root: ROOT,
       include: options.include,
       // Pure decisions run in Node (test/unit/vitest.config.ts), not here.
-      exclude: ["**/*.unit.test.ts", "**/node_modules/**"],
+      exclude: ["**/*.unit.test.ts", "**/node_modules/**", ...(options.exclude ?? [])],
       ...(usesSandbox ? { globalSetup: [path.join(ROOT, "test/sandbox-server.ts")] } : {}),
       ...(options.d1 ? { setupFiles: [path.join(ROOT, "test/apply-d1-migrations.ts")] } : {}),
     },

@@ -10,6 +10,12 @@ export const QUEUES = ["sales", "billing", "warehouse", "integrations", "project
 export type QueueName = (typeof QUEUES)[number];
 
 /**
+ * The queue a deployed queue's name stands for: `npm run deploy` prefixes each with the app's
+ * name (`shop-billing` is `billing`), while letters and replays speak of the queue itself.
+ */
+export const queueNamed = (deployed: string): QueueName | undefined => QUEUES.find((queue) => deployed === queue || deployed.endsWith(`-${queue}`));
+
+/**
  * Projections take Sales' status snapshots (event-carried state transfer: each carries the whole
  * order, with the time of every step) and refunds, the one fact a snapshot may not carry (a
  * refund after a customer's cancellation changes no status). The other events would repeat

@@ -7,17 +7,28 @@ async function digest(value: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", encoder.encode(value));
 }
 
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other header. */
+export function bearerToken(authorization: string | undefined | null): string | undefined {
+  return authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim())?.[1] : undefined;
+}
+
 /**
- * True when the request carries `Authorization: Bearer <adminToken>`. Both sides are hashed
- * first so the comparison is constant-time and of equal length whatever was sent. (Not
- * hono/bearer-auth: its failures are plain 401s, and ours must be problem+json, 503 when unset.)
+ * True when `given` is `expected`. Both sides are hashed first so the comparison is
+ * constant-time and of equal length whatever was sent.
+ */
+export async function sameSecret(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([digest(given), digest(expected)]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}
+
+/**
+ * True when the request carries `Authorization: Bearer <adminToken>`. (Not hono/bearer-auth:
+ * its failures are plain 401s, and ours must be problem+json, 503 when unset.)
  */
 export async function isAdmin(authorization: string | undefined | null, adminToken: string | undefined): Promise<boolean> {
-  if (!adminToken || !authorization) return false;
-  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-  if (!match) return false;
-  const [given, expected] = await Promise.all([digest(match[1]!), digest(adminToken)]);
-  return crypto.subtle.timingSafeEqual(given, expected);
+  const given = bearerToken(authorization);
+  if (!adminToken || !given) return false;
+  return sameSecret(given, adminToken);
 }
 
 /** Throws a 401 problem unless the request is from an admin. */

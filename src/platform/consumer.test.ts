@@ -29,9 +29,9 @@ function recordDelays(batch: MessageBatch<unknown>): Record<string, number | und
   return delays;
 }
 
-async function run(bodies: unknown[], handlers: EventHandlers, dlq = deadLetterQueue(), attempts = 3) {
+async function run(bodies: unknown[], handlers: EventHandlers, dlq = deadLetterQueue(), attempts = 3, queue = "sales") {
   const batch = createMessageBatch<unknown>(
-    "sales",
+    queue,
     bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
   );
   const delays = recordDelays(batch);
@@ -60,6 +60,11 @@ describe("consumeBatch", () => {
     expect(summary).toEqual({ acked: 1, retried: 1, deadLettered: 1 });
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ kind: "dead_letter", queue: "sales", reason: "invalid_envelope", attempts: 3, body: { nonsense: true } });
+  });
+
+  it("names the queue itself in a dead letter, not the app-prefixed name it was deployed as", async () => {
+    const { dead } = await run([{ nonsense: true }], {}, deadLetterQueue(), 3, "shop-sales");
+    expect(dead[0]).toMatchObject({ kind: "dead_letter", queue: "sales", reason: "invalid_envelope" });
   });
 
   it("retries a handler that throws with exponential backoff", async () => {

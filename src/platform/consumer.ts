@@ -1,6 +1,7 @@
 import type { DeadLetter, DeadLetterReason } from "../contracts/dead-letter";
 import { CloudEvent } from "../contracts/envelope";
 import { readEvent, type AnyEvent, type EventOf, type EventType } from "../contracts/events";
+import { queueNamed } from "../contracts/topology";
 import { errorMessage, log } from "./log";
 import type { Outcome } from "./outcome";
 import { backoffSeconds, type BackoffOptions } from "./retry";
@@ -242,7 +243,7 @@ async function settle(
   }
   const letter: DeadLetter = {
     kind: "dead_letter",
-    queue,
+    queue: queueNamed(queue) ?? queue,
     reason: action.reason,
     error: action.error,
     attempts: message.attempts,

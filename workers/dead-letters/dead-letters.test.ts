@@ -71,6 +71,14 @@ describe("dead-letter intake", () => {
     expect(await letterFor(billed.id)).toMatchObject({ queue: "warehouse", reason: "retries_exhausted", eventType: "order.billed.v1" });
   });
 
+  it("names the queue itself for a bare message from an app's prefixed dead-letter queue, so the filter and replay know it", async () => {
+    const billed = billedEvent(placedEvent().subject);
+    await arrive("shop-warehouse-dlq", [billed]);
+    expect(await letterFor(billed.id)).toMatchObject({ queue: "warehouse", reason: "retries_exhausted" });
+    const listed = (await api("GET", "/admin/dead-letters?queue=warehouse&limit=500")).json.letters;
+    expect(listed.map((l: { eventId?: string }) => l.eventId)).toContain(billed.id);
+  });
+
   it("keeps a message that is not even an event", async () => {
     const marker = crypto.randomUUID();
     await arrive("sales-dlq", [wrap("sales", { marker }, "invalid_envelope", "specversion: expected 1.0")]);

@@ -1,10 +1,14 @@
 import { DeadLetter } from "../../src/contracts/dead-letter";
 import { CloudEvent } from "../../src/contracts/envelope";
+import { queueNamed } from "../../src/contracts/topology";
 import { sha256Hex } from "../../src/platform/hash";
 import type { IncomingLetter } from "./archive";
 
-/** `billing-dlq` holds what the `billing` queue's consumer gave up on. */
-const originalQueueOf = (deadLetterQueue: string) => deadLetterQueue.replace(/-dlq$/, "");
+/** `billing-dlq` (deployed as `<app>-billing-dlq`) holds what the `billing` queue's consumer gave up on. */
+const originalQueueOf = (deadLetterQueue: string) => {
+  const original = deadLetterQueue.replace(/-dlq$/, "");
+  return queueNamed(original) ?? original;
+};
 
 /**
  * Turns one message of a dead-letter queue into a letter. The consumer runtime wraps what

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { billedEvent, billingFailedEvent, labelEvent, placeOrderBody, placedEvent, refundedEvent } from "../../test/fixtures/orders";
 import worker from "./index";
 import { orderEventHandlers } from "./order-events";
-import { ADMIN, call, seedProduct } from "./test-helpers";
+import { ADMIN, asCustomer, call, seedProduct } from "./test-helpers";
 import { typesFor } from "../../src/contracts/topology";
 
 const e = env as SalesEnv;
@@ -19,16 +19,17 @@ async function deliver(bodies: unknown[]) {
   return getQueueResult(batch, ctx);
 }
 
+/** The new order's id, and the header its customer acts with. */
 async function placeOrder() {
   const res = await call("POST", "/orders", placeOrderBody());
-  return res.json.id as string;
+  return { id: res.json.id as string, customer: asCustomer(res.json.clientSecret) };
 }
 
 beforeAll(() => seedProduct("MUG-001", 1500));
 
 describe("Sales consuming Billing and Warehouse events", () => {
   it("moves an order to billed, then ready_to_ship, recording each event in the timeline", async () => {
-    const id = await placeOrder();
+    const { id } = await placeOrder();
     const billed = billedEvent(id);
     const label = labelEvent(id, billed);
     expect((await deliver([billed])).explicitAcks).toEqual(["m0"]);
@@ -46,7 +47,7 @@ describe("Sales consuming Billing and Warehouse events", () => {
   });
 
   it("reaches the same state when the label arrives before the payment, and twice", async () => {
-    const id = await placeOrder();
+    const { id } = await placeOrder();
     const billed = billedEvent(id);
     const label = labelEvent(id, billed);
     const result = await deliver([label, label]);
@@ -80,7 +81,7 @@ describe("Sales consuming Billing and Warehouse events", () => {
 
 describe("Sales ending orders that cannot ship", () => {
   it("ends an order whose card was declined in billing_failed", async () => {
-    const id = await placeOrder();
+    const { id } = await placeOrder();
     await deliver([billingFailedEvent(id)]);
     const order = (await call("GET", `/orders/${id}`)).json;
     expect(order.status).toBe("billing_failed");
@@ -88,7 +89,7 @@ describe("Sales ending orders that cannot ship", () => {
   });
 
   it("cancels a billed order when Billing reports the refund for missing stock", async () => {
-    const id = await placeOrder();
+    const { id } = await placeOrder();
     await deliver([refundedEvent(id), billedEvent(id)]);
     const order = (await call("GET", `/orders/${id}`, undefined, ADMIN)).json;
     expect(order.status).toBe("cancelled");
@@ -99,47 +100,47 @@ describe("Sales ending orders that cannot ship", () => {
 
 describe("POST /orders/:id/cancel", () => {
   it("cancels a placed order at once and publishes order.cancelled to Billing and Warehouse", async () => {
-    const id = await placeOrder();
-    const res = await call("POST", `/orders/${id}/cancel`);
+    const { id, customer } = await placeOrder();
+    const res = await call("POST", `/orders/${id}/cancel`, undefined, customer);
     expect(res.status).toBe(202);
     expect(res.json).toMatchObject({ id, status: "cancelled", closure: { reason: "customer_request" } });
     expect(res.json.timeline.at(-1)).toMatchObject({ status: "cancelled", eventType: "order.cancelled.v1", source: "/sales" });
   });
 
   it("cancels a billed order", async () => {
-    const id = await placeOrder();
+    const { id, customer } = await placeOrder();
     await deliver([billedEvent(id)]);
-    expect((await call("POST", `/orders/${id}/cancel`)).json.status).toBe("cancelled");
+    expect((await call("POST", `/orders/${id}/cancel`, undefined, customer)).json.status).toBe("cancelled");
   });
 
   it("answers a second cancellation with the cancelled order", async () => {
-    const id = await placeOrder();
-    await call("POST", `/orders/${id}/cancel`);
-    const again = await call("POST", `/orders/${id}/cancel`);
+    const { id, customer } = await placeOrder();
+    await call("POST", `/orders/${id}/cancel`, undefined, customer);
+    const again = await call("POST", `/orders/${id}/cancel`, undefined, customer);
     expect(again.status).toBe(200);
     expect(again.json.status).toBe("cancelled");
     expect(again.json.timeline.filter((t: { status: string }) => t.status === "cancelled")).toHaveLength(1);
   });
 
   it("refuses once the order has a label, leaving it as it was", async () => {
-    const id = await placeOrder();
+    const { id, customer } = await placeOrder();
     const billed = billedEvent(id);
     await deliver([billed, labelEvent(id, billed)]);
-    const res = await call("POST", `/orders/${id}/cancel`);
+    const res = await call("POST", `/orders/${id}/cancel`, undefined, customer);
     expect(res.status).toBe(409);
     expect(res.json).toMatchObject({ type: "/problems/order-not-cancellable", orderStatus: "ready_to_ship" });
     expect((await call("GET", `/orders/${id}`)).json.status).toBe("ready_to_ship");
   });
 
   it("refuses an order that already failed billing", async () => {
-    const id = await placeOrder();
+    const { id, customer } = await placeOrder();
     await deliver([billingFailedEvent(id)]);
-    expect((await call("POST", `/orders/${id}/cancel`)).status).toBe(409);
+    expect((await call("POST", `/orders/${id}/cancel`, undefined, customer)).status).toBe(409);
   });
 
   it("answers 404 for an unknown order", async () => {
-    expect((await call("POST", `/orders/${placedEvent().subject}/cancel`)).status).toBe(404);
-    expect((await call("POST", "/orders/nope/cancel")).status).toBe(404);
+    expect((await call("POST", `/orders/${placedEvent().subject}/cancel`, undefined, ADMIN)).status).toBe(404);
+    expect((await call("POST", "/orders/nope/cancel", undefined, ADMIN)).status).toBe(404);
   });
 });
 

@@ -17,7 +17,7 @@ export type SalesStores = {
   prices: PriceList;
   pricesFreshForMs: number;
 };
-export type PlaceOrderResult = { status: number; body: string; orderId: string; replayed: boolean };
+export type PlaceOrderResult = { status: number; view: ReturnType<typeof publicView>; orderId: string; replayed: boolean };
 
 /** Key order does not change meaning, so it must not change the fingerprint either. */
 function canonicalJson(value: unknown): string {
@@ -98,6 +98,6 @@ export async function placeOrder(
     );
   }
   const replayed = placement.kind === "existing";
-  const body = JSON.stringify(publicView(replayed ? asAccepted(placement.order) : placement.order));
-  return { status: 202, body, orderId, replayed };
+  const view = publicView(replayed ? asAccepted(placement.order) : placement.order);
+  return { status: 202, view, orderId, replayed };
 }

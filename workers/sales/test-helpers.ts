@@ -2,6 +2,8 @@ import { env } from "cloudflare:workers";
 import worker from "./index";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
+/** The header an order's customer acts with: its client secret from the placement response. */
+export const asCustomer = (clientSecret: string) => ({ authorization: `Bearer ${clientSecret}` });
 
 /** Calls the Sales worker's real fetch handler, as the edge would. */
 export async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {

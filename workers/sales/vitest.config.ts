@@ -21,13 +21,21 @@ const projectionsStandIn = {
   } };`,
 };
 
-// Sales' unit tests, plus the shared contracts and platform, with Sales' real bindings.
-export default workerProject({
+/** A project of Sales' tests with Sales' real bindings. */
+export const salesProject = (options: { name: string; include: string[]; exclude?: string[]; rateLimits?: Record<string, number> }) =>
+  workerProject({
+    ...options,
+    config: "wrangler.toml",
+    bindings: () => ({ ADMIN_TOKEN: "test-admin-token", ORDER_SECRET_KEY: "test-order-secret-key", DEFAULT_PAYMENT_METHOD: "pm_card_visa" }),
+    tap: ["billing"],
+    // Sales forwards admin APIs to these workers; the stand-ins echo what they received.
+    workers: [echoWorker("warehouse"), echoWorker("integrations"), echoWorker("dead-letters"), projectionsStandIn],
+  });
+
+// Sales' unit tests, plus the shared contracts and platform. The rate-limit tests run in their
+// own project (vitest.rate-limits.config.ts), with small limits; here nothing is throttled.
+export default salesProject({
   name: "sales",
-  config: "wrangler.toml",
   include: ["workers/sales/**/*.test.ts", "src/**/*.test.ts"],
-  bindings: () => ({ ADMIN_TOKEN: "test-admin-token", DEFAULT_PAYMENT_METHOD: "pm_card_visa" }),
-  tap: ["billing"],
-  // Sales forwards admin APIs to these workers; the stand-ins echo what they received.
-  workers: [echoWorker("warehouse"), echoWorker("integrations"), echoWorker("dead-letters"), projectionsStandIn],
+  exclude: ["workers/sales/api/rate-limits.test.ts"],
 });

@@ -1,3 +1,5 @@
+import { rateLimitedResponse } from "./rate-limits";
+
 /** Admin APIs of other workers, reachable through the public edge over service bindings. */
 export const FORWARDED = [
   { prefix: "/admin/stock", binding: "WAREHOUSE" },
@@ -55,7 +57,11 @@ export async function publicApiDocument(own: Document, fetchDocument: (binding: 
   for (const [path, operations] of Object.entries(paths)) {
     if (!path.startsWith("/admin/")) continue;
     for (const [method, operation] of Object.entries(operations)) {
-      if (METHODS.has(method)) operation["security"] ??= [{ adminToken: [] }];
+      if (!METHODS.has(method)) continue;
+      operation["security"] ??= [{ adminToken: [] }];
+      // The edge counts every admin request per client address before forwarding it.
+      const responses = (operation["responses"] ??= {}) as Record<string, unknown>;
+      responses["429"] ??= rateLimitedResponse("Too many admin requests from this client address");
     }
   }
   const document: Document = {

@@ -6,6 +6,7 @@ import type { SalesStores } from "../place-order";
 import { registerOrderStatusRoute } from "./order-status";
 import { registerOrderRoutes, type SalesApiEnv } from "./orders";
 import { registerProductRoutes } from "./products";
+import { perClientIp } from "./rate-limits";
 
 /** The public edge: order and catalog API, its OpenAPI document and docs page. */
 export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
@@ -14,6 +15,10 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
     c.set("stores", stores(c.env));
     await next();
   });
+  // Counted before anything is read or checked: a flood (or a token guesser) costs least here.
+  // Every admin API passes this edge (the other workers have no route of their own).
+  app.use("/admin/*", perClientIp("ADMIN_PER_IP", "admin requests from this address"));
+  app.on("POST", "/orders", perClientIp("ORDERS_PER_IP", "orders from this address"));
   app.use("*", ...jsonBodyOnly());
 
   app.get("/health", (c) => c.json({ ok: true, service: "sales" }));
@@ -28,6 +33,11 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "orderSecret", {
+    type: "http",
+    scheme: "bearer",
+    description: "The `clientSecret` of the placement response: the customer's access to their own order.",
+  });
   const info = {
     title: "choreo order API",
     version: "1.0.0",

@@ -1,12 +1,27 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { ORDER_ID } from "../../../src/contracts/values";
-import { adminOnly, requireAdmin } from "../../../src/platform/auth";
+import { adminOnly, bearerToken, isAdmin, requireAdmin } from "../../../src/platform/auth";
 import { cursorParam, limitParam, readCursor } from "../../../src/platform/paging";
 import { Problem } from "../../../src/platform/problem";
+import { clientSecretFor, isClientSecretOf } from "../order-secret";
 import { orderObject, placeOrder, type SalesStores } from "../place-order";
 import { stuckOrdersOf } from "../stuck-orders";
-import { AdminOrder, adminView, assertOrderId, OrderIdParam, orderNotFound, PlaceOrderRequest, problemResponse, PublicOrder, publicView } from "./schemas";
+import { limitCustomerOrders, rateLimitedResponse } from "./rate-limits";
+import {
+  AdminOrder,
+  adminView,
+  assertOrderId,
+  CustomerOrder,
+  customerView,
+  OrderIdParam,
+  orderNotFound,
+  PlacedOrder,
+  PlaceOrderRequest,
+  problemResponse,
+  PublicOrder,
+  publicView,
+} from "./schemas";
 
 export type SalesApiEnv = { Bindings: SalesEnv; Variables: { stores: SalesStores } };
 
@@ -18,12 +33,16 @@ const IdempotencyHeaders = z.object({
     .meta({ description: "Makes retries safe: same key and body return the same order for 24 hours." }),
 });
 
+/** The order's own customer (its client secret) or an admin (the admin token). */
+const CUSTOMER_OR_ADMIN: Record<string, string[]>[] = [{ orderSecret: [] }, { adminToken: [] }];
+
 const placeOrderRoute = createRoute({
   method: "post",
   path: "/orders",
   summary: "Place an order",
   description:
-    "Validates and prices the order from the catalog, stores it and publishes order.placed. The rest of the workflow (billing, allocation, label) happens asynchronously; poll the order or subscribe to webhooks.",
+    "Validates and prices the order from the catalog, stores it and publishes order.placed. The rest of the workflow (billing, allocation, label) happens asynchronously; poll the order or subscribe to webhooks. " +
+    "The response carries the order's `clientSecret`, the customer's proof for reading the order's contact details and for cancelling it; it is not sent anywhere else.",
   request: {
     headers: IdempotencyHeaders,
     body: { content: { "application/json": { schema: PlaceOrderRequest } }, required: true },
@@ -32,12 +51,14 @@ const placeOrderRoute = createRoute({
     202: {
       description: "Accepted; the order is placed and moves on asynchronously.",
       headers: { Location: { schema: { type: "string" }, description: "The order's URL" } },
-      content: { "application/json": { schema: PublicOrder } },
+      content: { "application/json": { schema: PlacedOrder } },
     },
     400: problemResponse("Malformed JSON"),
     413: problemResponse("Body over 64 KiB"),
     415: problemResponse("Body is not application/json"),
     422: problemResponse("Invalid fields, unknown SKU, or an Idempotency-Key reused with another body"),
+    429: rateLimitedResponse("Too many orders from this client address, or for this customer (email or phone)"),
+    503: problemResponse("ORDER_SECRET_KEY is not set: no order is taken"),
   },
 });
 
@@ -45,12 +66,14 @@ const getOrderRoute = createRoute({
   method: "get",
   path: "/orders/{id}",
   summary: "Get an order with its timeline",
-  description: "Public view without contact data; with `Authorization: Bearer <ADMIN_TOKEN>` the admin view adds customer, address and provider references.",
+  description:
+    "Without credentials, the public view: no contact data. With `Authorization: Bearer <clientSecret>` (from the placement response) the customer's view adds the customer and the shipping address; " +
+    "with `Authorization: Bearer <ADMIN_TOKEN>` the admin view adds provider references too.",
   request: { params: OrderIdParam },
-
+  security: [{}, ...CUSTOMER_OR_ADMIN],
   responses: {
-    200: { description: "The order", content: { "application/json": { schema: z.union([PublicOrder, AdminOrder]) } } },
-    401: problemResponse("Authorization header present but not a valid admin token"),
+    200: { description: "The order", content: { "application/json": { schema: z.union([PublicOrder, CustomerOrder, AdminOrder]) } } },
+    401: problemResponse("Authorization header present but neither this order's client secret nor the admin token"),
     404: problemResponse("No such order"),
   },
 });
@@ -60,11 +83,13 @@ const cancelOrderRoute = createRoute({
   path: "/orders/{id}/cancel",
   summary: "Cancel an order",
   description:
-    "Allowed until the order has a shipping label. The order becomes `cancelled` at once; a charge is refunded and allocated stock released asynchronously (order.cancelled). Cancelling twice returns the cancelled order.",
+    "Allowed until the order has a shipping label, to its customer (`Authorization: Bearer <clientSecret>` from the placement response) or an admin. The order becomes `cancelled` at once; a charge is refunded and allocated stock released asynchronously (order.cancelled). Cancelling twice returns the cancelled order.",
   request: { params: OrderIdParam },
+  security: CUSTOMER_OR_ADMIN,
   responses: {
     202: { description: "Cancelled; refund and stock release follow", content: { "application/json": { schema: PublicOrder } } },
     200: { description: "Was already cancelled", content: { "application/json": { schema: PublicOrder } } },
+    401: problemResponse("Neither this order's client secret nor the admin token; nothing changed"),
     404: problemResponse("No such order"),
     409: problemResponse("Too late: the order has a label, or already ended"),
   },
@@ -94,19 +119,42 @@ const stuckOrdersRoute = createRoute({
   },
 });
 
+/**
+ * Who asks about order `id`: anyone (no Authorization header), its customer (the order's client
+ * secret) or an admin. Any other credential is a 401, never a silent fall-back to less.
+ */
+async function callerOf(env: SalesEnv, authorization: string | undefined, id: string): Promise<"anyone" | "customer" | "admin"> {
+  if (authorization === undefined) return "anyone";
+  const token = bearerToken(authorization);
+  if (token && env.ORDER_SECRET_KEY && (await isClientSecretOf(id, token, env.ORDER_SECRET_KEY))) return "customer";
+  if (await isAdmin(authorization, env.ADMIN_TOKEN)) return "admin";
+  throw credentialsRequired();
+}
+
+const credentialsRequired = () =>
+  new Problem(401, "unauthorized", "Order secret or admin credentials required", "Send Authorization: Bearer <the clientSecret returned when the order was placed>, or the admin token.");
+
 export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
   app.openapi(placeOrderRoute, async (c) => {
-    const result = await placeOrder(c.var.stores, c.req.valid("json"), {
+    const secretKey = c.env.ORDER_SECRET_KEY;
+    // An order its customer could never cancel is not taken.
+    if (!secretKey) throw new Problem(503, "orders-disabled", "Orders are not taken", "Set the ORDER_SECRET_KEY secret to take orders.");
+    const request = c.req.valid("json");
+    await limitCustomerOrders(c.env, request.customer);
+    const result = await placeOrder(c.var.stores, request, {
       idempotencyKey: c.req.valid("header")["idempotency-key"],
       defaultPaymentMethod: c.env.DEFAULT_PAYMENT_METHOD || undefined,
     });
     const headers: Record<string, string> = { "content-type": "application/json", location: `/orders/${result.orderId}` };
     if (result.replayed) headers["idempotent-replayed"] = "true";
-    return new Response(result.body, { status: result.status, headers }) as never;
+    const body = { ...result.view, clientSecret: await clientSecretFor(result.orderId, secretKey) };
+    return new Response(JSON.stringify(body), { status: result.status, headers }) as never;
   });
 
   app.openapi(cancelOrderRoute, async (c) => {
     const { id } = c.req.valid("param");
+    // Checked before the id, so a caller without credentials learns nothing about the order.
+    if ((await callerOf(c.env, c.req.header("authorization"), id)) === "anyone") throw credentialsRequired();
     assertOrderId(id);
     const result = await orderObject(c.var.stores, id).cancel();
     if (!result) throw orderNotFound(id);
@@ -126,13 +174,11 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
 
   app.openapi(getOrderRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const authorization = c.req.header("authorization");
-    // A wrong token is an error, not a silent fall-back to the public view.
-    const admin = authorization !== undefined;
-    if (admin) await requireAdmin(authorization, c.env.ADMIN_TOKEN);
+    const caller = await callerOf(c.env, c.req.header("authorization"), id);
     assertOrderId(id);
     const order = await orderObject(c.var.stores, id).view();
     if (!order) throw orderNotFound(id);
-    return c.json(admin ? adminView(order) : publicView(order), 200);
+    const view = { anyone: publicView, customer: customerView, admin: adminView }[caller];
+    return c.json(view(order), 200);
   });
 }

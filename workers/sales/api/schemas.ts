@@ -62,6 +62,18 @@ export const PublicOrder = z
   })
   .meta({ id: "Order" });
 
+/** The placement response: the order and the secret its customer acts with. */
+export const PlacedOrder = PublicOrder.extend({
+  clientSecret: z.string().meta({
+    description:
+      "The order's secret, returned only here (and on an idempotent replay): send `Authorization: Bearer <clientSecret>` to read the order's contact details and to cancel it. Keep it out of URLs, emails and logs.",
+    example: "ord_01JD5ZQ4C8X9M2N3P4Q5R6S7T8_secret_3q2-7wN0bJt0Xh4mV6l9sQyq1c0GQ8Ri2uQzK1mYk0E",
+  }),
+}).meta({ id: "PlacedOrder" });
+
+/** What the customer sees with the order's client secret: the public view and their own details. */
+export const CustomerOrder = PublicOrder.extend({ customer: Customer, shippingAddress: Address }).meta({ id: "CustomerOrder" });
+
 /** The admin view adds the customer, the address and the provider references. */
 export const AdminOrder = PublicOrder.extend({
   version: z.number().int(),
@@ -104,13 +116,15 @@ export function publicView(order: OrderSnapshot): z.infer<typeof PublicOrder> {
   };
 }
 
+export function customerView(order: OrderSnapshot): z.infer<typeof CustomerOrder> {
+  return { ...publicView(order), customer: order.customer, shippingAddress: order.shippingAddress };
+}
+
 export function adminView(order: OrderSnapshot): z.infer<typeof AdminOrder> {
   return {
-    ...publicView(order),
+    ...customerView(order),
     version: order.version,
     customerId: order.customerId,
-    customer: order.customer,
-    shippingAddress: order.shippingAddress,
     payment: order.payment,
     shipment: order.shipment,
     refund: order.refund,
