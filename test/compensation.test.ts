@@ -14,6 +14,18 @@ const forOrder = async (kind: "payment_intent" | "refund", id: string) =>
   (await stack.providerObjects(kind)).filter((o) => o.metadata?.order_id === id);
 const statuses = (order: { timeline: { status: string }[] }) => order.timeline.map((step) => step.status);
 
+/** A billed order Warehouse could not ship: cancelled for `reason`, its one charge refunded once in full. */
+async function expectRefundedUnshippable(orderId: string, reason: string) {
+  const order = await stack.waitForStatus(orderId, "cancelled");
+  expect(statuses(order)).toEqual(["placed", "billed", "cancelled"]);
+  expect(order.closure.reason).toBe(reason);
+  const [charge] = await forOrder("payment_intent", orderId);
+  const refunds = await forOrder("refund", orderId);
+  expect(refunds).toHaveLength(1);
+  expect(refunds[0]).toMatchObject({ payment_intent: charge.id, amount: charge.amount });
+  expect(order.refund).toMatchObject({ refundId: refunds[0].id, reason });
+}
+
 describe("compensation across services", () => {
   it("ends a declined card in billing_failed without a charge", async () => {
     const { body } = await stack.placeOrder(placeOrderBody({ paymentMethod: "pm_card_chargeDeclinedInsufficientFunds" }));
@@ -25,14 +37,17 @@ describe("compensation across services", () => {
 
   it("refunds and cancels a billed order whose stock is unavailable", async () => {
     const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "RARE-001", quantity: 1 }] }));
-    const order = await stack.waitForStatus(body.id, "cancelled");
-    expect(statuses(order)).toEqual(["placed", "billed", "cancelled"]);
-    expect(order.closure.reason).toBe("stock_unavailable");
-    const [charge] = await forOrder("payment_intent", body.id);
-    const refunds = await forOrder("refund", body.id);
-    expect(refunds).toHaveLength(1);
-    expect(refunds[0]).toMatchObject({ payment_intent: charge.id, amount: charge.amount });
-    expect(order.refund).toMatchObject({ refundId: refunds[0].id, reason: "stock_unavailable" });
+    await expectRefundedUnshippable(body.id, "stock_unavailable");
+  });
+
+  it("refunds, restocks and cancels a billed order the carrier cannot deliver to", async () => {
+    const before = (await stack.admin("GET", "/admin/stock")).body.stock.find((s: { sku: string }) => s.sku === "MUG-001").available;
+    const { body } = await stack.placeOrder(placeOrderBody({ shippingAddress: { ...placeOrderBody().shippingAddress, postalCode: "00000" } }));
+    await expectRefundedUnshippable(body.id, "undeliverable");
+    const level = (await stack.admin("GET", "/admin/stock")).body.stock.find((s: { sku: string }) => s.sku === "MUG-001").available;
+    expect(level).toBe(before);
+    // Nothing was parked for an operator: the customer's address ended the order, not a fault of ours.
+    expect((await stack.admin("GET", "/admin/dead-letters")).body.letters.filter((l: { eventId?: string; subject?: string }) => JSON.stringify(l).includes(body.id))).toEqual([]);
   });
 
   it("cancels an order Billing could not charge yet: it is never charged", async () => {

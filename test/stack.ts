@@ -27,6 +27,8 @@ type StackOptions = {
   stuckAfterSeconds?: { placed: number; billed: number };
   /** WEBHOOK_SUBSCRIPTIONS_TTL_SECONDS of every publisher and Integrations (30 by default). */
   webhookSubscriptionsTtlSeconds?: number;
+  /** Billing's STRIPE_IDEMPOTENCY_WINDOW_SECONDS (23 h by default): how old a charge may be before a retry looks it up first. */
+  stripeIdempotencyWindowSeconds?: number;
 };
 
 export function appWorkers(sandboxUrl: string, options: StackOptions = {}): TestHarnessOptions["workers"] {
@@ -44,7 +46,10 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
     },
     {
       configPath: sandboxed("billing"),
-      vars: { STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true", ...ttl },
+      vars: {
+        STRIPE_API_BASE: `${sandboxUrl}/stripe`, SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true", ...ttl,
+        ...(options.stripeIdempotencyWindowSeconds === undefined ? {} : { STRIPE_IDEMPOTENCY_WINDOW_SECONDS: String(options.stripeIdempotencyWindowSeconds) }),
+      },
       secrets: { STRIPE_SECRET_KEY: "sk_test_e2e" },
     },
     {

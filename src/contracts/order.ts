@@ -39,7 +39,7 @@ export const Refund = z.object({
 
 /** Why the order ended without shipping. */
 export const Closure = z.object({
-  reason: z.enum(["payment_declined", "stock_unavailable", "customer_request"]),
+  reason: z.enum(["payment_declined", "stock_unavailable", "undeliverable", "customer_request"]),
   detail: z.string().optional(),
   at: z.iso.datetime({ offset: true }),
 });

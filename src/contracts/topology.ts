@@ -28,6 +28,7 @@ export const subscriptions: Record<EventType, readonly QueueName[]> = {
   "order.status_changed.v1": ["integrations", "projections"],
   "order.billing_failed.v1": ["sales", "integrations"],
   "stock.unavailable.v1": ["billing", "integrations"],
+  "shipment.undeliverable.v1": ["billing", "integrations"],
   "order.refunded.v1": ["sales", "integrations", "projections"],
   "order.cancelled.v1": ["billing", "warehouse", "integrations"],
 };

@@ -51,5 +51,5 @@ export const OrderStatus = z.enum(["placed", "billed", "ready_to_ship", "billing
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
 /** Why money went back to the customer. */
-export const RefundReason = z.enum(["stock_unavailable", "customer_cancelled"]);
+export const RefundReason = z.enum(["stock_unavailable", "undeliverable", "customer_cancelled"]);
 export type RefundReason = z.infer<typeof RefundReason>;

@@ -1,10 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AnyEvent, OrderCancelled, OrderPlaced, StockUnavailable } from "../../src/contracts/events";
+import type { AnyEvent, OrderCancelled, OrderPlaced, ShipmentUndeliverable, StockUnavailable } from "../../src/contracts/events";
 import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
-import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenStockUnavailable, type BillingStep, type InvoiceRecord } from "./invoicing";
+import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenUnshippable, type BillingStep, type InvoiceRecord } from "./invoicing";
 import { callOnce, outlived } from "../../src/platform/provider-once";
 import { chargeOrder, findCharge, refundOrder, stripeConfig } from "./stripe";
 
@@ -36,9 +36,9 @@ export class Invoice extends DurableObject<BillingEnv> {
     return this.entity.handle(event, (invoice) => this.perform(event, whenCancelled(invoice, event, { invoiceId: newId("inv"), now: new Date() })));
   }
 
-  /** Warehouse cannot ship a billed order: give the money back. */
-  refundUnshippable(event: StockUnavailable): Promise<Outcome> {
-    return this.entity.handle(event, (invoice) => this.perform(event, whenStockUnavailable(invoice, event)));
+  /** Warehouse cannot ship a billed order (no stock, or no carrier will take it): give the money back. */
+  refundUnshippable(event: StockUnavailable | ShipmentUndeliverable): Promise<Outcome> {
+    return this.entity.handle(event, (invoice) => this.perform(event, whenUnshippable(invoice, event)));
   }
 
   private async perform(cause: AnyEvent, step: BillingStep): Promise<Outcome> {

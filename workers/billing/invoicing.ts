@@ -5,6 +5,7 @@ import {
   type AnyEvent,
   type OrderCancelled,
   type OrderPlaced,
+  type ShipmentUndeliverable,
   type StockUnavailable,
 } from "../../src/contracts/events";
 import { retryFor, type Reject, type Retry } from "../../src/platform/outcome";
@@ -90,12 +91,12 @@ export function whenCancelled(invoice: InvoiceRecord | undefined, event: OrderCa
   return refundStep(invoice, "customer_cancelled");
 }
 
-/** Warehouse cannot ship a billed order: give the money back. */
-export function whenStockUnavailable(invoice: InvoiceRecord | undefined, event: StockUnavailable): BillingStep {
+/** Warehouse cannot ship a billed order (no stock, or an address no carrier delivers to): give the money back. */
+export function whenUnshippable(invoice: InvoiceRecord | undefined, event: StockUnavailable | ShipmentUndeliverable): BillingStep {
   // Warehouse only hears of an order once it is billed, so a missing invoice means this event
   // overtook our own bookkeeping; try again shortly.
   if (!invoice) return { kind: "retry", reason: `no invoice yet for ${event.subject}`, afterSeconds: 5 };
-  return refundStep(invoice, "stock_unavailable");
+  return refundStep(invoice, event.type === "stock.unavailable.v1" ? "stock_unavailable" : "undeliverable");
 }
 
 /** The invoice a refund's answer makes, and order.refunded. */

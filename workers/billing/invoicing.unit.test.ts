@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { shipmentUndeliverable } from "../../src/contracts/events";
 import { cancelledEvent, placedEvent, stockUnavailableEvent } from "../../test/fixtures/orders";
-import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenStockUnavailable, type InvoiceRecord } from "./invoicing";
+import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenUnshippable, type InvoiceRecord } from "./invoicing";
 
 const now = new Date("2026-11-29T10:00:00.000Z");
 const context = { invoiceId: "inv_test", now };
@@ -89,12 +90,20 @@ describe("Billing decides", () => {
 
   describe("when Warehouse reports the stock unavailable", () => {
     it("given no invoice yet (the event overtook the charge): retries shortly", () => {
-      expect(whenStockUnavailable(undefined, stockUnavailableEvent(placedEvent().subject))).toMatchObject({ kind: "retry", afterSeconds: 5 });
+      expect(whenUnshippable(undefined, stockUnavailableEvent(placedEvent().subject))).toMatchObject({ kind: "retry", afterSeconds: 5 });
     });
 
     it("given a refund already due for a cancellation: keeps that first reason", () => {
       const unavailable = stockUnavailableEvent(placedEvent().subject);
-      expect(whenStockUnavailable(paid(unavailable.subject, { refundDue: "customer_cancelled" }), unavailable)).toMatchObject({ kind: "refund", reason: "customer_cancelled" });
+      expect(whenUnshippable(paid(unavailable.subject, { refundDue: "customer_cancelled" }), unavailable)).toMatchObject({ kind: "refund", reason: "customer_cancelled" });
+    });
+  });
+
+  describe("when Warehouse reports the parcel undeliverable", () => {
+    it("refunds the charge as undeliverable", () => {
+      const orderId = placedEvent().subject;
+      const undeliverable = shipmentUndeliverable.create({ orderId, reason: "address not found", detectedAt: new Date().toISOString() }, { subject: orderId });
+      expect(whenUnshippable(paid(orderId), undeliverable)).toMatchObject({ kind: "refund", reason: "undeliverable", invoice: { refundDue: "undeliverable" } });
     });
   });
 

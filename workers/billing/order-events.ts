@@ -10,5 +10,6 @@ export function orderEventHandlers(invoices: DurableObjectNamespace<Invoice>): E
     "order.placed.v1": (event) => invoiceOf(invoices, event.subject).bill(event),
     "order.cancelled.v1": (event) => invoiceOf(invoices, event.subject).cancel(event),
     "stock.unavailable.v1": (event) => invoiceOf(invoices, event.subject).refundUnshippable(event),
+    "shipment.undeliverable.v1": (event) => invoiceOf(invoices, event.subject).refundUnshippable(event),
   };
 }

@@ -49,15 +49,30 @@ export async function sendSms(config: TwilioConfig, to: string, text: string): P
 
 type TwilioMessage = { sid: string; body?: string; status?: string; date_created?: string };
 
+/** How far back a lookup pages through the recipient's messages (newest first). */
+const LOOKUP_PAGES = 10;
+
 /**
- * A text Twilio already took, found among the newest messages to `to` by its exact body (which
- * names the order): what a send whose answer never came back did. Twilio has no idempotency key.
+ * A text Twilio already took, found among the messages to `to` by its exact body (which names
+ * the order): what a send whose answer never came back did. Twilio has no idempotency key. Pages
+ * newest first and stops at messages older than `since` (before any attempt could be made).
  */
-export async function findSms(config: TwilioConfig, to: string, text: string): Promise<Trace<SendResult>> {
-  const reply = await callProvider("Twilio", `${messagesUrl(config)}?${new URLSearchParams({ To: to, PageSize: "50" })}`, { headers: { authorization: basicAuth(config) } });
-  if (reply.kind === "retryable") return reply;
-  if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
-  const messages = (reply.body as { messages?: TwilioMessage[] }).messages ?? [];
-  const taken = messages.find((message) => message.body === text && message.status !== "failed" && message.status !== "undelivered");
-  return taken ? { kind: "found", result: { kind: "sent", messageId: taken.sid } } : { kind: "none" };
+export async function findSms(config: TwilioConfig, to: string, text: string, since: string): Promise<Trace<SendResult>> {
+  const oldest = Date.parse(since) - 60_000;
+  let url: string | null = `${messagesUrl(config)}?${new URLSearchParams({ To: to, PageSize: "100" })}`;
+  for (let page = 0; url; page++) {
+    // Past this many pages the answer is unknown, not "none": wait (and park) rather than text twice.
+    if (page === LOOKUP_PAGES) return { kind: "retryable", reason: `Twilio lookup for ${to} did not reach ${since} within ${LOOKUP_PAGES} pages`, afterSeconds: 3600 };
+    const reply = await callProvider("Twilio", url, { headers: { authorization: basicAuth(config) } });
+    if (reply.kind === "retryable") return reply;
+    if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
+    const body = reply.body as { messages?: TwilioMessage[]; next_page_uri?: string | null };
+    const messages = body.messages ?? [];
+    const taken = messages.find((message) => message.body === text && message.status !== "failed" && message.status !== "undelivered");
+    if (taken) return { kind: "found", result: { kind: "sent", messageId: taken.sid } };
+    if (messages.some((message) => message.date_created && Date.parse(message.date_created) < oldest)) break;
+    // Twilio's next_page_uri is a path from the API's root.
+    url = body.next_page_uri ? `${config.baseUrl.replace(/\/$/, "")}${body.next_page_uri}` : null;
+  }
+  return { kind: "none" };
 }

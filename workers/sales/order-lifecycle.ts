@@ -85,7 +85,7 @@ function learn(order: OrderSnapshot, evidence: OrderState["evidence"], event: Or
       const { refundId, amount, currency, reason, refundedAt } = event.data;
       order.refund = { refundId, amount, currency, reason, refundedAt };
       evidence.refunded = evidenceOf(event);
-      if (reason === "stock_unavailable") order.closure ??= { reason: "stock_unavailable", at: event.time };
+      if (reason === "stock_unavailable" || reason === "undeliverable") order.closure ??= { reason, at: event.time };
       return true;
     }
   }

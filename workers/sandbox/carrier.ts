@@ -1,5 +1,8 @@
 /** Simulates Shippo's instalabel POST /transactions. */
-export type CarrierAnswer = { status: number; body: unknown; outcome: "created" | "invalid" };
+export type CarrierAnswer = { status: number; body: unknown; outcome: "created" | "undeliverable" | "invalid" };
+
+/** A postal code no carrier delivers to, in the sandbox. */
+export const UNDELIVERABLE_ZIP = "00000";
 
 type Address = { name?: string; street1?: string; city?: string; zip?: string; country?: string };
 type TransactionRequest = {
@@ -20,6 +23,22 @@ export function createTransaction(request: TransactionRequest, origin: string, n
     };
   }
   const id = newId("tx");
+  // The sandbox's undeliverable address (like Stripe's test cards): Shippo answers such a
+  // purchase with a transaction in status ERROR and the carrier's message.
+  if (to?.zip === UNDELIVERABLE_ZIP) {
+    return {
+      status: 201,
+      outcome: "undeliverable",
+      body: {
+        object_id: id,
+        object_state: "VALID",
+        status: "ERROR",
+        object_created: new Date().toISOString(),
+        metadata: request.metadata ?? "",
+        messages: [{ source: "USPS", code: "address_not_found", text: "The destination address could not be found." }],
+      },
+    };
+  }
   const tracking = `9400${String(Math.floor(Math.random() * 1e18)).padStart(18, "0")}`;
   return {
     status: 201,

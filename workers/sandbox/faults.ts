@@ -7,15 +7,17 @@ export type Provider = z.infer<typeof Provider>;
 /**
  * How a provider misbehaves: `down` (503, as if unreachable), `error` (500), `throttle`
  * (429 with Retry-After), `slow` (answers after `delayMs`), `reject` (400, as for a
- * revoked key or a request it will never accept), `flaky` (each hit is one of 500, 429
- * or 503 at random: the chaos test), `lost` (the provider acts, but its answer never arrives:
- * 504; with `forgetIdempotency` the retry also comes after Stripe forgot the key), `ok` (clears the fault).
+ * revoked key or a request it will never accept), `flaky` (each hit is one of `modes` at
+ * random, by default 500, 429 or 503: the chaos test), `lost` (the provider acts, but its
+ * answer never arrives: 504), `ok` (clears the fault). `idempotencyWindowSeconds`: how long
+ * Stripe keeps an Idempotency-Key (24 h; 0 forgets it at once, as a replay days later finds).
  * `remaining` limits it to the next N requests; `rate` hits only that share of them.
  */
 export const Fault = z.strictObject({
   provider: Provider,
   mode: z.enum(["ok", "down", "error", "throttle", "slow", "reject", "flaky", "lost"]),
-  forgetIdempotency: z.boolean().default(false),
+  modes: z.array(z.enum(["error", "throttle", "down", "lost"])).min(1).default(["error", "throttle", "down"]),
+  idempotencyWindowSeconds: z.number().int().min(0).optional(),
   retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
   delayMs: z.number().int().min(0).max(60_000).default(2_000),
   remaining: z.number().int().positive().optional(),
@@ -25,10 +27,6 @@ export type Fault = z.infer<typeof Fault>;
 
 /** The response a fault produces instead of the provider's, or undefined to answer normally. */
 export function faultResponse(fault: Fault): Response | undefined {
-  if (fault.mode === "flaky") {
-    const modes = ["error", "throttle", "down"] as const;
-    return faultResponse({ ...fault, mode: modes[Math.floor(Math.random() * modes.length)]! });
-  }
   switch (fault.mode) {
     case "down":
       return new Response("service unavailable (sandbox fault: down)", { status: 503, headers: { connection: "close" } });

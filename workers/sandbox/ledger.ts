@@ -51,9 +51,9 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
         status INTEGER NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL
       );
       CREATE TABLE IF NOT EXISTS faults (provider TEXT PRIMARY KEY, fault TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS idempotency (
+      CREATE TABLE IF NOT EXISTS idempotency_keys (
         provider TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
-        status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (provider, key)
+        status INTEGER NOT NULL, body TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (provider, key)
       );
       CREATE TABLE IF NOT EXISTS consumer_faults (queue TEXT PRIMARY KEY, plan TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS audit (
@@ -70,6 +70,8 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     const fault = this.activeFault(request.provider);
     let delayMs = 0;
     if (fault) {
+      // A flaky provider misbehaves in one of its modes at random.
+      if (fault.mode === "flaky") fault.mode = fault.modes[Math.floor(Math.random() * fault.modes.length)]!;
       const injected = faultResponse(fault);
       if (injected) {
         const body = await injected.text();
@@ -77,7 +79,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
         return { status: injected.status, headers: Object.fromEntries(injected.headers), body, delayMs: 0 };
       }
       if (fault.mode === "slow") delayMs = fault.delayMs;
-      if (fault.mode === "lost") return this.lose(request, fault);
+      if (fault.mode === "lost") return this.lose(request);
     }
     const answer = this.answer(request);
     this.record(request, answer.status, answer.outcome);
@@ -90,11 +92,9 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
   }
 
   /** The provider does the work; the caller never hears of it (a timeout, a dropped connection). */
-  private lose(request: ProviderRequest, fault: Fault): ProviderResponse {
+  private lose(request: ProviderRequest): ProviderResponse {
     const answer = this.answer(request);
     this.record(request, 504, `lost:${answer.outcome}`);
-    const key = request.headers["idempotency-key"];
-    if (fault.forgetIdempotency && key) this.ctx.storage.sql.exec("DELETE FROM idempotency WHERE provider = ? AND key = ?", request.provider, key);
     return { status: 504, headers: { "content-type": "text/plain" }, body: "gateway timeout (sandbox fault: lost)", delayMs: 0 };
   }
 
@@ -206,7 +206,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
   /** Forgets everything: requests, objects, keys, faults, DNS records and the audit. */
   async reset(): Promise<void> {
     this.ctx.storage.sql.exec(
-      "DELETE FROM requests; DELETE FROM faults; DELETE FROM idempotency; DELETE FROM objects; DELETE FROM consumer_faults; DELETE FROM audit; DELETE FROM dns_records;",
+      "DELETE FROM requests; DELETE FROM faults; DELETE FROM idempotency_keys; DELETE FROM objects; DELETE FROM consumer_faults; DELETE FROM audit; DELETE FROM dns_records;",
     );
   }
 
@@ -310,13 +310,17 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     return { status: 404, outcome: "missing", body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${request.method}: ${request.path})` } } };
   }
 
-  /** Twilio's message list, newest first, filtered by `To` as Twilio does. */
+  /** Twilio's message list, newest first, filtered by `To`, paged with `Page` and `next_page_uri` as Twilio does. */
   private listMessages(request: ProviderRequest): Answer {
     const asked = new URLSearchParams(request.query ?? "");
     const to = asked.get("To");
     const size = Math.min(Math.max(Number(asked.get("PageSize") ?? 50) || 50, 1), 1000);
-    const messages = (this.objectsOf("sms") as { to?: string }[]).filter((message) => !to || message.to === to).reverse().slice(0, size);
-    return { status: 200, outcome: "listed", body: { messages, page: 0, page_size: size, next_page_uri: null } };
+    const page = Math.max(Number(asked.get("Page") ?? 0) || 0, 0);
+    const all = (this.objectsOf("sms") as { to?: string }[]).filter((message) => !to || message.to === to).reverse();
+    const messages = all.slice(page * size, (page + 1) * size);
+    const next = new URLSearchParams({ ...(to ? { To: to } : {}), PageSize: String(size), Page: String(page + 1) });
+    const nextPageUri = all.length > (page + 1) * size ? `${request.path}?${next}` : null;
+    return { status: 200, outcome: "listed", body: { messages, page, page_size: size, next_page_uri: nextPageUri } };
   }
 
   /** Shippo's GET /transactions/: newest first, `results` per page, `next` to the following page. */
@@ -365,9 +369,12 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
   private idempotent(request: ProviderRequest, run: () => Answer): Answer {
     const key = request.headers["idempotency-key"];
     if (!key) return run();
+    // Stripe forgets a key after 24 hours (or sooner, as a fault says): then it is new again.
+    const windowMs = (this.configuredFault(request.provider)?.idempotencyWindowSeconds ?? 86_400) * 1000;
+    this.ctx.storage.sql.exec("DELETE FROM idempotency_keys WHERE provider = ? AND key = ? AND created_ms < ?", request.provider, key, Date.now() - windowMs);
     const row = this.ctx.storage.sql
       .exec<{ fingerprint: string; status: number; body: string }>(
-        "SELECT fingerprint, status, body FROM idempotency WHERE provider = ? AND key = ?",
+        "SELECT fingerprint, status, body FROM idempotency_keys WHERE provider = ? AND key = ?",
         request.provider,
         key,
       )
@@ -384,12 +391,13 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     }
     const answer = run();
     this.ctx.storage.sql.exec(
-      "INSERT INTO idempotency (provider, key, fingerprint, status, body) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO idempotency_keys (provider, key, fingerprint, status, body, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
       request.provider,
       key,
       request.body,
       answer.status,
       JSON.stringify(answer.body),
+      Date.now(),
     );
     return answer;
   }
@@ -427,10 +435,15 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     return row ? (JSON.parse(row.body) as unknown) : undefined;
   }
 
-  private activeFault(provider: Provider): Fault | undefined {
+  /** The provider's fault as set, whether or not it hits this request. */
+  private configuredFault(provider: Provider): Fault | undefined {
     const row = this.ctx.storage.sql.exec<{ fault: string }>("SELECT fault FROM faults WHERE provider = ?", provider).toArray()[0];
-    if (!row) return undefined;
-    const fault = JSON.parse(row.fault) as Fault;
+    return row ? (JSON.parse(row.fault) as Fault) : undefined;
+  }
+
+  private activeFault(provider: Provider): Fault | undefined {
+    const fault = this.configuredFault(provider);
+    if (!fault) return undefined;
     if (Math.random() >= fault.rate) return undefined;
     if (fault.remaining !== undefined) {
       if (fault.remaining <= 1) this.ctx.storage.sql.exec("DELETE FROM faults WHERE provider = ?", provider);

@@ -25,6 +25,8 @@ export const carrierConfig = (env: CarrierEnv) =>
 export type LabelPurchase =
   | { kind: "bought"; transactionId: string; carrier: string; service: string; trackingNumber: string; trackingUrl?: string; labelUrl: string }
   | { kind: "retryable"; reason: string; afterSeconds?: number }
+  /** The carrier will not take this parcel (an address it cannot deliver to): the customer's order, not our setup. */
+  | { kind: "undeliverable"; reason: string }
   | { kind: "refused"; reason: string };
 
 type ShippoTransaction = {
@@ -87,10 +89,11 @@ const metadataOf = (orderId: string) => `order ${orderId}`;
 
 /** What a transaction says about the label. */
 function purchaseOf(tx: ShippoTransaction, config: CarrierConfig): LabelPurchase {
-  if (tx.status !== "SUCCESS" || !tx.tracking_number || !tx.label_url) {
+  if (tx.status === "ERROR") {
     // Shippo reports address and rate problems as a transaction in status ERROR.
-    return { kind: "refused", reason: `label not created: ${tx.messages?.map((m) => m.text).join("; ") || tx.status}` };
+    return { kind: "undeliverable", reason: `label not created: ${tx.messages?.map((m) => m.text).join("; ") || tx.status}` };
   }
+  if (tx.status !== "SUCCESS" || !tx.tracking_number || !tx.label_url) return { kind: "refused", reason: `label not created: transaction ${tx.object_id} is ${tx.status}` };
   return {
     kind: "bought",
     transactionId: tx.object_id,

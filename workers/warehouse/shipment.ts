@@ -7,7 +7,7 @@ import { publishingFor } from "../../src/platform/queues";
 import { callOnce } from "../../src/platform/provider-once";
 import { buyLabel, carrierConfig, findLabel, voidLabel } from "./carrier";
 import { inventoryOf } from "./inventory";
-import { whenAllocated, whenCancelled, whenLabelBought, whenLabelVoided, whenOrderBilled, whenReleased, type ShipmentRecord, type ShippingStep } from "./shipping";
+import { whenAllocated, whenCancelled, whenLabelBought, whenLabelLookedUp, whenLabelVoided, whenOrderBilled, whenReleased, type ShipmentRecord, type ShippingStep } from "./shipping";
 
 export type { ShipmentRecord } from "./shipping";
 
@@ -67,6 +67,12 @@ export class Shipment extends DurableObject<WarehouseEnv> {
         });
         return this.perform(cause, whenLabelBought(step.shipment, billed, label, new Date()));
       }
+      case "look_up_label": {
+        const carrier = carrierConfig(this.env);
+        if (!carrier.ok) return carrier.retry;
+        const since = step.shipment.allocatedAt ?? cause.time;
+        return this.perform(cause, whenLabelLookedUp(step.shipment, await findLabel(carrier.config.carrier, step.shipment.orderId, since)));
+      }
       case "void_label": {
         const carrier = carrierConfig(this.env);
         if (!carrier.ok) return carrier.retry;
@@ -74,7 +80,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
       }
       case "release": {
         const released = await inventoryOf(this.env).release(step.shipment.orderId, step.skus);
-        return this.perform(cause, whenReleased(step.shipment, released));
+        return this.perform(cause, whenReleased(step.shipment, released, step.ending));
       }
     }
   }

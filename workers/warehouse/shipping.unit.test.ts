@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { billedEvent, cancelledEvent, placedEvent } from "../../test/fixtures/orders";
-import { whenAllocated, whenCancelled, whenLabelBought, whenLabelVoided, whenOrderBilled, whenReleased, type ShipmentRecord } from "./shipping";
+import { whenAllocated, whenCancelled, whenLabelBought, whenLabelLookedUp, whenLabelVoided, whenOrderBilled, whenReleased, type ShipmentRecord } from "./shipping";
 
 const now = new Date("2026-11-29T10:00:00.000Z");
 const bought = { kind: "bought" as const, transactionId: "tx_1", carrier: "USPS", service: "usps_priority", trackingNumber: "9400", labelUrl: "https://labels/1.pdf" };
@@ -86,6 +86,20 @@ describe("Warehouse decides", () => {
       });
       expect(whenLabelBought(allocatedFor(event), event, { kind: "refused", reason: "carrier 400" }, now)).toEqual({ kind: "reject", reason: "carrier 400" });
     });
+
+    it("undeliverable: gives the stock back, then ends the shipment and tells Billing, which refunds", () => {
+      const event = billed();
+      const step = whenLabelBought(allocatedFor(event), event, { kind: "undeliverable", reason: "address not found" }, now);
+      expect(step).toMatchObject({ kind: "release", skus: event.data.lines.map((l) => l.sku), shipment: { undeliverable: { reason: "address not found" } } });
+      if (step.kind !== "release") return;
+      const ended = whenReleased(step.shipment, [{ sku: "MUG-001", quantity: 2 }], step.ending);
+      expect(ended).toMatchObject({ kind: "record", shipment: { status: "undeliverable", released: [{ sku: "MUG-001", quantity: 2 }] } });
+      if (ended.kind === "record") expect(ended.publish[0]).toMatchObject({ type: "shipment.undeliverable.v1", causationid: event.id, data: { orderId: event.subject, reason: "address not found" } });
+      // Nothing more happens to it: a late cancellation or a redelivery changes nothing.
+      if (ended.kind !== "record") return;
+      expect(whenCancelled(ended.shipment, cancelledEvent(event.subject), { shipmentId: "shp_x" })).toEqual({ kind: "skip", note: "shipment already undeliverable" });
+      expect(whenOrderBilled(ended.shipment, event, { shipmentId: "shp_y", now })).toEqual({ kind: "skip", note: "shipment already undeliverable" });
+    });
   });
 
   describe("when the customer cancels", () => {
@@ -109,11 +123,21 @@ describe("Warehouse decides", () => {
     it("given nothing yet: the shipment is cancelled with nothing to give back, and a late order.billed changes nothing", () => {
       const cancelled = cancelledEvent(placedEvent().subject);
       const step = whenCancelled(undefined, cancelled, { shipmentId: "shp_3" });
-      expect(step).toEqual({ kind: "release", skus: [], shipment: { shipmentId: "shp_3", orderId: cancelled.subject, status: "allocated", labelAttempts: 0 } });
+      expect(step).toEqual({ kind: "release", skus: [], shipment: { shipmentId: "shp_3", orderId: cancelled.subject, status: "allocated", labelAttempts: 0 }, ending: { status: "cancelled", publish: [] } });
       if (step.kind !== "release") return;
       const done = whenReleased(step.shipment, []);
       if (done.kind !== "record") throw new Error("expected a record");
       expect(whenOrderBilled(done.shipment, billedEvent(cancelled.subject), { shipmentId: "shp_4", now })).toEqual({ kind: "skip", note: "shipment already cancelled" });
+    });
+
+    it("given a label attempt that got no answer: asks the carrier, voids a label it bought, else gives the stock back", () => {
+      const event = billed();
+      const held = { ...allocatedFor(event), labelAttempts: 1 };
+      const step = whenCancelled(held, cancelledEvent(event.subject), { shipmentId: "shp_x" });
+      expect(step).toEqual({ kind: "look_up_label", shipment: held });
+      expect(whenLabelLookedUp(held, { kind: "found", result: bought })).toMatchObject({ kind: "void_label", transactionId: "tx_1", shipment: { label: { transactionId: "tx_1" } } });
+      expect(whenLabelLookedUp(held, { kind: "none" })).toMatchObject({ kind: "release", skus: held.skus, ending: { status: "cancelled" } });
+      expect(whenLabelLookedUp(held, { kind: "retryable", reason: "carrier 503" })).toEqual({ kind: "retry", reason: "carrier 503" });
     });
 
     it("given no record but a cancellation naming the SKUs: gives back whatever an unrecorded attempt took of them", () => {

@@ -6,6 +6,7 @@ import { orderPlaced } from "./order-placed";
 import { orderRefunded } from "./order-refunded";
 import { orderStatusChanged } from "./order-status-changed";
 import { shippingLabelCreated } from "./shipping-label-created";
+import { shipmentUndeliverable } from "./shipment-undeliverable";
 import { stockUnavailable } from "./stock-unavailable";
 
 export * from "./order-billed";
@@ -15,6 +16,7 @@ export * from "./order-placed";
 export * from "./order-refunded";
 export * from "./order-status-changed";
 export * from "./shipping-label-created";
+export * from "./shipment-undeliverable";
 export * from "./stock-unavailable";
 
 /** Every event the system publishes. A type missing here can never be consumed. */
@@ -25,6 +27,7 @@ export const eventCatalog = {
   [orderStatusChanged.type]: orderStatusChanged,
   [orderBillingFailed.type]: orderBillingFailed,
   [stockUnavailable.type]: stockUnavailable,
+  [shipmentUndeliverable.type]: shipmentUndeliverable,
   [orderRefunded.type]: orderRefunded,
   [orderCancelled.type]: orderCancelled,
 } as const;
