@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 // `npm run test:slow`: the end-to-end suites that take minutes by design (chaos, outage,
-// watchdog), with the same settings as test/vitest.config.ts. The chaos test's seed comes from
+// watchdog) and the adversarial suite, with the same settings as test/vitest.config.ts. The chaos test's seed comes from
 // CHAOS_SEED (.ci/run pins one and prints it); unset, it is random.
 export default defineConfig({
   test: {

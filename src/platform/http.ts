@@ -1,4 +1,4 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
 import { adminOnly } from "./auth";
 import type { Context, Env, MiddlewareHandler } from "hono";
@@ -12,6 +12,18 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** `application/json` or `application/<x>+json`, with parameters written as `; name=value` (no space before the `;`). */
 const JSON_CONTENT_TYPE = /^application\/([a-z.+-]*\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 const unsupportedMediaType = () => new Problem(415, "unsupported-media-type", "Unsupported media type", "Send the body as application/json (optionally `; charset=utf-8`).");
+/** Whether the request carries a body (a bodiless command such as POST /orders/:id/cancel has none). */
+const hasBody = (c: Context) => c.req.raw.body !== null && c.req.header("content-length") !== "0";
+
+/**
+ * A route whose JSON body is required refuses a request without one (422 on the root). The
+ * validator would check `{}` in its place, and to some routes `{}` is a valid command: a bodiless
+ * POST /admin/reports/rebuild emptied the read model and rebuilt it.
+ */
+const bodyRequired: MiddlewareHandler = async (c, next) => {
+  if (!hasBody(c)) throw validationProblem([{ path: "(root)", message: "a JSON body is required" }], "The request has no body.");
+  await next();
+};
 
 /**
  * An OpenAPI-documented Hono app whose every failure is RFC 9457 problem+json: validation
@@ -38,6 +50,10 @@ export function createApi<E extends Env>(): OpenAPIHono<E> {
     }
     if (c.req.path.startsWith("/admin/") || c.req.header("authorization")) res.headers.set("Cache-Control", "no-store");
   });
+  // Every route declaring a required JSON body checks that there is one, before its validators.
+  const register = app.openapi;
+  app.openapi = ((route: RouteConfig, ...rest: [never, never?]) =>
+    register(route.request?.body?.required ? { ...route, middleware: [bodyRequired, ...[route.middleware ?? []].flat()] } : route, ...rest)) as typeof app.openapi;
   app.onError((error, c) => problemFor(error, c));
   app.notFound((c) =>
     new Problem(404, "not-found", "Not found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`).toResponse(
@@ -68,8 +84,7 @@ function problemFor(error: unknown, c: Context): Response {
 export function jsonBodyOnly(maxBytes = MAX_BODY_BYTES): MiddlewareHandler[] {
   const contentType: MiddlewareHandler = async (c, next) => {
     // A bodiless command (POST /orders/:id/cancel) needs no content type.
-    const hasBody = c.req.raw.body !== null && c.req.header("content-length") !== "0";
-    if (["POST", "PUT", "PATCH"].includes(c.req.method) && hasBody) {
+    if (["POST", "PUT", "PATCH"].includes(c.req.method) && hasBody(c)) {
       // The rule the OpenAPI validator applies after this: one rule, one problem for every refusal.
       if (!JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) throw unsupportedMediaType();
     }

@@ -162,6 +162,13 @@ describe("the admin API", () => {
     expect(res.headers.get("content-type")).toBe("application/gzip");
   });
 
+  it("refuses a rebuild without a body, emptying nothing", async () => {
+    const res = await admin("/admin/reports/rebuild", { method: "POST" });
+    expect(res.status).toBe(422);
+    expect(res.json.errors).toEqual([{ path: "(root)", message: "a JSON body is required" }]);
+    expect((await admin(`/admin/reports/orders?${RANGE}`)).json.orders).toHaveLength(6);
+  });
+
   it("refuses a key outside the lake and answers 404 for a missing object", async () => {
     expect((await admin("/admin/lake/object?key=../secrets")).status).toBe(422);
     const missing = await admin(`/admin/lake/object?key=${encodeURIComponent(`events/type=order.placed.v1/date=1999-01-01/hour=00/${"0".repeat(32)}.ndjson.gz`)}`);

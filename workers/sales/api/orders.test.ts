@@ -60,6 +60,7 @@ describe("POST /orders", () => {
 
   const huge = JSON.stringify(placeOrderBody({ customer: { ...ada, name: "x".repeat(70_000) } }));
   const cases: [string, unknown, Record<string, string>, number, string, string?][] = [
+    ["no body at all", undefined, {}, 422, "validation-failed", "(root)"],
     ["malformed JSON", "{not json", {}, 400, "malformed-body"],
     ["a body over 64 KiB", huge, {}, 413, "body-too-large"],
     ["a non-JSON content type", JSON.stringify(placeOrderBody()), { "content-type": "text/plain" }, 415, "unsupported-media-type"],
