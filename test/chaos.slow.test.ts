@@ -96,7 +96,20 @@ it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_
   const finished = new Map<string, any>();
   const deadline = Date.now() + 150_000 * SCALE;
   while (finished.size < stories.length) {
-    if (Date.now() > deadline) throw new Error(`${stories.length - finished.size} orders never reached a terminal status`);
+    if (Date.now() > deadline) {
+      const open = stories.filter((story) => !finished.has(story.id));
+      // What each one got stuck on: its status and every provider call that named it.
+      const calls = (await Promise.all(PROVIDERS.map(async (provider) => (await stack.providerRequests(provider)).map((call) => ({ ...call, provider }))))).flat();
+      const details = await Promise.all(
+        open.map(async (story) => ({
+          story: story.story,
+          id: story.id,
+          status: (await stack.order(story.id)).status,
+          calls: calls.filter((call) => decodeURIComponent(call.body).includes(story.id)).map((call) => `${call.at} ${call.provider} ${call.path} ${call.outcome}`),
+        })),
+      );
+      throw new Error(`${open.length} orders never reached a terminal status: ${JSON.stringify(details, null, 1)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const open = stories.filter((story) => !finished.has(story.id));
     const seen = await Promise.all(open.map((story) => stack.order(story.id)));

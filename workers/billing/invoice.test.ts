@@ -67,6 +67,25 @@ describe("Invoice", () => {
     expect(await invoice.view()).toMatchObject({ status: "paid", paymentId: intents[0]!.id, amount: 3000 });
   });
 
+  it("refunds once when a refund's answer was lost and the retry comes after Stripe forgot its key", async () => {
+    const placed = placedEvent();
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    await invoice.bill(placed);
+    const unavailable = { ...stockUnavailableEvent(placed.subject), time: new Date(Date.now() - 2 * 86_400_000).toISOString() };
+    await fault({ provider: "stripe", mode: "lost", remaining: 1 });
+    expect(await invoice.refundUnshippable(unavailable)).toMatchObject({ kind: "retry" });
+    await fault({ provider: "stripe", mode: "slow", delayMs: 0, idempotencyWindowSeconds: 0 });
+    try {
+      expect(await invoice.refundUnshippable(unavailable)).toEqual({ kind: "done" });
+    } finally {
+      await fault({ provider: "stripe", mode: "ok" });
+    }
+    const record = await invoice.view();
+    const refunds = (await sandbox.objects<{ id: string; payment_intent: string }>("refund")).filter((refund) => refund.payment_intent === record?.paymentId);
+    expect(refunds).toHaveLength(1);
+    expect(record).toMatchObject({ status: "refunded", refund: { refundId: refunds[0]!.id, reason: "stock_unavailable" } });
+  });
+
   it("publishes order.billed to Warehouse and Sales with the lines and ship-to", async () => {
     const placed = placedEvent();
     await invoiceOf(e.INVOICES, placed.subject).bill(placed);

@@ -6,7 +6,7 @@ import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
 import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenUnshippable, type BillingStep, type InvoiceRecord } from "./invoicing";
 import { callOnce, outlived } from "../../src/platform/provider-once";
-import { chargeOrder, findCharge, refundOrder, stripeConfig } from "./stripe";
+import { chargeOrder, findCharge, findRefund, refundOrder, stripeConfig } from "./stripe";
 
 export type { InvoiceRecord } from "./invoicing";
 
@@ -67,7 +67,12 @@ export class Invoice extends DurableObject<BillingEnv> {
         if (!this.entity.state?.refundDue) this.entity.save(step.invoice);
         const stripe = stripeConfig(this.env);
         if (!stripe.ok) return stripe.retry;
-        const result = await refundOrder(stripe.config, { orderId: step.invoice.orderId, paymentIntentId: step.invoice.paymentId!, reason: step.reason });
+        const refund = { orderId: step.invoice.orderId, paymentIntentId: step.invoice.paymentId!, reason: step.reason };
+        const result = await callOnce({
+          uncertain: outlived(cause.time, stripe.config.idempotencyWindowSeconds, Date.now()),
+          lookUp: () => findRefund(stripe.config, refund.paymentIntentId),
+          perform: () => refundOrder(stripe.config, refund),
+        });
         return this.perform(cause, whenRefunded(step.invoice, cause, result, new Date()));
       }
     }

@@ -129,7 +129,26 @@ export async function refundOrder(
   });
   if (reply.kind === "retryable") return reply;
   if (reply.kind === "refused") return { kind: "refused", reason: reply.reason };
-  const body = reply.body as { id: string; amount: number; currency: string; status: string };
-  if (body.status === "failed" || body.status === "canceled") return { kind: "refused", reason: `refund ${body.id} ended ${body.status}` };
-  return { kind: "refunded", refundId: body.id, amount: body.amount, currency: body.currency.toUpperCase() };
+  return refundOf(reply.body as StripeRefund);
+}
+
+type StripeRefund = { id: string; amount: number; currency: string; status: string; created?: number };
+
+function refundOf(refund: StripeRefund): RefundResult {
+  if (refund.status === "failed" || refund.status === "canceled") return { kind: "refused", reason: `refund ${refund.id} ended ${refund.status}` };
+  return { kind: "refunded", refundId: refund.id, amount: refund.amount, currency: refund.currency.toUpperCase() };
+}
+
+/**
+ * The PaymentIntent's refund as Stripe has it (GET /v1/refunds?payment_intent=…): what a refund
+ * whose answer never came back did, once its Idempotency-Key may be gone.
+ */
+export async function findRefund(config: StripeConfig, paymentIntentId: string): Promise<Trace<RefundResult>> {
+  const reply = await callProvider("Stripe", `${config.baseUrl.replace(/\/$/, "")}/v1/refunds?${new URLSearchParams({ payment_intent: paymentIntentId, limit: "10" })}`, {
+    headers: { authorization: `Bearer ${config.secretKey}` },
+  });
+  if (reply.kind === "retryable") return reply;
+  if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
+  const refunds = ((reply.body as { data?: StripeRefund[] }).data ?? []).filter((refund) => refund.status !== "failed" && refund.status !== "canceled");
+  return refunds[0] ? { kind: "found", result: refundOf(refunds[0]) } : { kind: "none" };
 }

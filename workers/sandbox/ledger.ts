@@ -299,6 +299,11 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
         return answer;
       });
     }
+    if (request.method === "GET" && request.path === "/v1/refunds") {
+      const intent = new URLSearchParams(request.query ?? "").get("payment_intent");
+      const data = (this.objectsOf("refund") as { payment_intent?: string }[]).filter((refund) => !intent || refund.payment_intent === intent).reverse();
+      return { status: 200, outcome: "listed", body: { object: "list", url: "/v1/refunds", has_more: false, data } };
+    }
     if (request.method === "POST" && request.path === "/v1/refunds") {
       return this.idempotent(request, () => {
         const answer = createRefund(new URLSearchParams(request.body), (id) => this.objectOf(id) as never, (prefix) => this.newId(prefix));
