@@ -14,9 +14,15 @@ const base64url = (bytes: ArrayBuffer) =>
  * text, webhook or lake object; only the placement response carries it.
  */
 export async function clientSecretFor(orderId: string, key: string): Promise<string> {
-  const hmacKey = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", hmacKey, encoder.encode(`choreo-order-secret:${orderId}`));
+  const mac = await crypto.subtle.sign("HMAC", await hmacKeyOf(key), encoder.encode(`choreo-order-secret:${orderId}`));
   return `${orderId}_secret_${base64url(mac)}`;
+}
+
+/** The imported key, once per isolate (importing costs more than signing). */
+let imported: { raw: string; key: Promise<CryptoKey> } | undefined;
+function hmacKeyOf(raw: string): Promise<CryptoKey> {
+  if (imported?.raw !== raw) imported = { raw, key: crypto.subtle.importKey("raw", encoder.encode(raw), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]) };
+  return imported.key;
 }
 
 /** True when `given` is the client secret of order `orderId` (constant-time). */

@@ -63,7 +63,12 @@ function asAccepted(order: OrderSnapshot): OrderSnapshot {
 export async function placeOrder(
   stores: SalesStores,
   request: PlaceOrderRequest,
-  options: { idempotencyKey?: string; defaultPaymentMethod?: string },
+  options: {
+    idempotencyKey?: string;
+    defaultPaymentMethod?: string;
+    /** Settles when the request may be taken (the rate limits); it runs alongside pricing, before any write. */
+    admitted?: Promise<void>;
+  },
 ): Promise<PlaceOrderResult> {
   const paymentMethod = request.paymentMethod ?? options.defaultPaymentMethod;
   if (!paymentMethod) {
@@ -79,6 +84,7 @@ export async function placeOrder(
     key ? orderIdForKey(key) : newOrderId(),
     key ? sha256Hex(canonicalJson(request)) : undefined,
     customerIdFor(request.customer.email),
+    options.admitted,
   ]);
   const draft: NewOrder = {
     ...priceItems(request.items, products),

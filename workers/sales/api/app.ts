@@ -6,7 +6,7 @@ import type { SalesStores } from "../place-order";
 import { registerOrderStatusRoute } from "./order-status";
 import { registerOrderRoutes, type SalesApiEnv } from "./orders";
 import { registerProductRoutes } from "./products";
-import { perClientIp } from "./rate-limits";
+import { ordersPerClientIp, perClientIp } from "./rate-limits";
 
 /** The public edge: order and catalog API, its OpenAPI document and docs page. */
 export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
@@ -18,7 +18,7 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
   // Counted before anything is read or checked: a flood (or a token guesser) costs least here.
   // Every admin API passes this edge (the other workers have no route of their own).
   app.use("/admin/*", perClientIp("ADMIN_PER_IP", "admin requests from this address"));
-  app.on("POST", "/orders", perClientIp("ORDERS_PER_IP", "orders from this address"));
+  app.on("POST", "/orders", ordersPerClientIp());
   app.use("*", ...jsonBodyOnly());
 
   app.get("/health", (c) => c.json({ ok: true, service: "sales" }));

@@ -7,7 +7,7 @@ import { Problem } from "../../../src/platform/problem";
 import { clientSecretFor, isClientSecretOf } from "../order-secret";
 import { orderObject, placeOrder, type SalesStores } from "../place-order";
 import { stuckOrdersOf } from "../stuck-orders";
-import { limitCustomerOrders, rateLimitedResponse } from "./rate-limits";
+import { limitOrders, rateLimitedResponse } from "./rate-limits";
 import {
   AdminOrder,
   adminView,
@@ -23,7 +23,7 @@ import {
   publicView,
 } from "./schemas";
 
-export type SalesApiEnv = { Bindings: SalesEnv; Variables: { stores: SalesStores } };
+export type SalesApiEnv = { Bindings: SalesEnv; Variables: { stores: SalesStores; ordersFromAddress: Promise<boolean> } };
 
 const IdempotencyHeaders = z.object({
   "idempotency-key": z
@@ -140,8 +140,8 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
     // An order its customer could never cancel is not taken.
     if (!secretKey) throw new Problem(503, "orders-disabled", "Orders are not taken", "Set the ORDER_SECRET_KEY secret to take orders.");
     const request = c.req.valid("json");
-    await limitCustomerOrders(c.env, request.customer);
     const result = await placeOrder(c.var.stores, request, {
+      admitted: limitOrders(c.env, c.var.ordersFromAddress ?? Promise.resolve(true), request.customer),
       idempotencyKey: c.req.valid("header")["idempotency-key"],
       defaultPaymentMethod: c.env.DEFAULT_PAYMENT_METHOD || undefined,
     });

@@ -59,12 +59,31 @@ export function perClientIp(limiter: Limiter, what: string): MiddlewareHandler<{
 }
 
 /**
+ * Middleware for `POST /orders`: starts counting the request per client IP at once, without
+ * waiting, so the count overlaps reading and validating the body; the handler waits for it with
+ * the customer's counts (`limitOrders`). A request refused before the handler (an invalid body)
+ * is counted too, and answered 429 once over the limit.
+ */
+export function ordersPerClientIp(): MiddlewareHandler<{ Bindings: SalesEnv; Variables: { ordersFromAddress: Promise<boolean> } }> {
+  return async (c, next) => {
+    const allowed = within(c.env, "ORDERS_PER_IP", `ip:${clientIp(c.req.header("cf-connecting-ip"))}`);
+    c.set("ordersFromAddress", allowed);
+    await next();
+    if (c.error && !(await allowed)) c.res = new RateLimited(ORDERS_FROM_ADDRESS).toResponse();
+  };
+}
+
+const ORDERS_FROM_ADDRESS = "orders from this address";
+
+/**
  * Counts an order against its customer: the email (as its customer id) and the phone, each on
  * its own, so neither a new address nor a new number resets the count. Keys carry no contact data.
+ * All in one round with the client IP's count.
  */
-export async function limitCustomerOrders(env: SalesEnv, customer: Customer): Promise<void> {
+export async function limitOrders(env: SalesEnv, fromAddress: Promise<boolean>, customer: Customer): Promise<void> {
   const keys = [`customer:${await customerIdFor(customer.email)}`];
   if (customer.phone) keys.push(`phone:${(await sha256Hex(`choreo-phone:${customer.phone}`)).slice(0, 24)}`);
-  const results = await Promise.all(keys.map((key) => within(env, "ORDERS_PER_CUSTOMER", key)));
-  if (results.includes(false)) throw new RateLimited("orders for this customer");
+  const [address, ...forCustomer] = await Promise.all([fromAddress, ...keys.map((key) => within(env, "ORDERS_PER_CUSTOMER", key))]);
+  if (!address) throw new RateLimited(ORDERS_FROM_ADDRESS);
+  if (forCustomer.includes(false)) throw new RateLimited("orders for this customer");
 }
