@@ -7,13 +7,14 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import { cpuMs } from "./processes.ts";
-import { BARE, MINIMAL, ORDER, SYNC, type Runtime } from "./stacks.ts";
+import { BARE, MINIMAL, MINIMAL_LIMITED, ORDER, SYNC, type Runtime } from "./stacks.ts";
 
 const run = promisify(execFile);
 
 export const SYSTEMS = [
   { key: "bare", label: "bare Hono route (baseline)", host: BARE, freshKeys: false },
   { key: "minimal", label: "minimal durable accept (baseline: zod, one row in a new object, one send after the 202)", host: MINIMAL, freshKeys: false },
+  { key: "minimal-limited", label: "minimal durable accept with choreo's three rate limits (client IP, email, phone)", host: MINIMAL_LIMITED, freshKeys: false },
   { key: "choreo-keyed", label: "choreo Sales, a fresh Idempotency-Key on every request", host: undefined, freshKeys: true },
   { key: "choreo", label: "choreo Sales, no Idempotency-Key", host: undefined, freshKeys: false },
   { key: "sync", label: "synchronous chain (201 after Stripe and the label)", host: SYNC, freshKeys: false },

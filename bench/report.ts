@@ -42,6 +42,7 @@ const table = (header: string[], rows: (string | number)[][]) =>
 const SYSTEM_LABEL: Record<SystemKey, string> = {
   bare: "bare Hono route",
   minimal: "minimal durable accept",
+  "minimal-limited": "minimal durable accept + rate limits",
   "choreo-keyed": "choreo Sales, fresh Idempotency-Key",
   choreo: "choreo Sales, no key",
   sync: "synchronous chain",
@@ -77,10 +78,17 @@ function accept(rows: AcceptRow[]): string {
     "choreo against the minimal durable accept, requests/s (higher is better; 1× is as fast as the minimal):",
     "",
     table(
-      ["concurrency", "choreo keyed / minimal", "choreo unkeyed / minimal", "minimal / bare"],
+      ["concurrency", "choreo keyed / minimal", "choreo unkeyed / minimal", "minimal / bare", "choreo keyed / minimal with rate limits", "choreo unkeyed / minimal with rate limits"],
       levels.map((c) => {
         const rps = (system: SystemKey) => at(system, c)?.rps ?? NaN;
-        return [c, ratio(rps("choreo-keyed"), rps("minimal")), ratio(rps("choreo"), rps("minimal")), ratio(rps("minimal"), rps("bare"))];
+        return [
+          c,
+          ratio(rps("choreo-keyed"), rps("minimal")),
+          ratio(rps("choreo"), rps("minimal")),
+          ratio(rps("minimal"), rps("bare")),
+          ratio(rps("choreo-keyed"), rps("minimal-limited")),
+          ratio(rps("choreo"), rps("minimal-limited")),
+        ];
       }),
     ),
   ].join("\n");

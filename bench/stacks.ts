@@ -18,6 +18,7 @@ export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
 /** Hosts that route a request to a bench worker (their `routes` in bench/workers). */
 export const BARE = "bare.bench";
 export const MINIMAL = "minimal.bench";
+export const MINIMAL_LIMITED = "minimal-limited.bench";
 export const RELAY = "relay.bench";
 export const SYNC = "sync.bench";
 
