@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { Sku } from "../../src/contracts/values";
+import { giveStockBack, takeStock, type Level, type Taken } from "./stock";
 
 export const StockInput = z.strictObject({
   available: z.number().int().min(0).max(10_000_000),
@@ -15,9 +16,6 @@ export type Allocation =
   | { ok: true; lines: { sku: string; quantity: number; weightGrams: number }[]; alreadyAllocated: boolean }
   | { ok: false; short: { sku: string; requested: number; available: number }[] };
 
-type Level = { available: number; weightGrams: number; updatedAt: string };
-type Taken = { ok: true; quantity: number; weightGrams: number; already: boolean } | { ok: false; available: number };
-
 /**
  * The stock of one SKU. One object per SKU, so no single object carries the whole shop's
  * orders (an object serves about a thousand requests a second); an order's allocation is
@@ -29,24 +27,21 @@ export class StockItem extends DurableObject<WarehouseEnv> {
   /** Takes `quantity` for the order, unless it already holds stock here; two rows written. */
   async take(orderId: string, quantity: number): Promise<Taken> {
     const kv = this.ctx.storage.kv;
-    const level = kv.get<Level>("level");
-    const held = kv.get<number>(`order:${orderId}`);
-    if (held !== undefined) return { ok: true, quantity: held, weightGrams: level?.weightGrams ?? 500, already: true };
-    if (!level || level.available < quantity) return { ok: false, available: level?.available ?? 0 };
-    kv.put<Level>("level", { ...level, available: level.available - quantity, updatedAt: new Date().toISOString() });
-    kv.put(`order:${orderId}`, quantity);
-    return { ok: true, quantity, weightGrams: level.weightGrams, already: false };
+    const next = takeStock(kv.get<Level>("level"), kv.get<number>(`order:${orderId}`), quantity, new Date());
+    if (next.level) kv.put<Level>("level", next.level);
+    if (next.hold !== undefined) kv.put(`order:${orderId}`, next.hold);
+    return next.taken;
   }
 
   /** Puts the order's stock back; nothing when it holds none (released twice, never taken). */
   async giveBack(orderId: string): Promise<number> {
     const kv = this.ctx.storage.kv;
-    const held = kv.get<number>(`order:${orderId}`);
-    const level = kv.get<Level>("level");
-    if (held === undefined || !level) return 0;
-    kv.put<Level>("level", { ...level, available: level.available + held, updatedAt: new Date().toISOString() });
-    kv.delete(`order:${orderId}`);
-    return held;
+    const next = giveStockBack(kv.get<Level>("level"), kv.get<number>(`order:${orderId}`), new Date());
+    if (next.level) {
+      kv.put<Level>("level", next.level);
+      kv.delete(`order:${orderId}`);
+    }
+    return next.returned;
   }
 
   async set(sku: string, input: z.output<typeof StockInput>): Promise<StockLevel> {
