@@ -1,7 +1,7 @@
 import type { AnyEvent } from "../contracts/events";
 import type { QueueName } from "../contracts/topology";
 import { OneAtATime } from "./one-at-a-time";
-import { done, retry, type Outcome } from "./outcome";
+import { done, retry, type Outcome, type Retry } from "./outcome";
 import { publishEvents, type Publishing } from "./queues";
 
 /**
@@ -61,6 +61,12 @@ export class EntityStore<S> {
   /** Saves the state alone (a note taken before a provider call); one row written. */
   save(state: S): void {
     this.write({ ...this.record, state });
+  }
+
+  /** Keeps a note of a provider call that got no usable answer, and answers the message with its retry. */
+  hold(state: S, retry: Retry): Outcome {
+    this.save(state);
+    return retry;
   }
 
   /**

@@ -7,11 +7,14 @@ import { parseRetryAfter } from "./retry";
  */
 export type ProviderReply =
   | { kind: "ok"; status: number; body: unknown; headers: Headers }
-  | { kind: "retryable"; reason: string; afterSeconds?: number }
+  /** `maybeActed`: the provider may have done the work (no answer, 500, 502, 504), as opposed to a clear "not now" (429, 503). */
+  | { kind: "retryable"; reason: string; afterSeconds?: number; maybeActed: boolean }
   | { kind: "refused"; status: number; body: unknown; reason: string; headers: Headers };
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 const RETRYABLE_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+/** Answers that say the request was not worked on: throttled, busy, not ready. */
+const NOT_ACTED_STATUS = new Set([408, 409, 425, 429, 503]);
 
 /** What one HTTP exchange gave: an answer (its body as text), or why none came. */
 export type Exchange =
@@ -44,7 +47,7 @@ export async function exchange(url: string, init: RequestInit, options: Exchange
 /** One call to a provider, sorted by what to do next. `name` labels the reasons for logs and DLQs. */
 export async function callProvider(name: string, url: string, init: RequestInit, options: ExchangeOptions = {}): Promise<ProviderReply> {
   const answer = await exchange(url, init, options);
-  if (answer.kind === "unreachable") return { kind: "retryable", reason: `${name} unreachable: ${answer.error}` };
+  if (answer.kind === "unreachable") return { kind: "retryable", reason: `${name} unreachable: ${answer.error}`, maybeActed: true };
   const { status, headers, text } = answer;
   let body: unknown = text;
   try {
@@ -55,7 +58,8 @@ export async function callProvider(name: string, url: string, init: RequestInit,
   if (status >= 200 && status < 300) return { kind: "ok", status, body, headers };
   const reason = `${name} answered ${status}: ${summarize(body)}`;
   if (RETRYABLE_STATUS.has(status)) {
-    return answer.retryAfterSeconds === undefined ? { kind: "retryable", reason } : { kind: "retryable", reason, afterSeconds: answer.retryAfterSeconds };
+    const maybeActed = !NOT_ACTED_STATUS.has(status);
+    return answer.retryAfterSeconds === undefined ? { kind: "retryable", reason, maybeActed } : { kind: "retryable", reason, afterSeconds: answer.retryAfterSeconds, maybeActed };
   }
   return { kind: "refused", status, body, reason, headers };
 }

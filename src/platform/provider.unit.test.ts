@@ -39,7 +39,11 @@ describe("callProvider", () => {
       kind: "retryable",
       reason: "SES answered 503: busy",
       afterSeconds: 30,
+      maybeActed: false,
     });
+    // A 500 or 504 may come after the provider did the work; a 503 or 429 says it did not.
+    expect(await callProvider("SES", "https://example.com", {}, { fetcher: answering("oops", { status: 504 }) })).toMatchObject({ kind: "retryable", maybeActed: true });
+    expect(await callProvider("SES", "https://example.com", {}, { fetcher: answering("slow down", { status: 429 }) })).toMatchObject({ kind: "retryable", maybeActed: false });
     expect(await callProvider("SES", "https://example.com", {}, { fetcher: answering('{"error":"bad"}', { status: 400, headers: { "retry-after": "30" } }) })).toMatchObject({
       kind: "refused",
       status: 400,
@@ -49,7 +53,7 @@ describe("callProvider", () => {
 
   it("takes a timeout as retryable, naming the provider", async () => {
     const reply = await callProvider("Twilio", "https://example.com", {}, { fetcher: silent, timeoutMs: 20 });
-    expect(reply).toMatchObject({ kind: "retryable" });
+    expect(reply).toMatchObject({ kind: "retryable", maybeActed: true });
     expect(reply.kind === "retryable" && reply.reason).toMatch(/^Twilio unreachable: /);
   });
 });

@@ -67,6 +67,30 @@ describe("Invoice", () => {
     expect(await invoice.view()).toMatchObject({ status: "paid", paymentId: intents[0]!.id, amount: 3000 });
   });
 
+  it("refunds a charge whose answer was lost when the cancellation comes before the retry", async () => {
+    const placed = placedEvent();
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    await fault({ provider: "stripe", mode: "lost", remaining: 1 });
+    expect(await invoice.bill(placed)).toMatchObject({ kind: "retry" });
+    expect(await invoice.cancel(cancelledEvent(placed.subject))).toEqual({ kind: "done" });
+    expect(await invoice.bill(placed)).toMatchObject({ kind: "done" });
+    const intents = (await sandbox.objects<{ id: string; metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === placed.subject);
+    const refunds = (await sandbox.objects<{ payment_intent: string }>("refund")).filter((refund) => refund.payment_intent === intents[0]?.id);
+    expect([intents.length, refunds.length]).toEqual([1, 1]);
+    expect(await invoice.view()).toMatchObject({ status: "refunded", paymentId: intents[0]!.id, refund: { reason: "customer_cancelled" } });
+  });
+
+  it("voids a charge Stripe may have taken but did not, when the cancellation comes before the retry", async () => {
+    const placed = placedEvent();
+    const invoice = invoiceOf(e.INVOICES, placed.subject);
+    await fault({ provider: "stripe", mode: "error", remaining: 1 });
+    expect(await invoice.bill(placed)).toMatchObject({ kind: "retry" });
+    expect(await invoice.cancel(cancelledEvent(placed.subject))).toMatchObject({ kind: "done" });
+    expect(await invoice.bill(placed)).toMatchObject({ kind: "done", note: expect.stringContaining("voided") });
+    expect((await sandbox.objects<{ metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === placed.subject)).toHaveLength(0);
+    expect(await invoice.view()).toMatchObject({ status: "voided" });
+  });
+
   it("refunds once when a refund's answer was lost and the retry comes after Stripe forgot its key", async () => {
     const placed = placedEvent();
     const invoice = invoiceOf(e.INVOICES, placed.subject);

@@ -4,7 +4,7 @@ import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
-import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenUnshippable, type BillingStep, type InvoiceRecord } from "./invoicing";
+import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenUnshippable, whenChargeFound, type BillingStep, type InvoiceRecord } from "./invoicing";
 import { callOnce, outlived } from "../../src/platform/provider-once";
 import { chargeOrder, findCharge, findRefund, refundOrder, stripeConfig } from "./stripe";
 
@@ -50,6 +50,13 @@ export class Invoice extends DurableObject<BillingEnv> {
         return step;
       case "record":
         return this.entity.settle(cause, step.invoice, step.publish, step.note);
+      case "hold":
+        return this.entity.hold(step.invoice, step.retry);
+      case "find_charge": {
+        const stripe = stripeConfig(this.env);
+        if (!stripe.ok) return stripe.retry;
+        return this.perform(cause, whenChargeFound(step.invoice, await findCharge(stripe.config, step.invoice.orderId, step.invoice.updatedAt), new Date()));
+      }
       case "charge": {
         const stripe = stripeConfig(this.env);
         if (!stripe.ok) return stripe.retry;
@@ -57,7 +64,7 @@ export class Invoice extends DurableObject<BillingEnv> {
         // attempt whose answer was lost is found by the order id before charging again.
         const charge = await callOnce({
           uncertain: outlived(cause.time, stripe.config.idempotencyWindowSeconds, Date.now()),
-          lookUp: () => findCharge(stripe.config, step.charge.orderId),
+          lookUp: () => findCharge(stripe.config, step.charge.orderId, cause.time),
           perform: () => chargeOrder(stripe.config, step.charge),
         });
         return this.perform(cause, whenCharged(cause as OrderPlaced, charge, { invoiceId: newId("inv"), now: new Date() }));

@@ -10,6 +10,7 @@ import {
 } from "../../src/contracts/events";
 import { retryFor, type Reject, type Retry } from "../../src/platform/outcome";
 import type { RefundReason } from "../../src/contracts/values";
+import type { Trace } from "../../src/platform/provider-once";
 import type { Charge, RefundResult } from "./stripe";
 
 export type InvoiceRecord = {
@@ -17,8 +18,11 @@ export type InvoiceRecord = {
   orderId: string;
   amount: number;
   currency: string;
-  /** `voided`: cancelled before any charge, so none will be made. */
-  status: "paid" | "declined" | "voided" | "refunded";
+  /**
+   * `voided`: cancelled before any charge, so none will be made. `attempted`: a charge got no
+   * answer (written only then, never on the common path): a cancellation must ask Stripe first.
+   */
+  status: "attempted" | "paid" | "declined" | "voided" | "refunded";
   paymentId?: string;
   declineCode?: string;
   /** Set when a refund became due; the refund is retried until Stripe confirms it. */
@@ -42,22 +46,29 @@ export type BillingStep =
   /** `invoice` is what to save before calling Stripe: the refund is due from then on. */
   | { kind: "refund"; invoice: InvoiceRecord; reason: RefundReason }
   /** Save the invoice as the message's outcome and publish the events. */
-  | { kind: "record"; invoice: InvoiceRecord; publish: AnyEvent[]; note?: string };
+  | { kind: "record"; invoice: InvoiceRecord; publish: AnyEvent[]; note?: string }
+  /** Keep the note that a charge got no answer, then retry the message. */
+  | { kind: "hold"; invoice: InvoiceRecord; retry: Retry }
+  /** A cancellation after an unanswered charge: ask Stripe whether it took the money. */
+  | { kind: "find_charge"; invoice: InvoiceRecord };
 
 /** Who pays what: a placed order is charged once; an invoice already made settles it. */
 export function whenOrderPlaced(invoice: InvoiceRecord | undefined, event: OrderPlaced): BillingStep {
-  if (invoice) return { kind: "skip", note: `invoice already ${invoice.status}` };
+  if (invoice && invoice.status !== "attempted") return { kind: "skip", note: `invoice already ${invoice.status}` };
   const { orderId, total, currency, paymentMethod, customer } = event.data;
   return { kind: "charge", charge: { orderId, amount: total, currency, paymentMethod, customerEmail: customer.email } };
 }
 
 /** The invoice a charge's answer makes, and the event that tells the others: billed or failed. */
 export function whenCharged(event: OrderPlaced, charge: Charge, context: { invoiceId: string; now: Date }): BillingStep {
-  if (charge.kind === "retryable") return retryFor(charge);
-  if (charge.kind === "refused") return { kind: "reject", reason: charge.reason };
   const { orderId, total, currency, lines, customer, shippingAddress } = event.data;
   const updatedAt = context.now.toISOString();
   const base = { invoiceId: context.invoiceId, orderId, amount: total, currency, updatedAt };
+  if (charge.kind === "retryable") {
+    // No answer (or a 500): Stripe may have charged. Noted, so a cancellation before the retry asks Stripe.
+    return charge.maybeActed ? { kind: "hold", invoice: { ...base, status: "attempted" }, retry: retryFor(charge) } : retryFor(charge);
+  }
+  if (charge.kind === "refused") return { kind: "reject", reason: charge.reason };
   const cause = { subject: orderId, causedBy: event, time: context.now };
   if (charge.kind === "declined") {
     const failed = orderBillingFailed.create(
@@ -88,7 +99,18 @@ export function whenCancelled(invoice: InvoiceRecord | undefined, event: OrderCa
     const voided: InvoiceRecord = { invoiceId: context.invoiceId, orderId: event.subject, amount: 0, currency: "XXX", status: "voided", updatedAt: context.now.toISOString() };
     return { kind: "record", invoice: voided, publish: [], note: "invoice voided before any charge" };
   }
+  if (invoice.status === "attempted") return { kind: "find_charge", invoice };
   return refundStep(invoice, "customer_cancelled");
+}
+
+/** What Stripe says of an unanswered charge, for a cancellation: money it took is refunded, else the invoice is voided. */
+export function whenChargeFound(invoice: InvoiceRecord, trace: Trace<Charge>, now: Date): BillingStep {
+  if (trace.kind === "retryable") return retryFor(trace);
+  if (trace.kind === "found" && trace.result.kind === "succeeded") {
+    const paid: InvoiceRecord = { ...invoice, status: "paid", paymentId: trace.result.paymentIntentId, amount: trace.result.amount, updatedAt: now.toISOString() };
+    return refundStep(paid, "customer_cancelled");
+  }
+  return { kind: "record", invoice: { ...invoice, status: "voided", updatedAt: now.toISOString() }, publish: [], note: "Stripe took no money for the unanswered charge: invoice voided" };
 }
 
 /** Warehouse cannot ship a billed order (no stock, or an address no carrier delivers to): give the money back. */

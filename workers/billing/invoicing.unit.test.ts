@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { shipmentUndeliverable } from "../../src/contracts/events";
 import { cancelledEvent, placedEvent, stockUnavailableEvent } from "../../test/fixtures/orders";
-import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenUnshippable, type InvoiceRecord } from "./invoicing";
+import { whenCancelled, whenCharged, whenChargeFound, whenOrderPlaced, whenRefunded, whenUnshippable, type InvoiceRecord } from "./invoicing";
 
 const now = new Date("2026-11-29T10:00:00.000Z");
 const context = { invoiceId: "inv_test", now };
@@ -56,8 +56,13 @@ describe("Billing decides", () => {
       if (step.kind === "record") expect(step.publish[0]).toMatchObject({ type: "order.billing_failed.v1", data: { reason: { code: "insufficient_funds" } } });
     });
 
-    it("unavailable: retries after what Stripe asked, writing nothing", () => {
-      expect(whenCharged(placedEvent(), { kind: "retryable", reason: "Stripe 503", afterSeconds: 7 }, context)).toEqual({ kind: "retry", reason: "Stripe 503", afterSeconds: 7 });
+    it("no answer: notes the charge as attempted (Stripe may have taken it) and retries after what Stripe asked; the retry charges again", () => {
+      const placed = placedEvent();
+      const step = whenCharged(placed, { kind: "retryable", reason: "Stripe 504", afterSeconds: 7, maybeActed: true }, context);
+      expect(step).toMatchObject({ kind: "hold", invoice: { status: "attempted", orderId: placed.subject, amount: 3000 }, retry: { kind: "retry", reason: "Stripe 504", afterSeconds: 7 } });
+      if (step.kind === "hold") expect(whenOrderPlaced(step.invoice, placed)).toMatchObject({ kind: "charge" });
+      // A clear "not now" (429, 503) leaves nothing to check: nothing is written.
+      expect(whenCharged(placed, { kind: "retryable", reason: "Stripe 503", afterSeconds: 7, maybeActed: false }, context)).toEqual({ kind: "retry", reason: "Stripe 503", afterSeconds: 7 });
     });
 
     it("refused the request: parks the message", () => {
@@ -71,6 +76,16 @@ describe("Billing decides", () => {
       const step = whenCancelled(undefined, cancelled, context);
       expect(step).toMatchObject({ kind: "record", invoice: { status: "voided", orderId: cancelled.subject }, publish: [] });
       if (step.kind === "record") expect(whenOrderPlaced(step.invoice, placedEvent(cancelled.subject))).toMatchObject({ kind: "skip" });
+    });
+
+    it("given a charge that got no answer: asks Stripe, refunds what it took, else voids", () => {
+      const cancelled = cancelledEvent(placedEvent().subject);
+      const attempted = paid(cancelled.subject, { status: "attempted", paymentId: undefined });
+      expect(whenCancelled(attempted, cancelled, context)).toEqual({ kind: "find_charge", invoice: attempted });
+      const took = whenChargeFound(attempted, { kind: "found", result: { kind: "succeeded", paymentIntentId: "pi_lost", amount: 3000, currency: "USD" } }, context.now);
+      expect(took).toMatchObject({ kind: "refund", reason: "customer_cancelled", invoice: { status: "paid", paymentId: "pi_lost", refundDue: "customer_cancelled" } });
+      expect(whenChargeFound(attempted, { kind: "none" }, context.now)).toMatchObject({ kind: "record", invoice: { status: "voided" }, publish: [] });
+      expect(whenChargeFound(attempted, { kind: "retryable", reason: "Stripe 503" }, context.now)).toEqual({ kind: "retry", reason: "Stripe 503" });
     });
 
     it("given a payment: refunds it, due from before Stripe is called", () => {

@@ -285,6 +285,7 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
       return { status: 401, outcome: "unauthorized", body: { error: { type: "invalid_request_error", message: "You did not provide a valid API key." } } };
     }
     if (request.method === "GET" && request.path === "/v1/payment_intents/search") return this.searchIntents(request);
+    if (request.method === "GET" && request.path === "/v1/payment_intents") return this.listIntents(request);
     const intent = /^\/v1\/payment_intents\/([^/]+)$/.exec(request.path);
     if (request.method === "GET" && intent) {
       const found = this.objectOf(intent[1]!);
@@ -337,6 +338,17 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     const results = labels.slice((page - 1) * size, page * size);
     const next = labels.length > page * size ? `${request.origin}/carrier/transactions/?results=${size}&page=${page + 1}` : null;
     return { status: 200, outcome: "listed", body: { count: labels.length, next, previous: null, results } };
+  }
+
+  /** Stripe's List API: newest first, `created[gte]`, `limit`, `starting_after`, `has_more`. */
+  private listIntents(request: ProviderRequest): Answer {
+    const asked = new URLSearchParams(request.query ?? "");
+    const since = Number(asked.get("created[gte]") ?? 0);
+    const limit = Math.min(Math.max(Number(asked.get("limit") ?? 10) || 10, 1), 100);
+    let intents = (this.objectsOf("payment_intent") as { id: string; created: number }[]).filter((intent) => intent.created >= since).reverse();
+    const after = asked.get("starting_after");
+    if (after) intents = intents.slice(intents.findIndex((intent) => intent.id === after) + 1);
+    return { status: 200, outcome: "listed", body: { object: "list", url: "/v1/payment_intents", has_more: intents.length > limit, data: intents.slice(0, limit) } };
   }
 
   /** Stripe's Search API, for the one query choreo makes: `metadata['order_id']:'<id>'`. */

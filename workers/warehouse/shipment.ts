@@ -46,8 +46,7 @@ export class Shipment extends DurableObject<WarehouseEnv> {
       case "record":
         return this.entity.settle(cause, step.shipment, step.publish);
       case "hold":
-        this.entity.save(step.shipment);
-        return step.retry;
+        return this.entity.hold(step.shipment, step.retry);
       case "allocate": {
         const carrier = carrierConfig(this.env);
         if (!carrier.ok) return carrier.retry;
