@@ -6,7 +6,7 @@ import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
 import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenUnshippable, whenChargeFound, type BillingStep, type InvoiceRecord } from "./invoicing";
 import { callOnce, outlived } from "../../src/platform/provider-once";
-import { chargeOrder, findCharge, findRefund, refundOrder, stripeConfig } from "./stripe";
+import { chargeOrder, findCharge, findRecentCharge, findRefund, refundOrder, stripeConfig } from "./stripe";
 
 export type { InvoiceRecord } from "./invoicing";
 
@@ -55,7 +55,7 @@ export class Invoice extends DurableObject<BillingEnv> {
       case "find_charge": {
         const stripe = stripeConfig(this.env);
         if (!stripe.ok) return stripe.retry;
-        return this.perform(cause, whenChargeFound(step.invoice, await findCharge(stripe.config, step.invoice.orderId, step.invoice.updatedAt), new Date()));
+        return this.perform(cause, whenChargeFound(step.invoice, await findRecentCharge(stripe.config, step.invoice.orderId, step.invoice.updatedAt), new Date()));
       }
       case "charge": {
         const stripe = stripeConfig(this.env);
@@ -64,7 +64,7 @@ export class Invoice extends DurableObject<BillingEnv> {
         // attempt whose answer was lost is found by the order id before charging again.
         const charge = await callOnce({
           uncertain: outlived(cause.time, stripe.config.idempotencyWindowSeconds, Date.now()),
-          lookUp: () => findCharge(stripe.config, step.charge.orderId, cause.time),
+          lookUp: () => findCharge(stripe.config, step.charge.orderId),
           perform: () => chargeOrder(stripe.config, step.charge),
         });
         return this.perform(cause, whenCharged(cause as OrderPlaced, charge, { invoiceId: newId("inv"), now: new Date() }));

@@ -95,47 +95,53 @@ function chargeOf(intent: PaymentIntent): Charge {
   };
 }
 
-/** Recent charges are listed (strongly consistent); older ones searched (Stripe's index lags by up to a minute). */
-const LIST_WITHIN_MS = 3_600_000;
-const LIST_PAGES = 10;
+type SearchedIntent = PaymentIntent & { metadata?: Record<string, string> };
+
+/** The order's newest intent among these, as a charge. */
+function chargeFor(orderId: string, intents: SearchedIntent[]): Trace<Charge> | undefined {
+  const mine = intents.filter((intent) => intent.metadata?.order_id === orderId).sort((a, b) => (b.created ?? 0) - (a.created ?? 0));
+  return mine[0] ? { kind: "found", result: chargeOf(mine[0]) } : undefined;
+}
+
+const stripeGet = (config: StripeConfig, path: string) =>
+  callProvider("Stripe", `${config.baseUrl.replace(/\/$/, "")}${path}`, { headers: { authorization: `Bearer ${config.secretKey}` } });
 
 /**
- * The order's charge as Stripe has it, found by the order id in its metadata: what a charge
- * whose answer never came back did. `since`: no attempt is older (the event that asked for it).
- * Within the hour, the PaymentIntents created since are listed and matched (the List API reads
- * what was just written); later, Stripe's Search API is asked. The newest intent wins; none
- * means no charge reached Stripe.
+ * The order's charge as Stripe has it, found by the order id in its metadata (Stripe's Search
+ * API): what a charge whose answer never came back did, once its Idempotency-Key may be gone
+ * (a day later, when Search's lag of up to a minute no longer matters). None: no charge reached Stripe.
  */
-export async function findCharge(config: StripeConfig, orderId: string, since: string): Promise<Trace<Charge>> {
-  const base = config.baseUrl.replace(/\/$/, "");
-  const get = (url: string) => callProvider("Stripe", url, { headers: { authorization: `Bearer ${config.secretKey}` } });
-  const found = (intents: (PaymentIntent & { metadata?: Record<string, string> })[]): Trace<Charge> | undefined => {
-    const mine = intents.filter((intent) => intent.metadata?.order_id === orderId).sort((a, b) => (b.created ?? 0) - (a.created ?? 0));
-    return mine[0] ? { kind: "found", result: chargeOf(mine[0]) } : undefined;
-  };
-  if (Date.now() - Date.parse(since) < LIST_WITHIN_MS) {
-    const created = Math.floor(Date.parse(since) / 1000) - 60;
-    let after: string | undefined;
-    for (let page = 0; page < LIST_PAGES; page++) {
-      const query = new URLSearchParams({ "created[gte]": String(created), limit: "100", ...(after ? { starting_after: after } : {}) });
-      const reply = await get(`${base}/v1/payment_intents?${query}`);
-      if (reply.kind === "retryable") return reply;
-      if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
-      const body = reply.body as { data?: (PaymentIntent & { metadata?: Record<string, string> })[]; has_more?: boolean };
-      const data = body.data ?? [];
-      const hit = found(data);
-      if (hit) return hit;
-      if (!body.has_more || data.length === 0) return { kind: "none" };
-      after = data.at(-1)!.id;
-    }
-    // Past this many pages the answer is unknown, not "none": wait (and park) rather than charge twice.
-    return { kind: "retryable", reason: `Stripe list for order ${orderId} did not reach ${since} within ${LIST_PAGES} pages`, afterSeconds: 3600 };
-  }
-  const reply = await get(`${base}/v1/payment_intents/search?${new URLSearchParams({ query: `metadata['order_id']:'${orderId}'`, limit: "10" })}`);
+export async function findCharge(config: StripeConfig, orderId: string): Promise<Trace<Charge>> {
+  const reply = await stripeGet(config, `/v1/payment_intents/search?${new URLSearchParams({ query: `metadata['order_id']:'${orderId}'`, limit: "10" })}`);
   if (reply.kind === "retryable") return reply;
   // A search Stripe refuses is no evidence either way: wait rather than charge again.
   if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
-  return found((reply.body as { data?: (PaymentIntent & { metadata?: Record<string, string> })[] }).data ?? []) ?? { kind: "none" };
+  return chargeFor(orderId, (reply.body as { data?: SearchedIntent[] }).data ?? []) ?? { kind: "none" };
+}
+
+const LIST_PAGES = 10;
+
+/**
+ * The same, for a charge made moments ago (a cancellation right after an unanswered charge):
+ * the PaymentIntents created since `since` are listed and matched, because the List API reads
+ * what was just written and Search may not have it yet.
+ */
+export async function findRecentCharge(config: StripeConfig, orderId: string, since: string): Promise<Trace<Charge>> {
+  const created = Math.floor(Date.parse(since) / 1000) - 60;
+  let after: string | undefined;
+  for (let page = 0; page < LIST_PAGES; page++) {
+    const reply = await stripeGet(config, `/v1/payment_intents?${new URLSearchParams({ "created[gte]": String(created), limit: "100", ...(after ? { starting_after: after } : {}) })}`);
+    if (reply.kind === "retryable") return reply;
+    if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
+    const body = reply.body as { data?: SearchedIntent[]; has_more?: boolean };
+    const data = body.data ?? [];
+    const hit = chargeFor(orderId, data);
+    if (hit) return hit;
+    if (!body.has_more || data.length === 0) return { kind: "none" };
+    after = data.at(-1)!.id;
+  }
+  // Past this many pages the answer is unknown, not "none": wait (and park) rather than guess.
+  return { kind: "retryable", reason: `Stripe list for order ${orderId} did not reach ${since} within ${LIST_PAGES} pages`, afterSeconds: 3600 };
 }
 
 export type RefundResult =
