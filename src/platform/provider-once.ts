@@ -1,3 +1,5 @@
+import type { ProviderReply } from "./provider";
+
 /** A provider's "try again later", as every provider client answers it. */
 export type ProviderRetry = { kind: "retryable"; reason: string; afterSeconds?: number };
 
@@ -30,3 +32,40 @@ export async function callOnce<T>(call: OnceCall<T>): Promise<T | ProviderRetry>
 
 /** True once `since` is more than `seconds` ago: a provider's idempotency key made then may be gone. */
 export const outlived = (since: string, seconds: number, now: number): boolean => now - Date.parse(since) > seconds * 1000;
+
+/** One page of a provider's newest-first list, as a lookup reads it. */
+export type ListPage<I> = { items: I[]; next: string | null; createdAt: (item: I) => number | undefined };
+
+/** How far back a lookup pages through a provider's list before calling the answer unknown. */
+const LOOKUP_PAGES = 10;
+
+/**
+ * Looks an unanswered attempt up in a provider's newest-first list (the carrier's transactions,
+ * Twilio's messages, Stripe's recent PaymentIntents): pages from `first` until `match` finds it,
+ * an item is older than `since` (a minute's margin: no attempt is older), or the list ends.
+ * Past LOOKUP_PAGES the answer is unknown, not "none": wait (and park) rather than act twice.
+ */
+export async function lookBack<I, T>(lookup: {
+  what: string;
+  first: string;
+  since: string;
+  get: (url: string) => Promise<ProviderReply>;
+  page: (body: unknown) => ListPage<I>;
+  match: (items: I[]) => T | undefined;
+}): Promise<Trace<T>> {
+  const oldest = Date.parse(lookup.since) - 60_000;
+  let url: string | null = lookup.first;
+  for (let page = 0; url; page++) {
+    if (page === LOOKUP_PAGES) return { kind: "retryable", reason: `${lookup.what} did not reach ${lookup.since} within ${LOOKUP_PAGES} pages`, afterSeconds: 3600 };
+    const reply = await lookup.get(url);
+    if (reply.kind === "retryable") return reply;
+    // A list the provider refuses is no evidence either way.
+    if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
+    const { items, next, createdAt } = lookup.page(reply.body);
+    const found = lookup.match(items);
+    if (found !== undefined) return { kind: "found", result: found };
+    if (items.length === 0 || items.some((item) => (createdAt(item) ?? Infinity) < oldest)) break;
+    url = next;
+  }
+  return { kind: "none" };
+}

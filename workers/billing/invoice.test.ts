@@ -12,6 +12,8 @@ const tap = (env as unknown as { TAP: Fetcher }).TAP;
 const sandbox = sandboxClient(inject("sandboxUrl"));
 const stripeCallsFor = async (orderId: string) => (await sandbox.requests("stripe")).filter((r) => r.body.includes(orderId));
 const fault = sandbox.fault;
+/** The PaymentIntents the sandbox's Stripe holds for an order. */
+const intentsOf = async (orderId: string) => (await sandbox.objects<{ id: string; metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === orderId);
 
 describe("Invoice", () => {
   it("charges the order through Stripe and records the payment", async () => {
@@ -44,7 +46,7 @@ describe("Invoice", () => {
     expect(await invoice.bill(placed)).toMatchObject({ kind: "retry", reason: expect.stringContaining("504") });
     expect(await invoice.bill(placed)).toEqual({ kind: "done" });
     expect((await stripeCallsFor(placed.subject)).map((r) => r.outcome)).toEqual(["lost:created", "replayed"]);
-    const intents = (await sandbox.objects<{ id: string; metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === placed.subject);
+    const intents = await intentsOf(placed.subject);
     expect(intents).toHaveLength(1);
     expect(await invoice.view()).toMatchObject({ status: "paid", paymentId: intents[0]!.id });
   });
@@ -62,7 +64,7 @@ describe("Invoice", () => {
     } finally {
       await fault({ provider: "stripe", mode: "ok" });
     }
-    const intents = (await sandbox.objects<{ id: string; metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === placed.subject);
+    const intents = await intentsOf(placed.subject);
     expect(intents).toHaveLength(1);
     expect(await invoice.view()).toMatchObject({ status: "paid", paymentId: intents[0]!.id, amount: 3000 });
   });
@@ -74,7 +76,7 @@ describe("Invoice", () => {
     expect(await invoice.bill(placed)).toMatchObject({ kind: "retry" });
     expect(await invoice.cancel(cancelledEvent(placed.subject))).toEqual({ kind: "done" });
     expect(await invoice.bill(placed)).toMatchObject({ kind: "done" });
-    const intents = (await sandbox.objects<{ id: string; metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === placed.subject);
+    const intents = await intentsOf(placed.subject);
     const refunds = (await sandbox.objects<{ payment_intent: string }>("refund")).filter((refund) => refund.payment_intent === intents[0]?.id);
     expect([intents.length, refunds.length]).toEqual([1, 1]);
     expect(await invoice.view()).toMatchObject({ status: "refunded", paymentId: intents[0]!.id, refund: { reason: "customer_cancelled" } });
@@ -87,7 +89,7 @@ describe("Invoice", () => {
     expect(await invoice.bill(placed)).toMatchObject({ kind: "retry" });
     expect(await invoice.cancel(cancelledEvent(placed.subject))).toMatchObject({ kind: "done" });
     expect(await invoice.bill(placed)).toMatchObject({ kind: "done", note: expect.stringContaining("voided") });
-    expect((await sandbox.objects<{ metadata: { order_id: string } }>("payment_intent")).filter((pi) => pi.metadata.order_id === placed.subject)).toHaveLength(0);
+    expect(await intentsOf(placed.subject)).toHaveLength(0);
     expect(await invoice.view()).toMatchObject({ status: "voided" });
   });
 

@@ -1,7 +1,7 @@
 import type { RefundReason } from "../../src/contracts/values";
 import { callProvider, formEncode } from "../../src/platform/provider";
 import { providerConfig } from "../../src/platform/provider-config";
-import type { Trace } from "../../src/platform/provider-once";
+import { lookBack, type Trace } from "../../src/platform/provider-once";
 
 export type StripeConfig = { baseUrl: string; secretKey: string; idempotencyWindowSeconds: number };
 
@@ -98,9 +98,9 @@ function chargeOf(intent: PaymentIntent): Charge {
 type SearchedIntent = PaymentIntent & { metadata?: Record<string, string> };
 
 /** The order's newest intent among these, as a charge. */
-function chargeFor(orderId: string, intents: SearchedIntent[]): Trace<Charge> | undefined {
+function chargeFor(orderId: string, intents: SearchedIntent[]): Charge | undefined {
   const mine = intents.filter((intent) => intent.metadata?.order_id === orderId).sort((a, b) => (b.created ?? 0) - (a.created ?? 0));
-  return mine[0] ? { kind: "found", result: chargeOf(mine[0]) } : undefined;
+  return mine[0] && chargeOf(mine[0]);
 }
 
 const stripeGet = (config: StripeConfig, path: string) =>
@@ -116,32 +116,30 @@ export async function findCharge(config: StripeConfig, orderId: string): Promise
   if (reply.kind === "retryable") return reply;
   // A search Stripe refuses is no evidence either way: wait rather than charge again.
   if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
-  return chargeFor(orderId, (reply.body as { data?: SearchedIntent[] }).data ?? []) ?? { kind: "none" };
+  const charge = chargeFor(orderId, (reply.body as { data?: SearchedIntent[] }).data ?? []);
+  return charge ? { kind: "found", result: charge } : { kind: "none" };
 }
-
-const LIST_PAGES = 10;
 
 /**
  * The same, for a charge made moments ago (a cancellation right after an unanswered charge):
  * the PaymentIntents created since `since` are listed and matched, because the List API reads
  * what was just written and Search may not have it yet.
  */
-export async function findRecentCharge(config: StripeConfig, orderId: string, since: string): Promise<Trace<Charge>> {
-  const created = Math.floor(Date.parse(since) / 1000) - 60;
-  let after: string | undefined;
-  for (let page = 0; page < LIST_PAGES; page++) {
-    const reply = await stripeGet(config, `/v1/payment_intents?${new URLSearchParams({ "created[gte]": String(created), limit: "100", ...(after ? { starting_after: after } : {}) })}`);
-    if (reply.kind === "retryable") return reply;
-    if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
-    const body = reply.body as { data?: SearchedIntent[]; has_more?: boolean };
-    const data = body.data ?? [];
-    const hit = chargeFor(orderId, data);
-    if (hit) return hit;
-    if (!body.has_more || data.length === 0) return { kind: "none" };
-    after = data.at(-1)!.id;
-  }
-  // Past this many pages the answer is unknown, not "none": wait (and park) rather than guess.
-  return { kind: "retryable", reason: `Stripe list for order ${orderId} did not reach ${since} within ${LIST_PAGES} pages`, afterSeconds: 3600 };
+export function findRecentCharge(config: StripeConfig, orderId: string, since: string): Promise<Trace<Charge>> {
+  const created = String(Math.floor(Date.parse(since) / 1000) - 60);
+  const listUrl = (after?: string) => `/v1/payment_intents?${new URLSearchParams({ "created[gte]": created, limit: "100", ...(after ? { starting_after: after } : {}) })}`;
+  return lookBack({
+    what: `Stripe list for order ${orderId}`,
+    first: listUrl(),
+    since,
+    get: (url) => stripeGet(config, url),
+    page: (body) => {
+      const { data = [], has_more } = body as { data?: SearchedIntent[]; has_more?: boolean };
+      // The list holds only intents created since: none is older, it ends when has_more does.
+      return { items: data, next: has_more && data.length > 0 ? listUrl(data.at(-1)!.id) : null, createdAt: () => undefined };
+    },
+    match: (intents) => chargeFor(orderId, intents),
+  });
 }
 
 export type RefundResult =

@@ -1,6 +1,6 @@
 import { callProvider, formEncode } from "../../src/platform/provider";
 import { providerConfig } from "../../src/platform/provider-config";
-import type { Trace } from "../../src/platform/provider-once";
+import { lookBack, type Trace } from "../../src/platform/provider-once";
 import { unsent, type SendResult } from "./send-result";
 
 export type TwilioConfig = {
@@ -49,30 +49,25 @@ export async function sendSms(config: TwilioConfig, to: string, text: string): P
 
 type TwilioMessage = { sid: string; body?: string; status?: string; date_created?: string };
 
-/** How far back a lookup pages through the recipient's messages (newest first). */
-const LOOKUP_PAGES = 10;
-
 /**
  * A text Twilio already took, found among the messages to `to` by its exact body (which names
- * the order): what a send whose answer never came back did. Twilio has no idempotency key. Pages
- * newest first and stops at messages older than `since` (before any attempt could be made).
+ * the order): what a send whose answer never came back did. Twilio has no idempotency key.
  */
-export async function findSms(config: TwilioConfig, to: string, text: string, since: string): Promise<Trace<SendResult>> {
-  const oldest = Date.parse(since) - 60_000;
-  let url: string | null = `${messagesUrl(config)}?${new URLSearchParams({ To: to, PageSize: "100" })}`;
-  for (let page = 0; url; page++) {
-    // Past this many pages the answer is unknown, not "none": wait (and park) rather than text twice.
-    if (page === LOOKUP_PAGES) return { kind: "retryable", reason: `Twilio lookup for ${to} did not reach ${since} within ${LOOKUP_PAGES} pages`, afterSeconds: 3600 };
-    const reply = await callProvider("Twilio", url, { headers: { authorization: basicAuth(config) } });
-    if (reply.kind === "retryable") return reply;
-    if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
-    const body = reply.body as { messages?: TwilioMessage[]; next_page_uri?: string | null };
-    const messages = body.messages ?? [];
-    const taken = messages.find((message) => message.body === text && message.status !== "failed" && message.status !== "undelivered");
-    if (taken) return { kind: "found", result: { kind: "sent", messageId: taken.sid } };
-    if (messages.some((message) => message.date_created && Date.parse(message.date_created) < oldest)) break;
-    // Twilio's next_page_uri is a path from the API's root.
-    url = body.next_page_uri ? `${config.baseUrl.replace(/\/$/, "")}${body.next_page_uri}` : null;
-  }
-  return { kind: "none" };
+export function findSms(config: TwilioConfig, to: string, text: string, since: string): Promise<Trace<SendResult>> {
+  return lookBack({
+    what: `Twilio lookup for ${to}`,
+    first: `${messagesUrl(config)}?${new URLSearchParams({ To: to, PageSize: "100" })}`,
+    since,
+    get: (url) => callProvider("Twilio", url, { headers: { authorization: basicAuth(config) } }),
+    page: (body) => {
+      const { messages, next_page_uri } = body as { messages?: TwilioMessage[]; next_page_uri?: string | null };
+      // Twilio's next_page_uri is a path from the API's root.
+      const next = next_page_uri ? `${config.baseUrl.replace(/\/$/, "")}${next_page_uri}` : null;
+      return { items: messages ?? [], next, createdAt: (message: TwilioMessage) => (message.date_created ? Date.parse(message.date_created) : undefined) };
+    },
+    match: (messages) => {
+      const taken = messages.find((message) => message.body === text && message.status !== "failed" && message.status !== "undelivered");
+      return taken && ({ kind: "sent", messageId: taken.sid } as const);
+    },
+  });
 }

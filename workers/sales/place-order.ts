@@ -66,8 +66,8 @@ export async function placeOrder(
   options: {
     idempotencyKey?: string;
     defaultPaymentMethod?: string;
-    /** Settles when the request may be taken (the rate limits); it runs alongside pricing, before any write. */
-    admitted?: Promise<void>;
+    /** Settles when the request may be taken (the rate limits, which count the customer); it runs alongside pricing, before any write. */
+    admit?: (customerId: Promise<string>) => Promise<void>;
   },
 ): Promise<PlaceOrderResult> {
   const paymentMethod = request.paymentMethod ?? options.defaultPaymentMethod;
@@ -79,12 +79,13 @@ export async function placeOrder(
 
   const key = options.idempotencyKey;
   const skus = [...new Set(request.items.map((item) => item.sku))];
+  const customerIdOf = customerIdFor(request.customer.email);
   const [products, orderId, fingerprint, customerId] = await Promise.all([
     stores.prices.lookup(catalogOf(stores), skus, stores.pricesFreshForMs),
     key ? orderIdForKey(key) : newOrderId(),
     key ? sha256Hex(canonicalJson(request)) : undefined,
-    customerIdFor(request.customer.email),
-    options.admitted,
+    customerIdOf,
+    options.admit?.(customerIdOf),
   ]);
   const draft: NewOrder = {
     ...priceItems(request.items, products),

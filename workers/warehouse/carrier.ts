@@ -1,7 +1,7 @@
 import type { Address } from "../../src/contracts/values";
 import { callProvider } from "../../src/platform/provider";
 import { providerConfig } from "../../src/platform/provider-config";
-import type { Trace } from "../../src/platform/provider-once";
+import { lookBack, type Trace } from "../../src/platform/provider-once";
 
 /** A Shippo-shaped carrier API: one call buys a label ("instalabel"). */
 export type CarrierConfig = { baseUrl: string; apiKey: string; carrierAccount: string; serviceLevel: string };
@@ -105,31 +105,26 @@ function purchaseOf(tx: ShippoTransaction, config: CarrierConfig): LabelPurchase
   };
 }
 
-/** How far back a lookup pages through the carrier's transactions (newest first). */
-const LOOKUP_PAGES = 10;
-
 /**
  * The order's label as the carrier has it, found by the order in the transaction's metadata
- * (Shippo has no idempotency key): what a purchase whose answer never came back bought. Pages
- * newest first and stops at transactions older than `since` (before any attempt could be made).
+ * (Shippo has no idempotency key): what a purchase whose answer never came back bought.
  */
-export async function findLabel(config: CarrierConfig, orderId: string, since: string): Promise<Trace<LabelPurchase>> {
-  const oldest = Date.parse(since) - 60_000;
-  let url: string | null = `${config.baseUrl.replace(/\/$/, "")}/transactions/?results=100`;
-  for (let page = 0; url; page++) {
-    // Past this many pages the answer is unknown, not "none": wait (and park) rather than buy twice.
-    if (page === LOOKUP_PAGES) return { kind: "retryable", reason: `carrier lookup for order ${orderId} did not reach ${since} within ${LOOKUP_PAGES} pages`, afterSeconds: 3600 };
-    const reply = await callProvider("carrier", url, { headers: { authorization: `ShippoToken ${config.apiKey}` } });
-    if (reply.kind === "retryable") return reply;
-    if (reply.kind === "refused") return { kind: "retryable", reason: reply.reason, afterSeconds: 60 };
-    const body = reply.body as { next?: string | null; results?: (ShippoTransaction & { metadata?: string; object_created?: string })[] };
-    const results = body.results ?? [];
-    const bought = results.find((tx) => tx.metadata === metadataOf(orderId) && tx.status === "SUCCESS");
-    if (bought) return { kind: "found", result: purchaseOf(bought, config) };
-    if (results.some((tx) => tx.object_created && Date.parse(tx.object_created) < oldest)) break;
-    url = body.next ?? null;
-  }
-  return { kind: "none" };
+export function findLabel(config: CarrierConfig, orderId: string, since: string): Promise<Trace<LabelPurchase>> {
+  type Listed = ShippoTransaction & { metadata?: string; object_created?: string };
+  return lookBack({
+    what: `carrier lookup for order ${orderId}`,
+    first: `${config.baseUrl.replace(/\/$/, "")}/transactions/?results=100`,
+    since,
+    get: (url) => callProvider("carrier", url, { headers: { authorization: `ShippoToken ${config.apiKey}` } }),
+    page: (body) => {
+      const { results, next } = body as { results?: Listed[]; next?: string | null };
+      return { items: results ?? [], next: next ?? null, createdAt: (tx: Listed) => (tx.object_created ? Date.parse(tx.object_created) : undefined) };
+    },
+    match: (txs) => {
+      const bought = txs.find((tx) => tx.metadata === metadataOf(orderId) && tx.status === "SUCCESS");
+      return bought && purchaseOf(bought, config);
+    },
+  });
 }
 
 export type LabelVoid = { kind: "voided"; refundId: string } | { kind: "retryable"; reason: string; afterSeconds?: number } | { kind: "refused"; reason: string };

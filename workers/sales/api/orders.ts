@@ -141,7 +141,7 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
     if (!secretKey) throw new Problem(503, "orders-disabled", "Orders are not taken", "Set the ORDER_SECRET_KEY secret to take orders.");
     const request = c.req.valid("json");
     const result = await placeOrder(c.var.stores, request, {
-      admitted: limitOrders(c.env, c.var.ordersFromAddress ?? Promise.resolve(true), request.customer),
+      admit: (customerId) => limitOrders(c.env, c.var.ordersFromAddress ?? Promise.resolve(true), request.customer, customerId),
       idempotencyKey: c.req.valid("header")["idempotency-key"],
       defaultPaymentMethod: c.env.DEFAULT_PAYMENT_METHOD || undefined,
     });

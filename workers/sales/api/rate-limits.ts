@@ -4,7 +4,6 @@ import { sha256Hex } from "../../../src/platform/hash";
 import { problemResponse } from "../../../src/platform/http";
 import { errorMessage, log } from "../../../src/platform/log";
 import { Problem } from "../../../src/platform/problem";
-import { customerIdFor } from "../place-order";
 
 /**
  * Every limit of wrangler.toml's [[ratelimits]] counts per minute (period = 60), so a client
@@ -80,8 +79,8 @@ const ORDERS_FROM_ADDRESS = "orders from this address";
  * its own, so neither a new address nor a new number resets the count. Keys carry no contact data.
  * All in one round with the client IP's count.
  */
-export async function limitOrders(env: SalesEnv, fromAddress: Promise<boolean>, customer: Customer): Promise<void> {
-  const keys = [`customer:${await customerIdFor(customer.email)}`];
+export async function limitOrders(env: SalesEnv, fromAddress: Promise<boolean>, customer: Customer, customerId: Promise<string>): Promise<void> {
+  const keys = [`customer:${await customerId}`];
   if (customer.phone) keys.push(`phone:${(await sha256Hex(`choreo-phone:${customer.phone}`)).slice(0, 24)}`);
   const [address, ...forCustomer] = await Promise.all([fromAddress, ...keys.map((key) => within(env, "ORDERS_PER_CUSTOMER", key))]);
   if (!address) throw new RateLimited(ORDERS_FROM_ADDRESS);
