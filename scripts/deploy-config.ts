@@ -19,6 +19,7 @@ export type WranglerConfig = {
   r2_buckets?: { binding: string; bucket_name: string }[];
   kv_namespaces?: { binding: string; id: string }[];
   ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
+  workflows?: { name: string; binding: string; class_name: string; script_name?: string }[];
   [key: string]: unknown;
 };
 
@@ -60,6 +61,11 @@ export function forApp(workers: AppWorker[], app: string): AppWorker[] {
     }
     for (const database of c.d1_databases ?? []) database.database_name = as(database.database_name);
     for (const bucket of c.r2_buckets ?? []) bucket.bucket_name = as(bucket.bucket_name);
+    // A Workflow's name is the account's, like a queue's.
+    for (const workflow of c.workflows ?? []) {
+      workflow.name = as(workflow.name);
+      if (workflow.script_name) workflow.script_name = as(workflow.script_name);
+    }
     return { name, config: c };
   });
 }
@@ -125,12 +131,17 @@ const found = (...problems: (string | undefined)[]) => problems.filter((problem)
 const addressOf = (from: string) => /<([^>]+)>\s*$/.exec(from)?.[1] ?? from;
 
 /** Per worker role: what its vars must hold for its providers to accept a single request. */
+const stripeChecks = (vars: Record<string, unknown>) => found(providerUrlProblem("STRIPE_API_BASE", text(vars["STRIPE_API_BASE"])));
+const carrierChecks = (vars: Record<string, unknown>) => [
+  ...(text(vars["CARRIER_ACCOUNT"]) ? [] : ["CARRIER_ACCOUNT is empty: set your Shippo carrier account object id"]),
+  ...found(providerUrlProblem("CARRIER_API_BASE", text(vars["CARRIER_API_BASE"]))),
+];
+
 const VAR_CHECKS: Record<string, (vars: Record<string, unknown>) => string[]> = {
-  billing: (vars) => found(providerUrlProblem("STRIPE_API_BASE", text(vars["STRIPE_API_BASE"]))),
-  warehouse: (vars) => [
-    ...(text(vars["CARRIER_ACCOUNT"]) ? [] : ["CARRIER_ACCOUNT is empty: set your Shippo carrier account object id"]),
-    ...found(providerUrlProblem("CARRIER_API_BASE", text(vars["CARRIER_API_BASE"]))),
-  ],
+  billing: stripeChecks,
+  warehouse: carrierChecks,
+  // The order's workflow (orchestration) charges and buys labels itself.
+  "order-flow": (vars) => [...stripeChecks(vars), ...carrierChecks(vars)],
   integrations: (vars) => {
     const problems: string[] = [];
     const sid = text(vars["TWILIO_ACCOUNT_SID"]);

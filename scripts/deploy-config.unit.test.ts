@@ -16,6 +16,7 @@ const configOf = (workers: AppWorker[], name: string) => workers.find((worker) =
 /** What a shop fills in before its first deploy. */
 const filledIn = {
   warehouse: { CARRIER_ACCOUNT: "b741b99f95e841639b54272834bc478c" },
+  "order-flow": { CARRIER_ACCOUNT: "b741b99f95e841639b54272834bc478c" },
   integrations: { TWILIO_ACCOUNT_SID: `AC${"0123456789abcdef".repeat(2)}`, TWILIO_FROM: "+14155550123", EMAIL_FROM: "Shop <orders@shop.example.co>" },
 };
 
@@ -26,6 +27,7 @@ describe("deploy checks", () => {
       "integrations: TWILIO_ACCOUNT_SID is empty: set your Twilio account SID (AC…)",
       "integrations: TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID are both empty: set a number you own or a Messaging Service",
       "integrations: EMAIL_FROM orders@example.com is at a reserved example domain: SES sends only from an identity you verified",
+      "order-flow: CARRIER_ACCOUNT is empty: set your Shippo carrier account object id",
     ]);
   });
 
@@ -96,7 +98,9 @@ describe("deploying under an app name", () => {
       typeof value === "string" ? [value] : Array.isArray(value) ? value.flatMap(strings) : value && typeof value === "object" ? Object.values(value).flatMap(strings) : [];
     expect(deployed.flatMap(({ config }) => strings(config)).filter((value) => local.has(value))).toEqual([]);
 
-    expect(deployed.map(({ config }) => config.name)).toEqual(["shop-billing", "shop-warehouse", "shop-integrations", "shop-dead-letters", "shop-projections", "shop-sales"]);
+    expect(deployed.map(({ config }) => config.name)).toEqual(["shop-billing", "shop-warehouse", "shop-integrations", "shop-dead-letters", "shop-projections", "shop-sales", "shop-order-flow"]);
+    expect(configOf(deployed, "order-flow").workflows).toEqual([{ name: "shop-order-flow", binding: "ORDER_WORKFLOW", class_name: "OrderFlow" }]);
+    expect(configOf(deployed, "order-flow").durable_objects!.bindings!.map((binding) => binding.script_name)).toEqual(["shop-sales", "shop-warehouse"]);
     expect(configOf(deployed, "sales").services!.map((service) => service.service)).toEqual(["shop-warehouse", "shop-integrations", "shop-dead-letters", "shop-projections"]);
     expect(configOf(deployed, "dead-letters").queues!.consumers![0]).toMatchObject({ queue: "shop-sales-dlq", dead_letter_queue: "shop-dead-letters-last-resort" });
     expect(deployProblems(changed(filledIn), "shop")).toEqual([]);
@@ -107,7 +111,7 @@ describe("deploying under an app name", () => {
   it("lists what to create under the app's names, storage keeping its role", () => {
     const resources = resourcesOf(deployed, "shop");
     expect(resources.queues).toEqual(
-      ["billing", "dead-letters-last-resort", "integrations", "projections", "sales", "warehouse", "billing-dlq", "integrations-dlq", "projections-dlq", "sales-dlq", "warehouse-dlq"]
+      ["billing", "dead-letters-last-resort", "integrations", "order-flow", "projections", "sales", "warehouse", "billing-dlq", "integrations-dlq", "order-flow-dlq", "projections-dlq", "sales-dlq", "warehouse-dlq"]
         .map((queue) => `shop-${queue}`)
         .sort(),
     );

@@ -10,6 +10,13 @@ import { SANDBOX, WORKERS } from "./workers.mjs";
 const PORT = Number(process.env.PORT ?? 8787);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8789);
 const INSPECTOR_PORT = Number(process.env.INSPECTOR_PORT ?? 9229);
+// `npm run dev -- --flow orchestration` (or ORDER_FLOW=orchestration): new orders run as a Workflow.
+const flowArg = process.argv.indexOf("--flow");
+const FLOW = flowArg > 0 ? process.argv[flowArg + 1] : process.env.ORDER_FLOW;
+if (FLOW !== undefined && FLOW !== "choreography" && FLOW !== "orchestration") {
+  console.error(`--flow ${FLOW}: use choreography or orchestration`);
+  process.exit(2);
+}
 const env = {
   ...process.env,
   WRANGLER_SEND_METRICS: "false",
@@ -87,7 +94,7 @@ const common = ["--show-interactive-dev-session=false", "--ip", "127.0.0.1"];
 start("sandbox", ["dev", "-c", SANDBOX.config, "--port", String(SANDBOX_PORT), "--inspector-port", String(INSPECTOR_PORT + 1), "--persist-to", ".wrangler/sandbox-state", ...common]);
 const ordered = [WORKERS.find((w) => w.name === "sales"), ...WORKERS.filter((w) => w.name !== "sales")];
 // Each worker from its sandboxed config: its own wrangler.toml, with the sandbox's hooks plugged in.
-start("app", ["dev", ...ordered.flatMap((w) => ["-c", sandboxedConfig(w)]), "--port", String(PORT), "--inspector-port", String(INSPECTOR_PORT), "--persist-to", ".wrangler/state", ...common]);
+start("app", ["dev", ...ordered.flatMap((w) => ["-c", sandboxedConfig(w)]), "--port", String(PORT), "--inspector-port", String(INSPECTOR_PORT), "--persist-to", ".wrangler/state", ...(FLOW ? ["--var", `ORDER_FLOW:${FLOW}`] : []), ...common]);
 
 async function waitFor(url, ms = 60_000) {
   const deadline = Date.now() + ms;
@@ -112,6 +119,7 @@ try {
     API docs      http://localhost:${PORT}/docs     (OpenAPI: /openapi.json)
     sandbox       http://localhost:${SANDBOX_PORT}/_sandbox/requests   (faults: POST /_sandbox/faults)
     webhooks      subscribe the sandbox receiver http://127.0.0.1:${SANDBOX_PORT}/webhooks/<name> (POST /admin/webhooks/endpoints)
+    order flow    ${FLOW ?? "choreography"}  (npm run dev -- --flow orchestration|choreography)
     admin token   dev-admin-token  (from .dev.vars)
   Ctrl-C stops everything.
 `);

@@ -8,5 +8,7 @@ export const WORKERS = [
   // d1: D1 bindings whose migrations dev (local) and deploy (remote) apply first.
   { name: "projections", config: "workers/projections/wrangler.toml", envInterface: "ProjectionsEnv", d1: ["REPORTING"] },
   { name: "sales", config: "wrangler.toml", envInterface: "SalesEnv", typesOut: "workers/sales/worker-configuration.d.ts" },
+  // Last: it reaches Sales' orders and Warehouse's stock objects by script name.
+  { name: "order-flow", config: "workers/order-flow/wrangler.toml", envInterface: "OrderFlowEnv" },
 ];
 export const SANDBOX = { name: "sandbox", config: "workers/sandbox/wrangler.toml", envInterface: "SandboxEnv" };

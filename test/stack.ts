@@ -7,6 +7,7 @@ import { sandboxClient, type ObjectKind, type Provider } from "./fixtures/sandbo
 import { WORKERS } from "../scripts/workers.mjs";
 import { createTestHarness, type TestHarnessOptions } from "wrangler";
 import catalog from "../scripts/demo-catalog.json" with { type: "json" };
+import type { OrderFlow } from "../src/contracts/topology.ts";
 
 /** A worker's sandboxed config (scripts/sandboxed.mjs): its own wrangler.toml, run with the sandbox's hooks plugged in. */
 const sandboxed = (name: string): string => sandboxedConfig(WORKERS.find((worker: { name: string }) => worker.name === name));
@@ -29,6 +30,8 @@ type StackOptions = {
   webhookSubscriptionsTtlSeconds?: number;
   /** Billing's STRIPE_IDEMPOTENCY_WINDOW_SECONDS (23 h by default): how old a charge may be before a retry looks it up first. */
   stripeIdempotencyWindowSeconds?: number;
+  /** Sales' ORDER_FLOW: who runs each new order through its steps (choreography by default). */
+  flow?: OrderFlow;
 };
 
 export function appWorkers(sandboxUrl: string, options: StackOptions = {}): TestHarnessOptions["workers"] {
@@ -40,6 +43,7 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
         DEFAULT_PAYMENT_METHOD: "pm_card_visa",
         SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true",
         ...(options.stuckAfterSeconds ? { STUCK_AFTER_SECONDS: options.stuckAfterSeconds } : {}),
+        ...(options.flow ? { ORDER_FLOW: options.flow } : {}),
         ...ttl,
       },
       secrets: { ADMIN_TOKEN, ORDER_SECRET_KEY },
@@ -80,6 +84,17 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
       secrets: { SES_ACCESS_KEY_ID: "AKIDE2E", SES_SECRET_ACCESS_KEY: "e2e-secret", TWILIO_AUTH_TOKEN: "twilio-e2e", ADMIN_TOKEN },
     },
     { configPath: sandboxed("dead-letters"), secrets: { ADMIN_TOKEN } },
+    {
+      configPath: sandboxed("order-flow"),
+      vars: {
+        STRIPE_API_BASE: `${sandboxUrl}/stripe`,
+        CARRIER_API_BASE: `${sandboxUrl}/carrier`,
+        CARRIER_ACCOUNT: "sandbox-usps",
+        SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true", ...ttl,
+        ...(options.stripeIdempotencyWindowSeconds === undefined ? {} : { STRIPE_IDEMPOTENCY_WINDOW_SECONDS: String(options.stripeIdempotencyWindowSeconds) }),
+      },
+      secrets: { STRIPE_SECRET_KEY: "sk_test_e2e", CARRIER_API_KEY: "shippo_test_e2e" },
+    },
     { configPath: sandboxed("projections"), vars: { SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true" }, secrets: { ADMIN_TOKEN, LAKE_PII_KEY } },
   ];
 }
@@ -130,8 +145,17 @@ export async function startStack(options: StackOptions = {}) {
     handled: client.handled,
     /** Per queue: events published, handled, parked dead, and any missing. */
     audit: client.audit,
+    /** The order's workflow instance (orchestration): running, complete, errored…; undefined when it has none. */
+    async flowStatus(orderId: string): Promise<string | undefined> {
+      const env = await app.getWorker<OrderFlowEnv>("order-flow").getEnv();
+      try {
+        return (await (await env.ORDER_WORKFLOW.get(orderId)).status()).status;
+      } catch {
+        return undefined;
+      }
+    },
     /** Puts a message straight on a queue, as a redelivery or a stray producer would. */
-    async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "INTEGRATIONS_QUEUE", body: unknown) {
+    async sendToQueue(binding: "BILLING_QUEUE" | "PROJECTIONS_QUEUE" | "INTEGRATIONS_QUEUE" | "ORDER_FLOW_QUEUE", body: unknown) {
       const env = await app.getWorker<SalesEnv>("sales").getEnv();
       await env[binding].send(body, { contentType: "json" });
     },

@@ -69,3 +69,22 @@ export const OrderSnapshot = z.object({
   timeline: z.array(TimelineEntry),
 });
 export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
+
+/**
+ * Who ran the order through its steps (the admin view only: customers cannot tell). For
+ * orchestration, the Workflow instance (named by the order id) and each step that brought
+ * Sales a fact, in order.
+ */
+export const OrderFlowTrace = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("choreography") }),
+    z.object({
+      kind: z.literal("orchestration"),
+      workflow: z.string(),
+      instanceId: z.string(),
+      steps: z.array(z.object({ name: z.string(), event: z.string(), at: z.iso.datetime({ offset: true }) })),
+    }),
+  ])
+  .meta({ id: "OrderFlow" });
+export type OrderFlowTrace = z.infer<typeof OrderFlowTrace>;
+export type FlowStep = Extract<OrderFlowTrace, { kind: "orchestration" }>["steps"][number];

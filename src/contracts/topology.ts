@@ -6,7 +6,7 @@ import type { OrderStatus } from "./values";
  * sends every event to each queue subscribed to its type. Adding a consumer is a queue,
  * a row here and a producer binding; no publisher code changes.
  */
-export const QUEUES = ["sales", "billing", "warehouse", "integrations", "projections"] as const;
+export const QUEUES = ["sales", "billing", "warehouse", "integrations", "projections", "order-flow"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 /**
@@ -47,6 +47,35 @@ export function callsForNotice(event: AnyEvent): boolean {
   return event.type === "order.status_changed.v1" && NOTICE_STATUSES.has(event.data.order.status);
 }
 
+/**
+ * Who runs an order through its steps. `choreography` (the default): each service reacts to the
+ * events above. `orchestration`: one Cloudflare Workflow per order (workers/order-flow) charges,
+ * ships and records each fact at Sales itself, so only the observers hear of them by queue.
+ */
+export const ORDER_FLOWS = ["choreography", "orchestration"] as const;
+export type OrderFlow = (typeof ORDER_FLOWS)[number];
+
+/** `ORDER_FLOW` of a worker's env: anything but "orchestration" is the default choreography. */
+export const orderFlowOf = (setting: unknown): OrderFlow => (setting === "orchestration" ? "orchestration" : "choreography");
+
+/** The services the workflow calls step by step in orchestration: no queue of theirs carries an order's facts. */
+const ORCHESTRATED: ReadonlySet<QueueName> = new Set(["sales", "billing", "warehouse"]);
+
+/**
+ * Orchestration's table: the same events reach the same observers (integrations, projections);
+ * `order.placed` starts the order's workflow instead of reaching Billing.
+ */
+export const orchestratedSubscriptions = Object.fromEntries(
+  (Object.entries(subscriptions) as [EventType, readonly QueueName[]][]).map(([type, queues]) => [
+    type,
+    [...(type === "order.placed.v1" ? (["order-flow"] as const) : []), ...queues.filter((queue) => !ORCHESTRATED.has(queue))],
+  ]),
+) as unknown as Record<EventType, readonly QueueName[]>;
+
+export type SubscriptionTable = Record<EventType, readonly QueueName[]>;
+
+export const subscriptionsOf = (flow: OrderFlow): SubscriptionTable => (flow === "orchestration" ? orchestratedSubscriptions : subscriptions);
+
 /** Which worker consumes each queue (one consumer per queue), by the path of its wrangler.toml. */
 export const consumerOf: Record<QueueName, string> = {
   sales: "wrangler.toml",
@@ -56,14 +85,16 @@ export const consumerOf: Record<QueueName, string> = {
   // calls for, and a channel whose provider is down retries alone (workers/integrations).
   integrations: "workers/integrations/wrangler.toml",
   projections: "workers/projections/wrangler.toml",
+  // Starts one Workflow per order placed while ORDER_FLOW is "orchestration".
+  "order-flow": "workers/order-flow/wrangler.toml",
 };
 
 /** The worker that consumes every dead-letter queue and replays from it. */
 export const DEAD_LETTER_CONSUMER = "workers/dead-letters/wrangler.toml";
 
-/** Event types a queue receives. */
+/** Event types a queue receives, in either flow. */
 export function typesFor(queue: QueueName): EventType[] {
-  return (Object.keys(subscriptions) as EventType[]).filter((type) => subscriptions[type].includes(queue));
+  return (Object.keys(subscriptions) as EventType[]).filter((type) => subscriptions[type].includes(queue) || orchestratedSubscriptions[type].includes(queue));
 }
 
 export function subscribersOf(type: EventType): readonly QueueName[] {
@@ -78,9 +109,9 @@ export const webhooksWant = (type: EventType, subscribed: ReadonlySet<EventType>
  * event calls for no notice and no webhook endpoint takes its type. `subscribedWebhookTypes`
  * undefined means every type is taken (the safe default when the set is unknown).
  */
-export function recipientsOf(event: AnyEvent, subscribedWebhookTypes?: ReadonlySet<EventType>): readonly QueueName[] {
+export function recipientsOf(event: AnyEvent, subscribedWebhookTypes?: ReadonlySet<EventType>, table: SubscriptionTable = subscriptions): readonly QueueName[] {
   const integrations = callsForNotice(event) || webhooksWant(event.type, subscribedWebhookTypes);
-  return integrations ? subscriptions[event.type] : subscriptions[event.type].filter((queue) => queue !== "integrations");
+  return integrations ? table[event.type] : table[event.type].filter((queue) => queue !== "integrations");
 }
 
 /** Where the dead-letter consumer's own failures go after its retries: nothing consumes it (inspect it in the dashboard). */

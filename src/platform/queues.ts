@@ -1,5 +1,5 @@
 import type { AnyEvent } from "../contracts/events";
-import { producerBindingOf, QUEUES, recipientsOf, type QueueName } from "../contracts/topology";
+import { producerBindingOf, QUEUES, recipientsOf, subscriptions, type QueueName, type SubscriptionTable } from "../contracts/topology";
 import { errorMessage, log } from "./log";
 import { deliveryHooks, type DeliveryRecord } from "./delivery-hooks";
 import { webhookSubscriptions, type SubscribedTypes, type WebhookSubscriptionsEnv } from "./webhook-subscriptions";
@@ -42,11 +42,14 @@ export type Publishing = {
   producers: QueueProducers;
   /** The event types webhook endpoints take; undefined = every type. */
   webhookTypes: () => Promise<SubscribedTypes>;
+  /** Who takes each type: the choreography's table unless the order's flow says otherwise. */
+  subscriptions?: () => SubscriptionTable;
 };
 
-export const publishingFor = (env: WebhookSubscriptionsEnv): Publishing => ({
+export const publishingFor = (env: WebhookSubscriptionsEnv, table?: () => SubscriptionTable): Publishing => ({
   producers: queueProducers(env),
   webhookTypes: () => webhookSubscriptions(env),
+  ...(table ? { subscriptions: table } : {}),
 });
 
 /** What one publication reached: the queues every event of it is on, and whether that is all of them. */
@@ -66,11 +69,12 @@ export async function publishEvents(
   const { producers } = publishing;
   const hooks = deliveryHooks();
   const webhookTypes = await publishing.webhookTypes();
+  const table = publishing.subscriptions?.() ?? subscriptions;
   const byQueue = new Map<QueueName, AnyEvent[]>();
   // Measured once per event, however many queues it goes to.
   const sizes = new Map(events.map((event) => [event, JSON.stringify(event).length]));
   for (const event of events) {
-    for (const queue of recipientsOf(event, webhookTypes)) {
+    for (const queue of recipientsOf(event, webhookTypes, table)) {
       if (reached.has(queue)) continue;
       byQueue.set(queue, [...(byQueue.get(queue) ?? []), event]);
     }

@@ -4,9 +4,9 @@ import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
-import { whenCancelled, whenCharged, whenOrderPlaced, whenRefunded, whenUnshippable, whenChargeFound, type BillingStep, type InvoiceRecord } from "./invoicing";
-import { callOnce, outlived } from "../../src/platform/provider-once";
-import { chargeOrder, findCharge, findRecentCharge, findRefund, refundOrder, stripeConfig } from "./stripe";
+import { whenCancelled, whenOrderPlaced, whenUnshippable, type BillingStep, type InvoiceRecord } from "./invoicing";
+import { stripeConfig } from "./stripe";
+import { callStripe } from "./stripe-calls";
 
 export type { InvoiceRecord } from "./invoicing";
 
@@ -52,35 +52,14 @@ export class Invoice extends DurableObject<BillingEnv> {
         return this.entity.settle(cause, step.invoice, step.publish, step.note);
       case "hold":
         return this.entity.hold(step.invoice, step.retry);
+      case "refund":
+      case "charge":
       case "find_charge": {
+        // A refund is recorded as due before Stripe is called: it stays due until confirmed.
+        if (step.kind === "refund" && !this.entity.state?.refundDue) this.entity.save(step.invoice);
         const stripe = stripeConfig(this.env);
         if (!stripe.ok) return stripe.retry;
-        return this.perform(cause, whenChargeFound(step.invoice, await findRecentCharge(stripe.config, step.invoice.orderId, step.invoice.updatedAt), new Date()));
-      }
-      case "charge": {
-        const stripe = stripeConfig(this.env);
-        if (!stripe.ok) return stripe.retry;
-        // Within Stripe's key window the Idempotency-Key dedupes a repeat; past it, an earlier
-        // attempt whose answer was lost is found by the order id before charging again.
-        const charge = await callOnce({
-          uncertain: outlived(cause.time, stripe.config.idempotencyWindowSeconds, Date.now()),
-          lookUp: () => findCharge(stripe.config, step.charge.orderId),
-          perform: () => chargeOrder(stripe.config, step.charge),
-        });
-        return this.perform(cause, whenCharged(cause as OrderPlaced, charge, { invoiceId: newId("inv"), now: new Date() }));
-      }
-      case "refund": {
-        // Recorded before calling Stripe: a refund that became due stays due until confirmed.
-        if (!this.entity.state?.refundDue) this.entity.save(step.invoice);
-        const stripe = stripeConfig(this.env);
-        if (!stripe.ok) return stripe.retry;
-        const refund = { orderId: step.invoice.orderId, paymentIntentId: step.invoice.paymentId!, reason: step.reason };
-        const result = await callOnce({
-          uncertain: outlived(cause.time, stripe.config.idempotencyWindowSeconds, Date.now()),
-          lookUp: () => findRefund(stripe.config, refund.paymentIntentId),
-          perform: () => refundOrder(stripe.config, refund),
-        });
-        return this.perform(cause, whenRefunded(step.invoice, cause, result, new Date()));
+        return this.perform(cause, await callStripe(stripe.config, cause, step));
       }
     }
   }

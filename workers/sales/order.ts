@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { orderCancelled } from "../../src/contracts/events";
-import type { OrderSnapshot } from "../../src/contracts/order";
+import { orderCancelled, type OrderCancelled } from "../../src/contracts/events";
+import { orderFlowOf, subscriptionsOf } from "../../src/contracts/topology";
+import type { FlowStep, OrderFlowTrace, OrderSnapshot } from "../../src/contracts/order";
 import { EntityStore } from "../../src/platform/entity";
 import { log } from "../../src/platform/log";
 import { done, reject, type Outcome } from "../../src/platform/outcome";
@@ -21,11 +22,25 @@ export type Placement =
   /** The Idempotency-Key that names this order came with another body. */
   | { kind: "mismatch" };
 
+/**
+ * What the order's workflow (orchestration) learns from Sales after each step: where the order
+ * stands, and the customer's cancellation, which the workflow compensates.
+ */
+export type FlowView = { order: OrderSnapshot; cancellation?: OrderCancelled };
+
 type StoredOrder = OrderState & {
   reportedStuck?: boolean;
+  /**
+   * Set when ORDER_FLOW was "orchestration" as the order was placed: the order runs as a
+   * Workflow to its end, whatever the setting becomes. Its steps so far, and the cancellation.
+   */
+  orchestration?: { steps: FlowStep[]; cancellation?: OrderCancelled };
   /** The placing request's fingerprint, when an Idempotency-Key named this order. */
   requestFingerprint?: string;
 };
+
+const flowView = (state: StoredOrder): FlowView =>
+  state.orchestration?.cancellation ? { order: state.order, cancellation: state.orchestration.cancellation } : { order: state.order };
 
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
@@ -46,7 +61,8 @@ export class Order extends DurableObject<SalesEnv> {
   constructor(ctx: DurableObjectState, env: SalesEnv) {
     super(ctx, env);
     this.stageLimits = stageLimits(env.STUCK_AFTER_SECONDS);
-    this.entity = new EntityStore(this.ctx.storage, publishingFor(this.env));
+    // An orchestrated order's facts come from its workflow, not from the other services' queues.
+    this.entity = new EntityStore(this.ctx.storage, publishingFor(this.env, () => subscriptionsOf(this.entity.state?.orchestration ? "orchestration" : "choreography")));
   }
 
   /**
@@ -62,7 +78,8 @@ export class Order extends DurableObject<SalesEnv> {
     }
     const now = new Date();
     const { state, publish } = openOrder(draft, now);
-    const stored: StoredOrder = requestFingerprint ? { ...state, requestFingerprint } : state;
+    const orchestrated = orderFlowOf(this.env.ORDER_FLOW) === "orchestration";
+    const stored: StoredOrder = { ...state, ...(requestFingerprint ? { requestFingerprint } : {}), ...(orchestrated ? { orchestration: { steps: [] } } : {}) };
     const sending = this.entity.commit({ id: publish[0].id, by: "request" }, stored, publish);
     // The one alarm an order that flows ever gets, at its first stage's deadline: it serves the
     // watchdog and resends what the placement could not send (a failed send arms it sooner).
@@ -77,8 +94,31 @@ export class Order extends DurableObject<SalesEnv> {
     return this.entity.state?.order ?? null;
   }
 
-  /** Applies a fact from Billing or Warehouse exactly once, in workflow order. */
-  async record(event: OrderFactEvent): Promise<Outcome> {
+  /** The order as its workflow needs it: status, and the cancellation to compensate. */
+  async progress(): Promise<FlowView | null> {
+    const state = this.entity.state;
+    return state ? flowView(state) : null;
+  }
+
+  /**
+   * A step of the order's workflow reports its fact: recorded exactly as the same fact from a
+   * queue, and answered with where the order now stands (a cancellation may have won).
+   */
+  async advance(event: OrderFactEvent, step: string): Promise<{ outcome: Outcome; progress: FlowView | null }> {
+    const outcome = await this.record(event, step);
+    return { outcome, progress: await this.progress() };
+  }
+
+  /** The admin view's account of the flow: choreography, or the workflow's steps so far. */
+  async flow(): Promise<OrderFlowTrace | null> {
+    const state = this.entity.state;
+    if (!state) return null;
+    if (!state.orchestration) return { kind: "choreography" };
+    return { kind: "orchestration", workflow: "order-flow", instanceId: state.order.id, steps: state.orchestration.steps };
+  }
+
+  /** Applies a fact from Billing or Warehouse (or the workflow's `step`) exactly once, in workflow order. */
+  async record(event: OrderFactEvent, step?: string): Promise<Outcome> {
     const current = this.entity.state;
     if (!current) return reject(`order ${event.subject} does not exist`);
     if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
@@ -86,6 +126,9 @@ export class Order extends DurableObject<SalesEnv> {
     const next = recordEvent(current, event, now);
     if (!next.changed) return done(`${event.type} told the order nothing new`);
     const saved: StoredOrder = { ...current, ...next.state };
+    if (current.orchestration && step) {
+      saved.orchestration = { ...current.orchestration, steps: [...current.orchestration.steps, { name: step, event: event.type, at: now.toISOString() }] };
+    }
     const outcome = await this.entity.settle(event, saved, announce(saved.order, next.transitions, event, now));
     if (next.transitions.length > 0) {
       await this.withdrawIfReported(saved);
@@ -107,6 +150,8 @@ export class Order extends DurableObject<SalesEnv> {
     const next = cancelOrder(current, cancelled, now);
     if (!next) return { kind: "too_late", order: current.order };
     const saved: StoredOrder = { ...current, ...next.state };
+    // The workflow compensates from it (refund, stock, label) at its next step.
+    if (current.orchestration) saved.orchestration = { ...current.orchestration, cancellation: cancelled };
     const sent = await this.entity.commit({ id: cancelled.id, by: "request" }, saved, [cancelled, ...announce(saved.order, [next.transition], cancelled, now)]);
     // An ended order writes nothing more that would drop them, so drop them now.
     if (sent) this.entity.forgetSent();

@@ -73,13 +73,13 @@ export class StockDirectory extends DurableObject<WarehouseEnv> {
  * all its lines or none. (Two orders racing for the last units of two SKUs may then both come
  * away short where one could have had them: the price of no object seeing every order.)
  */
-export function inventoryOf(env: WarehouseEnv) {
-  const item = (sku: string) => env.STOCK.get(env.STOCK.idFromName(sku));
-  const directory = () => env.STOCK_DIRECTORY.get(env.STOCK_DIRECTORY.idFromName("stock-directory"));
+export function stockOf(stock: DurableObjectNamespace<StockItem>) {
+  const item = (sku: string) => stock.get(stock.idFromName(sku));
   const release = async (orderId: string, skus: readonly string[]) =>
     (await Promise.all([...new Set(skus)].map(async (sku) => ({ sku, quantity: await item(sku).giveBack(orderId) })))).filter((line) => line.quantity > 0);
 
   return {
+    item,
     async allocate(orderId: string, lines: readonly OrderLine[]): Promise<Allocation> {
       const bySku = new Map<string, number>();
       for (const line of lines) bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.quantity);
@@ -97,6 +97,15 @@ export function inventoryOf(env: WarehouseEnv) {
     },
     /** Gives back what the order holds of these SKUs; returns what was given back. */
     release,
+  };
+}
+
+/** The stock, and the list of SKUs that have stock (for the admin API). */
+export function inventoryOf(env: WarehouseEnv) {
+  const { item, ...stock } = stockOf(env.STOCK);
+  const directory = () => env.STOCK_DIRECTORY.get(env.STOCK_DIRECTORY.idFromName("stock-directory"));
+  return {
+    ...stock,
     async setStock(sku: string, input: z.output<typeof StockInput>): Promise<StockLevel> {
       await directory().add(sku);
       return item(sku).set(sku, input);

@@ -4,10 +4,9 @@ import { EntityStore } from "../../src/platform/entity";
 import { newId } from "../../src/platform/ids";
 import { done, type Outcome } from "../../src/platform/outcome";
 import { publishingFor } from "../../src/platform/queues";
-import { callOnce } from "../../src/platform/provider-once";
-import { buyLabel, carrierConfig, findLabel, voidLabel } from "./carrier";
-import { inventoryOf } from "./inventory";
-import { whenAllocated, whenCancelled, whenLabelBought, whenLabelLookedUp, whenLabelVoided, whenOrderBilled, whenReleased, type ShipmentRecord, type ShippingStep } from "./shipping";
+import { carrierConfig } from "./carrier";
+import { whenCancelled, whenOrderBilled, type ShipmentRecord, type ShippingStep } from "./shipping";
+import { performShipping } from "./shipping-calls";
 
 export type { ShipmentRecord } from "./shipping";
 
@@ -47,39 +46,16 @@ export class Shipment extends DurableObject<WarehouseEnv> {
         return this.entity.settle(cause, step.shipment, step.publish);
       case "hold":
         return this.entity.hold(step.shipment, step.retry);
-      case "allocate": {
-        const carrier = carrierConfig(this.env);
-        if (!carrier.ok) return carrier.retry;
-        const allocation = await inventoryOf(this.env).allocate(step.shipment.orderId, step.lines);
-        return this.perform(cause, whenAllocated(step.shipment, cause as OrderBilled, allocation, new Date()));
-      }
-      case "buy_label": {
-        const carrier = carrierConfig(this.env);
-        if (!carrier.ok) return carrier.retry;
-        const billed = cause as OrderBilled;
-        const { orderId } = step.shipment;
-        const label = await callOnce({
-          uncertain: step.uncertain,
-          // No attempt can be older than the event that asked for it.
-          lookUp: () => findLabel(carrier.config.carrier, orderId, billed.time),
-          perform: () => buyLabel(carrier.config.carrier, { orderId, from: carrier.config.from, to: billed.data.shipTo, weightGrams: step.weightGrams }),
-        });
-        return this.perform(cause, whenLabelBought(step.shipment, billed, label, new Date()));
-      }
-      case "look_up_label": {
-        const carrier = carrierConfig(this.env);
-        if (!carrier.ok) return carrier.retry;
-        const since = step.shipment.allocatedAt ?? cause.time;
-        return this.perform(cause, whenLabelLookedUp(step.shipment, await findLabel(carrier.config.carrier, step.shipment.orderId, since)));
-      }
+      case "release":
+        // Giving stock back needs no carrier: a cancellation is never held up by its setup.
+        return this.perform(cause, await performShipping({ stock: this.env.STOCK }, cause, step));
+      case "allocate":
+      case "buy_label":
+      case "look_up_label":
       case "void_label": {
         const carrier = carrierConfig(this.env);
         if (!carrier.ok) return carrier.retry;
-        return this.perform(cause, whenLabelVoided(step.shipment, await voidLabel(carrier.config.carrier, step.transactionId), new Date()));
-      }
-      case "release": {
-        const released = await inventoryOf(this.env).release(step.shipment.orderId, step.skus);
-        return this.perform(cause, whenReleased(step.shipment, released, step.ending));
+        return this.perform(cause, await performShipping({ stock: this.env.STOCK, ...carrier.config }, cause, step));
       }
     }
   }

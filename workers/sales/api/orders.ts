@@ -68,7 +68,7 @@ const getOrderRoute = createRoute({
   summary: "Get an order with its timeline",
   description:
     "Without credentials, the public view: no contact data. With `Authorization: Bearer <clientSecret>` (from the placement response) the customer's view adds the customer and the shipping address; " +
-    "with `Authorization: Bearer <ADMIN_TOKEN>` the admin view adds provider references too.",
+    "with `Authorization: Bearer <ADMIN_TOKEN>` the admin view adds provider references and `flow`: choreography, or the order's Workflow instance and its steps (orchestration).",
   request: { params: OrderIdParam },
   security: [{}, ...CUSTOMER_OR_ADMIN],
   responses: {
@@ -176,9 +176,11 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
     const { id } = c.req.valid("param");
     const caller = await callerOf(c.env, c.req.header("authorization"), id);
     assertOrderId(id);
-    const order = await orderObject(c.var.stores, id).view();
+    const object = orderObject(c.var.stores, id);
+    const order = await object.view();
     if (!order) throw orderNotFound(id);
-    const view = { anyone: publicView, customer: customerView, admin: adminView }[caller];
-    return c.json(view(order), 200);
+    // Only an admin sees which flow ran the order.
+    if (caller === "admin") return c.json(adminView(order, (await object.flow()) ?? { kind: "choreography" }), 200);
+    return c.json((caller === "customer" ? customerView : publicView)(order), 200);
   });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Closure, OrderSnapshot } from "../../../src/contracts/order";
+import { Closure, OrderFlowTrace, OrderSnapshot } from "../../../src/contracts/order";
 import { Address, Currency, Customer, MinorUnits, OrderId, OrderLine, OrderStatus, Sku } from "../../../src/contracts/values";
 import { Problem } from "../../../src/platform/problem";
 import { Product, ProductInput } from "../catalog";
@@ -84,6 +84,7 @@ export const AdminOrder = PublicOrder.extend({
   shipment: OrderSnapshot.shape.shipment,
   refund: OrderSnapshot.shape.refund,
   closure: OrderSnapshot.shape.closure,
+  flow: OrderFlowTrace,
 }).meta({ id: "AdminOrder" });
 
 export function publicView(order: OrderSnapshot): z.infer<typeof PublicOrder> {
@@ -120,8 +121,9 @@ export function customerView(order: OrderSnapshot): z.infer<typeof CustomerOrder
   return { ...publicView(order), customer: order.customer, shippingAddress: order.shippingAddress };
 }
 
-export function adminView(order: OrderSnapshot): z.infer<typeof AdminOrder> {
+export function adminView(order: OrderSnapshot, flow: OrderFlowTrace): z.infer<typeof AdminOrder> {
   return {
+    flow,
     ...customerView(order),
     version: order.version,
     customerId: order.customerId,

@@ -1,0 +1,95 @@
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
+import { NonRetryableError } from "cloudflare:workflows";
+import type { AnyEvent, OrderBilled, OrderCancelled, OrderPlaced } from "../../src/contracts/events";
+import { orchestratedSubscriptions, typesFor } from "../../src/contracts/topology";
+import type { InvoiceRecord } from "../billing/invoicing";
+import type { FlowView, Order } from "../sales/order";
+import type { OrderFactEvent } from "../sales/order-lifecycle";
+import type { StockItem } from "../warehouse/inventory";
+import type { ShipmentRecord } from "../warehouse/shipping";
+import { publishEvents, publishingFor } from "../../src/platform/queues";
+import * as billing from "./billing-steps";
+import * as shipping from "./shipping-steps";
+
+/**
+ * Provider steps ride out an outage as a queue consumer does: retried with backoff (1 s, 2 s,
+ * 4 s … about nine hours in all by the 15th try), each try bounded so a hung call cannot hold
+ * the flow. The watchdog reports the order long before the tries run out.
+ */
+const PROVIDER_STEP = { retries: { limit: 20, delay: "1 second", backoff: "exponential" }, timeout: "2 minutes" } satisfies WorkflowStepConfig;
+
+/** What the flow ended with, as the instance's output. */
+export type FlowEnd = { orderId: string; status: string };
+
+const SALES_FACTS: ReadonlySet<string> = new Set(typesFor("sales"));
+const isSalesFact = (event: AnyEvent): event is OrderFactEvent => SALES_FACTS.has(event.type);
+const isBilled = (event: AnyEvent): event is OrderBilled => event.type === "order.billed.v1";
+
+/**
+ * The order workflow as one Cloudflare Workflow per order (ORDER_FLOW = "orchestration"): charge,
+ * record the payment at Sales, take the stock and buy the label, record it, and the
+ * compensations when a later step fails or the customer cancels. Each step runs Billing's and
+ * Warehouse's own decisions and provider clients; the Workflow keeps what each step returned,
+ * so a finished step is never run again. Sales stays the order's record: the customer's
+ * cancellation is found there before each provider step and in every answer Sales gives.
+ */
+export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
+  override async run(event: Readonly<WorkflowEvent<OrderPlaced>>, step: WorkflowStep): Promise<FlowEnd> {
+    const placed = event.payload as OrderPlaced;
+    const env = this.env;
+    const orderId = placed.subject;
+    const orders = env.SALES_ORDERS as unknown as DurableObjectNamespace<Order>;
+    const stock = env.WAREHOUSE_STOCK as unknown as DurableObjectNamespace<StockItem>;
+    const order = () => orders.get(orders.idFromName(orderId));
+    const end = (view: FlowView): FlowEnd => ({ orderId, status: view.order.status });
+
+    /** Tells the observers (integrations, projections) and Sales what `producedBy` found; answers where the order stands. */
+    const report = (name: string, producedBy: string, facts: AnyEvent[]) =>
+      step.do(name, PROVIDER_STEP, async (): Promise<FlowView> => {
+        const delivery = await publishEvents(publishingFor(env, () => orchestratedSubscriptions), facts);
+        if (!delivery.complete) throw new Error(`${name}: the events could not all be published yet`);
+        let standing: FlowView | null = null;
+        for (const fact of facts.filter(isSalesFact)) {
+          const { outcome, progress } = await order().advance(fact, producedBy);
+          if (outcome.kind === "retry") throw new Error(outcome.reason);
+          if (outcome.kind === "reject") throw new NonRetryableError(outcome.reason);
+          standing = progress;
+        }
+        standing ??= await order().progress();
+        if (!standing) throw new NonRetryableError(`order ${orderId} does not exist at Sales`);
+        return standing;
+      });
+
+    /** The customer cancelled: the label voided and the stock back (if it got that far), then the money. */
+    const compensate = async (cancellation: OrderCancelled, invoice: InvoiceRecord | undefined, shipment?: ShipmentRecord): Promise<FlowEnd> => {
+      if (shipment) await step.do("give back the stock", PROVIDER_STEP, () => shipping.cancel(env, stock, cancellation, shipment));
+      const refund = await step.do("refund the cancelled order", PROVIDER_STEP, () => billing.cancel(env, cancellation, invoice, placed, false));
+      return end(await report("record the refund", "refund the cancelled order", refund.publish));
+    };
+
+    const payment = await step.do("charge", PROVIDER_STEP, async (context) => {
+      const cancellation = (await order().progress())?.cancellation;
+      // A try before this one may have charged without an answer: Billing's decisions ask Stripe.
+      return cancellation ? billing.cancel(env, cancellation, undefined, placed, context.attempt > 1) : billing.charge(env, placed);
+    });
+    const paid = await report("record the payment", "charge", payment.publish);
+    const billed = payment.publish.find(isBilled);
+    if (!billed || !payment.state) return end(paid);
+    if (paid.cancellation) return compensate(paid.cancellation, payment.state);
+
+    const shipped = await step.do("take stock and buy the label", PROVIDER_STEP, async () => {
+      const cancellation = (await order().progress())?.cancellation;
+      // Stock an earlier try took is given back; nothing else was bought.
+      return cancellation ? { ...(await shipping.cancel(env, stock, cancellation, undefined)), cancellation } : shipping.ship(env, stock, billed);
+    });
+    if ("cancellation" in shipped) return compensate(shipped.cancellation, payment.state);
+    const labelled = await report("record the label", "take stock and buy the label", shipped.publish);
+    const unshippable = shipped.publish.find((fact) => fact.type === "stock.unavailable.v1" || fact.type === "shipment.undeliverable.v1");
+    if (unshippable && (unshippable.type === "stock.unavailable.v1" || unshippable.type === "shipment.undeliverable.v1")) {
+      const refund = await step.do("refund the unshippable order", PROVIDER_STEP, () => billing.refundUnshippable(env, payment.state!, unshippable));
+      return end(await report("record the refund", "refund the unshippable order", refund.publish));
+    }
+    if (labelled.cancellation) return compensate(labelled.cancellation, payment.state, shipped.state);
+    return end(labelled);
+  }
+}
