@@ -1,25 +1,26 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ORDER_FLOWS } from "../src/contracts/topology";
 import { integrationsProbe } from "./fixtures/integrations";
 import { placeOrderBody } from "./fixtures/orders";
 import { startStack, waitFor, type Stack } from "./stack";
 
-let stack: Stack;
-let endpoint: { id: string; secret: string };
-const receiverPath = "/e2e-erp";
+describe.each(ORDER_FLOWS)("integrations: email, SMS and webhooks for an order (%s)", (flow) => {
+  let stack: Stack;
+  let endpoint: { id: string; secret: string };
+  const receiverPath = "/e2e-erp";
 
-beforeAll(async () => {
-  stack = await startStack();
-  // Subscribed through the public edge, as an operator would.
-  const created = await stack.admin("POST", "/admin/webhooks/endpoints", { url: `${stack.sandboxUrl}/webhooks${receiverPath}`, description: "ERP" });
-  expect(created.status).toBe(201);
-  endpoint = created.body;
-});
-afterAll(() => stack?.close());
+  beforeAll(async () => {
+    stack = await startStack({ flow });
+    // Subscribed through the public edge, as an operator would.
+    const created = await stack.admin("POST", "/admin/webhooks/endpoints", { url: `${stack.sandboxUrl}/webhooks${receiverPath}`, description: "ERP" });
+    expect(created.status).toBe(201);
+    endpoint = created.body;
+  });
+  afterAll(() => stack?.close());
 
-const { sesFor, twilioFor, webhooksFor, notificationLog, line, notificationReaches } = integrationsProbe(() => stack, receiverPath);
+  const { sesFor, twilioFor, webhooksFor, notificationLog, line, notificationReaches } = integrationsProbe(() => stack, receiverPath);
 
-describe("integrations: email, SMS and webhooks for an order", () => {
   it("sends one order's confirmation email, SMS and shipping notices, and signed webhooks of every step", async () => {
     const reply = await stack.placeOrder(placeOrderBody());
     const id = reply.body.id as string;

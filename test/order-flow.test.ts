@@ -1,19 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ORDER_FLOWS } from "../src/contracts/topology";
 import { placeOrderBody } from "./fixtures/orders";
 import { startStack, waitFor, type Stack } from "./stack";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack?.close());
+describe.each(ORDER_FLOWS)("the order workflow across Sales, Billing and Warehouse (%s)", (flow) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ flow });
+  });
+  afterAll(() => stack?.close());
 
-const chargesFor = async (orderId: string) =>
-  (await stack.providerObjects("payment_intent")).filter((intent) => intent.metadata?.order_id === orderId);
-const labelsFor = async (orderId: string) =>
-  (await stack.providerObjects("label")).filter((label) => label.metadata === `order ${orderId}`);
+  /** Where an order's placement goes first: Billing's queue, or the queue that starts its workflow. */
+  const start = flow === "choreography" ? ({ queue: "billing", binding: "BILLING_QUEUE" } as const) : ({ queue: "order-flow", binding: "ORDER_FLOW_QUEUE" } as const);
 
-describe("the order workflow across Sales, Billing and Warehouse", () => {
+  const chargesFor = async (orderId: string) =>
+    (await stack.providerObjects("payment_intent")).filter((intent) => intent.metadata?.order_id === orderId);
+  const labelsFor = async (orderId: string) =>
+    (await stack.providerObjects("label")).filter((label) => label.metadata === `order ${orderId}`);
+
   it("takes every order to ready_to_ship, charging each once and buying one label each", async () => {
     const placed = await Promise.all([
       stack.placeOrder(placeOrderBody()),
@@ -52,6 +56,20 @@ describe("the order workflow across Sales, Billing and Warehouse", () => {
     expect(call.headers["idempotency-key"]).toBe(`choreo-charge-${ids[0]}`);
     expect(call.headers["content-type"]).toBe("application/x-www-form-urlencoded");
     expect(new URLSearchParams(call.body).get("metadata[order_id]")).toBe(ids[0]);
+
+    // Only the admin view tells which flow ran the order, and for a workflow, its steps.
+    const adminView = await stack.order(ids[0]!);
+    if (flow === "choreography") expect(adminView.flow).toEqual({ kind: "choreography" });
+    else {
+      expect(adminView.flow).toMatchObject({ kind: "orchestration", workflow: "order-flow", instanceId: ids[0] });
+      expect(adminView.flow.steps.map((step: { name: string; event: string }) => `${step.name} → ${step.event}`)).toEqual([
+        "charge → order.billed.v1",
+        "take stock and buy the label → shipping_label.created.v1",
+      ]);
+      await waitFor(async () => ((await stack.flowStatus(ids[0]!)) === "complete" ? true : undefined));
+    }
+    const publicView = (await (await stack.app.fetch(`/orders/${ids[0]}`)).json()) as Record<string, unknown>;
+    expect(publicView).not.toHaveProperty("flow");
 
     const stock = await stack.admin("GET", "/admin/stock");
     const tees = stock.body.stock.find((level: { sku: string }) => level.sku === "TEE-001");
@@ -105,11 +123,11 @@ describe("the order workflow across Sales, Billing and Warehouse", () => {
         placedAt: order.placedAt,
       },
     };
-    const handledBefore = await stack.handled("billing", placedEventId);
-    await stack.sendToQueue("BILLING_QUEUE", original);
-    await stack.sendToQueue("BILLING_QUEUE", original);
-    // Both redeliveries handled (acked) by Billing…
-    await waitFor(async () => ((await stack.handled("billing", placedEventId)) >= handledBefore + 2 ? true : undefined));
+    const handledBefore = await stack.handled(start.queue, placedEventId);
+    await stack.sendToQueue(start.binding, original);
+    await stack.sendToQueue(start.binding, original);
+    // Both redeliveries handled (acked): by Billing, or by the flow starter, which finds the order's workflow started…
+    await waitFor(async () => ((await stack.handled(start.queue, placedEventId)) >= handledBefore + 2 ? true : undefined));
     const after = (await stack.providerRequests("stripe")).filter((r) => r.body.includes(id)).length;
     expect(after).toBe(before);
     expect(await chargesFor(id)).toHaveLength(1);
@@ -117,35 +135,52 @@ describe("the order workflow across Sales, Billing and Warehouse", () => {
 
   it("dead-letters a malformed message at once, where an admin can see why", async () => {
     const marker = crypto.randomUUID();
-    await stack.sendToQueue("BILLING_QUEUE", { hello: "not an event", marker });
+    await stack.sendToQueue(start.binding, { hello: "not an event", marker });
     const letter = await waitFor(async () => {
-      const { body } = await stack.admin("GET", "/admin/dead-letters?queue=billing&status=parked");
+      const { body } = await stack.admin("GET", `/admin/dead-letters?queue=${start.queue}&status=parked`);
       return body.letters.find((l: { body: { marker?: string } }) => l.body?.marker === marker);
     });
     // Parked on its first delivery, never retried.
     expect(letter).toMatchObject({ reason: "invalid_envelope", error: expect.stringContaining("specversion"), attempts: 1, failures: 1 });
   });
 
-  it("parks an order Stripe refuses, and completes it when an admin replays it after the fix", async () => {
-    await stack.setFault({ provider: "stripe", mode: "reject" }); // e.g. a revoked API key
-    const { body } = await stack.placeOrder(placeOrderBody());
-    const letter = await waitFor(async () => {
-      const { body: list } = await stack.admin("GET", "/admin/dead-letters?type=order.placed.v1&status=parked");
-      return list.letters.find((l: { subject: string }) => l.subject === body.id);
-    });
-    expect(letter).toMatchObject({ queue: "billing", reason: "rejected", error: expect.stringContaining("400") });
-    expect((await stack.order(body.id)).status).toBe("placed");
+  it(
+    flow === "choreography"
+      ? "parks an order Stripe refuses, and completes it when an admin replays it after the fix"
+      : "keeps trying an order Stripe refuses, and completes it once the fix is in",
+    async () => {
+      await stack.setFault({ provider: "stripe", mode: "reject" }); // e.g. a revoked API key
+      const { body } = await stack.placeOrder(placeOrderBody());
+      if (flow === "orchestration") {
+        // The workflow's charge step is refused and tried again, backing off: nothing is parked.
+        const refusals = async () => (await stack.providerRequests("stripe")).filter((r) => r.body.includes(body.id) && r.outcome === "fault:reject").length;
+        await waitFor(async () => ((await refusals()) >= 2 ? true : undefined), 30_000);
+        expect((await stack.order(body.id)).status).toBe("placed");
+        expect(await stack.flowStatus(body.id)).not.toBe("errored");
+        await stack.setFault({ provider: "stripe", mode: "ok" }); // the key is fixed
+        await stack.waitForStatus(body.id, "ready_to_ship", 60_000);
+        expect(await chargesFor(body.id)).toHaveLength(1);
+        return;
+      }
+      const letter = await waitFor(async () => {
+        const { body: list } = await stack.admin("GET", "/admin/dead-letters?type=order.placed.v1&status=parked");
+        return list.letters.find((l: { subject: string }) => l.subject === body.id);
+      });
+      expect(letter).toMatchObject({ queue: "billing", reason: "rejected", error: expect.stringContaining("400") });
+      expect((await stack.order(body.id)).status).toBe("placed");
 
-    await stack.setFault({ provider: "stripe", mode: "ok" }); // the key is fixed
-    const replay = await stack.admin("POST", `/admin/dead-letters/${letter.id}/replay`);
-    expect(replay.body.replayed).toEqual([letter.id]);
-    await stack.waitForStatus(body.id, "ready_to_ship");
-    expect(await chargesFor(body.id)).toHaveLength(1);
+      await stack.setFault({ provider: "stripe", mode: "ok" }); // the key is fixed
+      const replay = await stack.admin("POST", `/admin/dead-letters/${letter.id}/replay`);
+      expect(replay.body.replayed).toEqual([letter.id]);
+      await stack.waitForStatus(body.id, "ready_to_ship");
+      expect(await chargesFor(body.id)).toHaveLength(1);
 
-    // Replaying it again changes nothing: the invoice's record knows the event.
-    const handledBefore = await stack.handled("billing", letter.eventId);
-    await stack.admin("POST", `/admin/dead-letters/${letter.id}/replay`);
-    await waitFor(async () => ((await stack.handled("billing", letter.eventId)) > handledBefore ? true : undefined));
-    expect(await chargesFor(body.id)).toHaveLength(1);
-  });
+      // Replaying it again changes nothing: the invoice's record knows the event.
+      const handledBefore = await stack.handled("billing", letter.eventId);
+      await stack.admin("POST", `/admin/dead-letters/${letter.id}/replay`);
+      await waitFor(async () => ((await stack.handled("billing", letter.eventId)) > handledBefore ? true : undefined));
+      expect(await chargesFor(body.id)).toHaveLength(1);
+    },
+  );
 });
+

@@ -6,52 +6,53 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ORDER_FLOWS } from "../src/contracts/topology";
 import { ada, placeOrderBody, springfield } from "./fixtures/orders";
 import { ADMIN_TOKEN, ROOT, startStack, waitFor, type Stack } from "./stack";
 
 const run = promisify(execFile);
 
-let stack: Stack;
-let ids: string[];
-let totals: number[];
-/** The UTC day the orders were placed on (not "today": a run may cross midnight). */
-let placedDay: string;
-const exportDir = mkdtempSync(path.join(tmpdir(), "choreo-lake-"));
+describe.each(ORDER_FLOWS)("the projections, fed by the real order workflow (%s)", (flow) => {
+  let stack: Stack;
+  let ids: string[];
+  let totals: number[];
+  /** The UTC day the orders were placed on (not "today": a run may cross midnight). */
+  let placedDay: string;
+  const exportDir = mkdtempSync(path.join(tmpdir(), "choreo-lake-"));
 
-/** Runs one of the npm scripts against the test stack, as `npm run <script>` would against dev. */
-const script = (name: string, ...args: string[]) =>
-  run(process.execPath, [path.join("scripts", name), ...args], { cwd: ROOT, env: { ...process.env, CHOREO_URL: stack.appUrl, ADMIN_TOKEN } });
+  /** Runs one of the npm scripts against the test stack, as `npm run <script>` would against dev. */
+  const script = (name: string, ...args: string[]) =>
+    run(process.execPath, [path.join("scripts", name), ...args], { cwd: ROOT, env: { ...process.env, CHOREO_URL: stack.appUrl, ADMIN_TOKEN } });
 
-const reporting = async () => (await stack.app.getWorker<ProjectionsEnv>("projections").getEnv()).REPORTING;
-const readModel = async () => {
-  const db = await reporting();
-  const all = async (sql: string) => (await db.prepare(sql).all()).results;
-  return { orders: await all("SELECT * FROM orders ORDER BY order_id") };
-};
+  const reporting = async () => (await stack.app.getWorker<ProjectionsEnv>("projections").getEnv()).REPORTING;
+  const readModel = async () => {
+    const db = await reporting();
+    const all = async (sql: string) => (await db.prepare(sql).all()).results;
+    return { orders: await all("SELECT * FROM orders ORDER BY order_id") };
+  };
 
-beforeAll(async () => {
-  stack = await startStack();
-  const replies = await Promise.all([
-    stack.placeOrder(placeOrderBody()),
-    stack.placeOrder(placeOrderBody({ items: [{ sku: "TEE-001", quantity: 3 }, { sku: "BOOK-001", quantity: 1 }] })),
-    stack.placeOrder(placeOrderBody({ customer: { name: "Grace Hopper", email: "grace@example.com" } })),
-  ]);
-  ids = replies.map((reply) => reply.body.id as string);
-  totals = replies.map((reply) => reply.body.total as number);
-  placedDay = (replies.map((reply) => reply.body.placedAt as string).sort().at(-1) ?? "").slice(0, 10);
-  await Promise.all(ids.map((id) => stack.waitForStatus(id, "ready_to_ship")));
-  // Every event the projections take of the three orders: their 3 × 3 status snapshots.
-  await waitFor(async () => {
-    const { n } = (await (await reporting()).prepare("SELECT sum(json_array_length(lake_event_ids)) AS n FROM orders").first<{ n: number }>())!;
-    return n === 9 ? n : undefined;
-  }, 60_000, () => "all 9 snapshots projected");
-});
-afterAll(async () => {
-  await stack?.close();
-  rmSync(exportDir, { recursive: true, force: true });
-});
+  beforeAll(async () => {
+    stack = await startStack({ flow });
+    const replies = await Promise.all([
+      stack.placeOrder(placeOrderBody()),
+      stack.placeOrder(placeOrderBody({ items: [{ sku: "TEE-001", quantity: 3 }, { sku: "BOOK-001", quantity: 1 }] })),
+      stack.placeOrder(placeOrderBody({ customer: { name: "Grace Hopper", email: "grace@example.com" } })),
+    ]);
+    ids = replies.map((reply) => reply.body.id as string);
+    totals = replies.map((reply) => reply.body.total as number);
+    placedDay = (replies.map((reply) => reply.body.placedAt as string).sort().at(-1) ?? "").slice(0, 10);
+    await Promise.all(ids.map((id) => stack.waitForStatus(id, "ready_to_ship")));
+    // Every event the projections take of the three orders: their 3 × 3 status snapshots.
+    await waitFor(async () => {
+      const { n } = (await (await reporting()).prepare("SELECT sum(json_array_length(lake_event_ids)) AS n FROM orders").first<{ n: number }>())!;
+      return n === 9 ? n : undefined;
+    }, 60_000, () => "all 9 snapshots projected");
+  });
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(exportDir, { recursive: true, force: true });
+  });
 
-describe("the projections, fed by the real order workflow", () => {
   it("report the orders through the Sales edge", async () => {
     const { status, body } = await stack.admin("GET", "/admin/reports/orders");
     expect(status).toBe(200);
