@@ -29,7 +29,8 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
   return JSON.parse(stdout.trim().split("\n").at(-1)!, (_key, value: unknown) => (value === null ? NaN : value)) as LoadResult;
 }
 
-export async function runAccept(runtime: Runtime, options: { levels: number[]; seconds: number; say: (line: string) => void }): Promise<AcceptRow[]> {
+export async function runAccept(runtime: Runtime, options: { levels: number[]; seconds: number; say: (line: string) => void; systems?: readonly SystemKey[] }): Promise<AcceptRow[]> {
+  const systems = SYSTEMS.filter((system) => !options.systems || options.systems.includes(system.key));
   const body = JSON.stringify(ORDER);
   const rows: AcceptRow[] = [];
   const spec = (system: (typeof SYSTEMS)[number], connections: number, seconds: number): LoadSpec => ({
@@ -41,10 +42,10 @@ export async function runAccept(runtime: Runtime, options: { levels: number[]; s
     freshKeys: system.freshKeys,
   });
   // A short warm-up per system, so the first level does not pay for cold isolates and JIT.
-  for (const system of SYSTEMS) await load(spec(system, 4, 1));
+  for (const system of systems) await load(spec(system, 4, 1));
   for (const connections of options.levels) {
     // Systems take turns at each level, so a noisy neighbour on the machine hits all of them alike.
-    for (const system of SYSTEMS) {
+    for (const system of systems) {
       const loadAverage = os.loadavg()[0]!;
       const cpuBefore = cpuMs(runtime.pid);
       const result = await load(spec(system, connections, options.seconds));

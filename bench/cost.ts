@@ -23,6 +23,9 @@ export type Cost = {
   pricesChecked: string;
 };
 
+/** How long Cloudflare keeps a completed Workflow instance's state by default: the days its bytes are billed. */
+const WORKFLOW_RETENTION_DAYS = 7;
+
 /** A Durable Object is billed 128 MB while it is active. */
 const DO_GB = 128 / 1024;
 
@@ -48,10 +51,12 @@ export function usagePerOrder(totals: Counts, orders: number, cpuMsPerOrder: num
     "kv.writes": per(sum(totals, "kv.writes@")),
     "kv.deletes": per(sum(totals, "kv.deletes@")),
     "kv.lists": per(sum(totals, "kv.lists@")),
+    "workflows.state_gb_month": per((sum(totals, "workflows.state_bytes@") / 1e9) * (WORKFLOW_RETENTION_DAYS / 30)),
   };
 }
 
-const ESTIMATED = new Set<PriceKey>(["workers.cpu_ms", "do.duration"]);
+// The workflow's state is counted in bytes; how long it is kept (and billed) is the retention setting's.
+const ESTIMATED = new Set<PriceKey>(["workers.cpu_ms", "do.duration", "workflows.state_gb_month"]);
 
 export function costOf(usage: Record<PriceKey, number>): Cost {
   const lines = (Object.keys(prices.items) as PriceKey[]).map((item): CostLine => {

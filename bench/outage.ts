@@ -1,6 +1,6 @@
-// Billing goes down for part of a run. Orders arrive at a steady rate at choreo and at the
-// synchronous chain alike; the sandbox's consumer switch stops choreo's Billing consumer and
-// the chain's Billing service (bench/workers/sync-chain/billing.ts honours the same switch).
+// Stripe, Billing's provider, goes down for part of a run. Orders arrive at a steady rate at
+// choreo (either flow) and at the synchronous chain alike; the sandbox's Stripe fails every
+// call of both until it is back.
 import { mapLimit } from "./pipeline.ts";
 import { call, ORDER, SYNC, type Runtime } from "./stacks.ts";
 import { latencies, type Latencies } from "./stats.ts";
@@ -20,8 +20,8 @@ type Reply = { at: number; status: number; ms: number; id?: string };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function setBilling(sandbox: Runtime, mode: "down" | "ok") {
-  const reply = await call(sandbox.url, "POST", "/_sandbox/consumers/billing", { body: { mode } });
-  if (reply.status !== 200) throw new Error(`the sandbox refused to switch billing ${mode}: ${reply.status}`);
+  const reply = await call(sandbox.url, "POST", "/_sandbox/faults", { body: { provider: "stripe", mode } });
+  if (reply.status !== 200) throw new Error(`the sandbox refused to switch Stripe ${mode}: ${reply.status}`);
 }
 
 export async function runOutage(

@@ -6,7 +6,7 @@
 // - alone: one order at a time on an otherwise idle system, each followed to the end.
 // Choreo's operations are counted during its capacity run (the cost per order).
 import os from "node:os";
-import { producerBindingOf, QUEUES } from "../src/contracts/topology.ts";
+import { producerBindingOf, QUEUES, type OrderFlow } from "../src/contracts/topology.ts";
 import { totalsOf, type Counts, type MeterCollector } from "./meter-collector.ts";
 import { cpuMs, memoryMiB, sampleMemory } from "./processes.ts";
 import { call, ORDER, RELAY, type Runtime } from "./stacks.ts";
@@ -135,8 +135,15 @@ async function placeOne(runtime: Runtime, host?: string): Promise<string> {
   return response.body.id as string;
 }
 
+/**
+ * An order's two facts reached Sales: by its queue (choreography), or from the four steps of
+ * its workflow (orchestration: charge, record the payment, ship, record the label).
+ */
+const heardBack = (flow: OrderFlow, totals: Counts, n: number) =>
+  flow === "choreography" ? (totals["queues.deletes@sales"] ?? 0) >= 2 * n : (totals["workflows.steps@OrderFlow"] ?? 0) >= 4 * n;
+
 /** Choreo, followed by its meter: done when Sales has heard back twice per order, every queue is drained and nothing reported for a while. */
-function choreoSystem(runtime: Runtime, meter: MeterCollector): System {
+function choreoSystem(runtime: Runtime, meter: MeterCollector, flow: OrderFlow): System {
   return {
     place: () => placeOne(runtime),
     async begin() {
@@ -146,7 +153,7 @@ function choreoSystem(runtime: Runtime, meter: MeterCollector): System {
     drain: (n, timeoutSeconds) =>
       pollUntil("choreo not drained", timeoutSeconds, () => {
         const totals = meter.totals();
-        return [(totals["queues.deletes@sales"] ?? 0) >= 2 * n && drained(totals) && meter.quietForMs() > 1_500, 100];
+        return [heardBack(flow, totals, n) && drained(totals) && meter.quietForMs() > 1_500, 100];
       }),
     async trips(ids) {
       const views = await mapLimit(ids, 16, async (id) => (await call(runtime.url, "GET", `/orders/${id}`, { admin: true })).body);
@@ -178,9 +185,9 @@ function relaySystem(runtime: Runtime): System {
   };
 }
 
-export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: MeterCollector, options: { orders: number; concurrency: number; timeoutSeconds: number }) {
+export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: MeterCollector, options: { orders: number; concurrency: number; timeoutSeconds: number; flow: OrderFlow }) {
   const { orders, concurrency } = options;
-  const choreo = choreoSystem(runtime, meter);
+  const choreo = choreoSystem(runtime, meter, options.flow);
   // The seeding's own reports: they come in after it (a meter reports every 200 ms), so first one must arrive.
   await waitUntilQuiet(meter, 2_000, 20_000, { afterAReport: true });
   meter.reset();
@@ -247,9 +254,9 @@ export async function runRelay(runtime: Runtime, options: { messages: number; co
 export async function runLatency(
   runtime: Runtime,
   meter: MeterCollector,
-  options: { perSecond: { choreo: number; relay: number }; seconds: number; alone: number; timeoutSeconds: number; say: (line: string) => void },
+  options: { perSecond: { choreo: number; relay: number }; seconds: number; alone: number; timeoutSeconds: number; say: (line: string) => void; flow: OrderFlow },
 ) {
-  const choreo = choreoSystem(runtime, meter);
+  const choreo = choreoSystem(runtime, meter, options.flow);
   const relay = relaySystem(runtime);
   const rate = (result: RateResult) =>
     `${result.completed}/${result.placed} at ${result.offeredPerSecond.toFixed(1)}/s offered (${result.sentPerSecond.toFixed(1)}/s sent) for ${result.seconds} s: p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms, load ${result.loadAverage.toFixed(2)}`;

@@ -3,16 +3,14 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AcceptRow, SystemKey } from "./accept.ts";
 import { sum, usagePerOrder, type Cost, type PriceKey } from "./cost.ts";
-import type { Counts } from "./meter-collector.ts";
+import { totalsOf, type Counts } from "./meter-collector.ts";
 import type { OutageResult } from "./outage.ts";
 import type { AloneResult, PipelineResult, RateResult, RelayResult } from "./pipeline.ts";
 import type { QueueSetting } from "./stacks.ts";
 
 
-export type BenchResults = {
-  machine: { date: string; commit: string; cores: number; cpu: string; memoryGiB: number; node: string; workerd: string; wrangler: string; loadAverage: number[] };
-  options: { orders: number; seconds: number; levels: number[]; concurrency: number; rate?: number; rateSeconds?: number; alone?: number };
-  batchSettings: { choreo: QueueSetting[]; relay: QueueSetting[] };
+/** What one flow's phases measured. */
+export type FlowResults = {
   accept?: AcceptRow[];
   pipeline?: {
     choreo: PipelineResult;
@@ -27,6 +25,14 @@ export type BenchResults = {
     sandboxMemoryMiB: number;
   };
   outage?: OutageResult & { loadAverage?: number };
+};
+
+/** Choreography's results at the top level (as before orchestration existed), orchestration's beside them. */
+export type BenchResults = FlowResults & {
+  machine: { date: string; commit: string; cores: number; cpu: string; memoryGiB: number; node: string; workerd: string; wrangler: string; loadAverage: number[] };
+  options: { orders: number; seconds: number; levels: number[]; concurrency: number; rate?: number; rateSeconds?: number; alone?: number };
+  batchSettings: { choreo: QueueSetting[]; relay: QueueSetting[] };
+  orchestration?: FlowResults;
   seconds?: number;
 };
 
@@ -157,10 +163,10 @@ function outage(result: NonNullable<BenchResults["outage"]>): string {
     recovery,
   ];
   return [
-    `${result.ratePerSecond} orders/s to each system for ${result.seconds} s; Billing down from ${result.outage[0]} s to ${result.outage[1]} s. Load average at the start: ${result.loadAverage === undefined ? "–" : num(result.loadAverage, 2)}.`,
+    `${result.ratePerSecond} orders/s to each system for ${result.seconds} s; Stripe (Billing's provider) down from ${result.outage[0]} s to ${result.outage[1]} s. Load average at the start: ${result.loadAverage === undefined ? "–" : num(result.loadAverage, 2)}.`,
     "",
     table(
-      ["system", "placed", "accepted", "accepted while Billing was down", "completed (ready_to_ship)", "accept p50 / p95 / p99 ms", "outage orders done after Billing returned"],
+      ["system", "placed", "accepted", "accepted while Stripe was down", "completed (ready_to_ship)", "accept p50 / p95 / p99 ms", "outage orders done after Stripe returned"],
       [row("choreo (queues)", choreo, `${num(result.recoverySeconds)} s`), row("synchronous chain", sync, "never (refused)")],
     ),
   ].join("\n");
@@ -216,6 +222,47 @@ function optimisations(): string | undefined {
   ].join("\n");
 }
 
+/** One flow's figures, as the side-by-side table lists them. */
+function flowFigures(flow: FlowResults) {
+  const accept = (system: SystemKey, c: number) => flow.accept?.find((row) => row.system === system && row.connections === c);
+  const vsMinimal = (system: SystemKey, c: number) => {
+    const row = accept(system, c);
+    const minimal = accept("minimal", c);
+    return row && minimal ? `${num(row.rps, 0)} req/s (${ratio(row.rps, minimal.rps)} minimal)` : "–";
+  };
+  const pipeline = flow.pipeline;
+  const relayCapacity = pipeline ? ((pipeline.relayBefore?.throughput ?? pipeline.relay.throughput) + pipeline.relay.throughput) / 2 : NaN;
+  const usage = pipeline?.usage;
+  const per = (item: PriceKey, digits = 2) => (usage ? num(usage[item], digits) : "–");
+  const outage = flow.outage?.choreo;
+  return [
+    ["accept, c=16, fresh Idempotency-Key", vsMinimal("choreo-keyed", 16)],
+    ["accept, c=16, no key", vsMinimal("choreo", 16)],
+    ["capacity, orders/s to ready_to_ship", pipeline ? `${num(pipeline.choreo.throughput)} (${ratio(pipeline.choreo.throughput, relayCapacity)} relay)` : "–"],
+    ["p50 / p95 at half capacity, ms", pipeline?.rate ? `${ms(pipeline.rate.choreo.latencyMs.p50)} / ${ms(pipeline.rate.choreo.latencyMs.p95)} (${num(pipeline.rate.choreo.offeredPerSecond)}/s)` : "–"],
+    ["one order alone, median ms", pipeline?.alone ? ms(pipeline.alone.choreo.medianMs) : "–"],
+    ["$ per 1M orders, counted items", pipeline ? usd(pipeline.cost.counted.perMillionOrders) : "–"],
+    ["$ per 1M orders, with the estimates", pipeline ? usd(pipeline.cost.withEstimates.perMillionOrders) : "–"],
+    ["invocations per order (queue batches, fetches, workflow runs)", per("workers.requests")],
+    ["queue operations per order", per("queues.operations", 1)],
+    ["Durable Object requests per order", per("do.requests", 1)],
+    ["Durable Object rows written per order", per("do.rows_written", 1)],
+    ["workflow state kept per order, bytes", pipeline ? num(sum(totalsOf(Object.values(pipeline.counts)), "workflows.state_bytes@") / pipeline.choreo.orders, 0) : "–"],
+    ["runtime CPU per order, ms", pipeline ? ms(pipeline.choreo.cpuMsPerOrder) : "–"],
+    ["Stripe outage: accepted while down / completed", outage ? `${outage.acceptedDuringOutage}/${outage.placedDuringOutage} / ${outage.completed}/${outage.placed} (last done ${num(flow.outage!.recoverySeconds)} s after Stripe returned)` : "–"],
+  ];
+}
+
+/** Choreography and orchestration side by side, from this one run. */
+function flowComparison(results: BenchResults): string {
+  const choreography = flowFigures(results);
+  const orchestration = flowFigures(results.orchestration ?? {});
+  return table(
+    ["measure", "choreography (queues)", "orchestration (a Workflow per order)"],
+    choreography.map(([measure, value], i) => [measure!, value!, orchestration[i]![1]!]),
+  );
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const { machine } = results;
   const out = [
@@ -232,7 +279,18 @@ export function renderMarkdown(results: BenchResults): string {
     const { memory } = results.pipeline.choreo;
     out.push("", "## Memory", "", `Peak resident memory of the workerd runtime running every worker during the pipeline run: ${num(memory.peakRssMiB, 0)} MiB sampled (VmHWM ${num(memory.vmHwmMiB, 0)} MiB). The provider sandbox, in its own workerd: ${num(results.pipeline.sandboxMemoryMiB, 0)} MiB (VmHWM).`);
   }
-  if (results.outage) out.push("", "## The synchronous chain, with Billing down for part of the run", "", outage(results.outage));
+  if (results.outage) out.push("", "## The synchronous chain, with Stripe down for part of the run", "", outage(results.outage));
+  const orchestrated = results.orchestration;
+  if (orchestrated) {
+    out.push("", "## Choreography and orchestration, side by side", "", "Every phase above ran again with `ORDER_FLOW = \"orchestration\"` (workers/order-flow: one Cloudflare Workflow per order), in this same run.", "", flowComparison(results));
+    if (orchestrated.accept) out.push("", "### Orchestration: accept path", "", accept(orchestrated.accept));
+    if (orchestrated.pipeline) {
+      out.push("", "### Orchestration: pipeline", "", pipeline(orchestrated.pipeline, results.batchSettings, results.options.concurrency));
+      out.push("", "### Orchestration: cost per order", "", cost(orchestrated.pipeline));
+      out.push("", "Per order, by worker:", "", perWorker(orchestrated.pipeline.counts, orchestrated.pipeline.choreo.orders));
+    }
+    if (orchestrated.outage) out.push("", "### Orchestration: Stripe down for part of the run", "", outage(orchestrated.outage));
+  }
   const changes = optimisations();
   if (changes) out.push("", "## Optimisations, before and after", "", changes);
   if (results.seconds) out.push("", `The whole bench took ${results.seconds.toFixed(0)} s.`);

@@ -4,12 +4,14 @@
 // accept run (5), --levels 1,16,64, --concurrency C for placing orders (32), --rate R orders/s
 // for the offered-rate run (default: half of each system's measured capacity), --rate-seconds
 // S (15), --alone N orders placed one at a time on the idle system (3), --only
-// accept,pipeline,outage, --out <name> (the results file name; default the date and time).
+// accept,pipeline,outage, --flows choreography,orchestration (both by default: each phase runs
+// once per flow), --out <name> (the results file name; default the date and time).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { ORDER_FLOWS, type OrderFlow } from "../src/contracts/topology.ts";
 import { ROOT } from "../test/stack.ts";
 import { runAccept } from "./accept.ts";
 import { costOf, usagePerOrder } from "./cost.ts";
@@ -17,7 +19,7 @@ import { startMeterCollector } from "./meter-collector.ts";
 import { runOutage } from "./outage.ts";
 import { runLatency, runPipeline, runRelay } from "./pipeline.ts";
 import { memoryMiB } from "./processes.ts";
-import { renderMarkdown, type BenchResults } from "./report.ts";
+import { renderMarkdown, type BenchResults, type FlowResults } from "./report.ts";
 import { batchSettings, startAcceptStack, startOutageStack, startPipelineStack, startSandbox, type Runtime } from "./stacks.ts";
 
 const { values: args } = parseArgs({
@@ -30,10 +32,12 @@ const { values: args } = parseArgs({
     "rate-seconds": { type: "string", default: "15" },
     alone: { type: "string", default: "3" },
     only: { type: "string", default: "accept,pipeline,outage" },
+    flows: { type: "string", default: ORDER_FLOWS.join(",") },
     out: { type: "string" },
   },
 });
 const phases = new Set(args.only.split(","));
+const flows = args.flows.split(",").filter((flow): flow is OrderFlow => (ORDER_FLOWS as readonly string[]).includes(flow));
 const orders = Number(args.orders);
 const rateSeconds = Number(args["rate-seconds"]);
 const aloneOrders = Number(args.alone);
@@ -75,54 +79,60 @@ say(`choreo bench — ${results.machine.cores} cores, Node ${results.machine.nod
 const sandbox = await startSandbox();
 const open: Runtime[] = [sandbox];
 try {
-  if (phases.has("accept")) {
-    say("\naccept path: POST /orders for a fixed time at each concurrency (load average at each row's start)");
-    const stack = await startAcceptStack(sandbox);
-    open.push(stack);
-    results.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, say });
-    await stack.close();
-    open.pop();
-  }
+  for (const flow of flows) {
+    // Choreography's results stay where earlier runs kept them; orchestration's go beside them.
+    const into: FlowResults = flow === "choreography" ? results : (results.orchestration ??= {});
+    if (phases.has("accept")) {
+      say(`\naccept path (${flow}): POST /orders for a fixed time at each concurrency (load average at each row's start)`);
+      const stack = await startAcceptStack(sandbox, flow);
+      open.push(stack);
+      // The baselines do not change with the flow: orchestration's run repeats only the minimal one, for its ratios.
+      const systems = flow === "choreography" ? undefined : (["minimal", "choreo-keyed", "choreo"] as const);
+      into.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, say, ...(systems ? { systems } : {}) });
+      await stack.close();
+      open.pop();
+    }
 
-  if (phases.has("pipeline")) {
-    say(`\npipeline: capacity, ${orders} orders placed as fast as accepted, followed to ready_to_ship (relay: to its third hop)`);
-    const meter = await startMeterCollector();
-    const stack = await startPipelineStack(sandbox, meter);
-    open.push(stack);
-    // The relay runs before and after choreo, so a machine that gets busier or quieter meanwhile
-    // moves the baseline as much as choreo; choreo is compared with the mean of the two.
-    const relayRun = async (when: string) => {
-      const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
-      say(`  relay ${when}: ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, load ${relay.loadAverage.toFixed(2)}`);
-      return relay;
-    };
-    const relayBefore = await relayRun("before");
-    const { result, counts, totals } = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240 });
-    say(`  choreo: ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, load ${result.loadAverage.toFixed(2)}`);
-    const relay = await relayRun("after");
-    const half = (capacity: number) => (capacity > 0 ? capacity / 2 : 1); // 1/s if the capacity run completed nothing
-    const relayCapacity = (relayBefore.throughput + relay.throughput) / 2;
-    const perSecond = results.options.rate ? { choreo: results.options.rate, relay: results.options.rate } : { choreo: half(result.throughput), relay: half(relayCapacity) };
-    say(`\npipeline: latency at an offered rate (${results.options.rate ? `${results.options.rate}/s` : "half of each one's capacity"}) for ${rateSeconds} s, then orders alone`);
-    const latency = await runLatency(stack, meter, { perSecond, seconds: rateSeconds, alone: aloneOrders, timeoutSeconds: 120, say });
-    const usage = usagePerOrder(totals, orders, result.cpuMsPerOrder);
-    results.pipeline = { choreo: result, relay, relayBefore, ...latency, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
-    await stack.close();
-    open.pop();
-    await meter.close();
-  }
+    if (phases.has("pipeline")) {
+      say(`\npipeline (${flow}): capacity, ${orders} orders placed as fast as accepted, followed to ready_to_ship (relay: to its third hop)`);
+      const meter = await startMeterCollector();
+      const stack = await startPipelineStack(sandbox, meter, flow);
+      open.push(stack);
+      // The relay runs before and after choreo, so a machine that gets busier or quieter meanwhile
+      // moves the baseline as much as choreo; choreo is compared with the mean of the two.
+      const relayRun = async (when: string) => {
+        const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
+        say(`  relay ${when}: ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, load ${relay.loadAverage.toFixed(2)}`);
+        return relay;
+      };
+      const relayBefore = await relayRun("before");
+      const { result, counts, totals } = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240, flow });
+      say(`  choreo (${flow}): ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, load ${result.loadAverage.toFixed(2)}`);
+      const relay = await relayRun("after");
+      const half = (capacity: number) => (capacity > 0 ? capacity / 2 : 1); // 1/s if the capacity run completed nothing
+      const relayCapacity = (relayBefore.throughput + relay.throughput) / 2;
+      const perSecond = results.options.rate ? { choreo: results.options.rate, relay: results.options.rate } : { choreo: half(result.throughput), relay: half(relayCapacity) };
+      say(`\npipeline (${flow}): latency at an offered rate (${results.options.rate ? `${results.options.rate}/s` : "half of each one's capacity"}) for ${rateSeconds} s, then orders alone`);
+      const latency = await runLatency(stack, meter, { perSecond, seconds: rateSeconds, alone: aloneOrders, timeoutSeconds: 120, say, flow });
+      const usage = usagePerOrder(totals, orders, result.cpuMsPerOrder);
+      into.pipeline = { choreo: result, relay, relayBefore, ...latency, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
+      await stack.close();
+      open.pop();
+      await meter.close();
+    }
 
-  if (phases.has("outage")) {
-    say("\nBilling down for part of a run: choreo next to the synchronous chain");
-    const stack = await startOutageStack(sandbox);
-    open.push(stack);
-    const loadAverage = os.loadavg()[0]!;
-    results.outage = { ...(await runOutage(stack, sandbox, { ratePerSecond: 10, seconds: 16, outage: [4, 10], settleSeconds: 60 })), loadAverage };
-    const { choreo, sync } = results.outage;
-    say(`  choreo: accepted ${choreo.accepted}/${choreo.placed} (${choreo.acceptedDuringOutage}/${choreo.placedDuringOutage} during the outage), completed ${choreo.completed}`);
-    say(`  sync:   accepted ${sync.accepted}/${sync.placed} (${sync.acceptedDuringOutage}/${sync.placedDuringOutage} during the outage), completed ${sync.completed}`);
-    await stack.close();
-    open.pop();
+    if (phases.has("outage")) {
+      say(`\nStripe down for part of a run (${flow}): choreo next to the synchronous chain`);
+      const stack = await startOutageStack(sandbox, flow);
+      open.push(stack);
+      const loadAverage = os.loadavg()[0]!;
+      into.outage = { ...(await runOutage(stack, sandbox, { ratePerSecond: 10, seconds: 16, outage: [4, 10], settleSeconds: 60 })), loadAverage };
+      const { choreo, sync } = into.outage;
+      say(`  choreo: accepted ${choreo.accepted}/${choreo.placed} (${choreo.acceptedDuringOutage}/${choreo.placedDuringOutage} during the outage), completed ${choreo.completed}`);
+      say(`  sync:   accepted ${sync.accepted}/${sync.placed} (${sync.acceptedDuringOutage}/${sync.placedDuringOutage} during the outage), completed ${sync.completed}`);
+      await stack.close();
+      open.pop();
+    }
   }
 } finally {
   await Promise.allSettled(open.reverse().map((runtime) => runtime.close()));

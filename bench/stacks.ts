@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { createTestHarness, unstable_readConfig, type TestHarnessOptions } from "wrangler";
 import { unthrottledConfig } from "../scripts/sandboxed.mjs";
 import { WORKERS } from "../scripts/workers.mjs";
+import type { OrderFlow } from "../src/contracts/topology.ts";
 import { ADMIN_TOKEN, appWorkers, ORDER_SECRET_KEY, ROOT, seedCatalog } from "../test/stack.ts";
 import type { MeterCollector } from "./meter-collector.ts";
 import { listeningPorts, workerdProcesses } from "./processes.ts";
@@ -136,12 +137,12 @@ async function noWebhookEndpoints(runtime: Runtime): Promise<void> {
  * request costs, not the pipeline running behind it), the bare route, the minimal durable
  * accept and the sync chain.
  */
-export async function startAcceptStack(sandbox: Runtime) {
+export async function startAcceptStack(sandbox: Runtime, flow: OrderFlow = "choreography") {
   const elsewhere = "bench-bare"; // Sales forwards admin APIs to these; none is called here
   const runtime = await startRuntime([
     {
       configPath: unthrottled("sales"),
-      vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa" },
+      vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa", ORDER_FLOW: flow },
       secrets: { ADMIN_TOKEN, ORDER_SECRET_KEY },
       bindingOverrides: { WAREHOUSE: elsewhere, INTEGRATIONS: elsewhere, DEAD_LETTER_ARCHIVE: elsewhere, PROJECTIONS: elsewhere },
     },
@@ -229,8 +230,8 @@ async function meteredBuilds(inputs: WorkerInput[]): Promise<WorkerInput[]> {
 }
 
 /** Every worker as in production (no sandbox hooks), metered, and the durable relay beside them. */
-export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector) {
-  const workers = (await meteredBuilds(appWorkers(sandbox.url))).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
+export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector, flow: OrderFlow = "choreography") {
+  const workers = (await meteredBuilds(appWorkers(sandbox.url, { flow }))).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
   const runtime = await startRuntime([...workers, relayWorker(sandbox.url)]);
   await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
   await seed(runtime, true);
@@ -239,8 +240,8 @@ export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector
 }
 
 /** Every worker with the sandbox's switches (to stop Billing), and the sync chain beside them. */
-export async function startOutageStack(sandbox: Runtime) {
-  const runtime = await startRuntime([...appWorkers(sandbox.url), ...syncChain(sandbox.url, true)]);
+export async function startOutageStack(sandbox: Runtime, flow: OrderFlow = "choreography") {
+  const runtime = await startRuntime([...appWorkers(sandbox.url, { flow }), ...syncChain(sandbox.url, true)]);
   await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
   await seed(runtime, true);
   return runtime;

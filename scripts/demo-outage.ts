@@ -1,8 +1,9 @@
-// `npm run demo:outage` — run it while `npm run dev` is up. Stops Billing, then Warehouse,
-// then Sales' consumer (through the sandbox's consumer switch), places orders that are all
-// accepted, shows them waiting, brings the service back and shows them complete.
+// `npm run demo:outage` — run it while `npm run dev` is up (either flow: it asks which). Stops
+// one part at a time through the sandbox's switches (choreography: Billing, Warehouse, Sales'
+// consumer, then Stripe; orchestration: the workflow starter, Stripe, then the carrier), places
+// orders that are all accepted, shows them waiting, brings the part back and shows them complete.
 import { adminClient } from "./admin-client.mjs";
-import { formatTable, runOutage } from "./outage-scenario.ts";
+import { formatTable, OUTAGES, runOutage } from "./outage-scenario.ts";
 
 const client = adminClient();
 const api = client.base;
@@ -21,6 +22,21 @@ try {
   process.exit(1);
 }
 
+// The running flow, as the admin view of a first order names it.
+const probe = await fetch(`${api}/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order) });
+const probeId = ((await probe.json()) as { id?: string }).id;
+const flow = probeId ? ((await client.json("GET", `/orders/${probeId}`)) as { flow?: { kind?: string } }).flow?.kind : undefined;
+if (flow !== "choreography" && flow !== "orchestration") {
+  console.error(`Could not tell the running flow (placing an order answered ${probe.status}).`);
+  process.exit(1);
+}
+console.log(`The running system takes orders by ${flow} (npm run dev -- --flow ${flow === "choreography" ? "orchestration" : "choreography"} shows the other).\n`);
+
+const switchAt = async (path: string, body: unknown, what: string) => {
+  const res = await fetch(`${sandbox}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`the sandbox refused to switch ${what}: ${await res.text()}`);
+};
+
 const rows = await runOutage(
   {
     async placeOrder(body) {
@@ -31,17 +47,11 @@ const rows = await runOutage(
     async statusOf(id) {
       return ((await client.json("GET", `/orders/${id}`)) as { status: string }).status;
     },
-    async setConsumer(queue, mode) {
-      const res = await fetch(`${sandbox}/_sandbox/consumers/${queue}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ mode }),
-      });
-      if (!res.ok) throw new Error(`the sandbox refused to switch ${queue}: ${await res.text()}`);
-    },
+    setConsumer: (queue, mode) => switchAt(`/_sandbox/consumers/${queue}`, { mode }, queue),
+    setProvider: (provider, mode) => switchAt("/_sandbox/faults", { provider, mode }, provider),
   },
   order,
-  { perService: Number(process.env.ORDERS ?? 5), outageSeconds: Number(process.env.OUTAGE_SECONDS ?? 8), say: (line) => console.log(line) },
+  { outages: OUTAGES[flow], perService: Number(process.env.ORDERS ?? 5), outageSeconds: Number(process.env.OUTAGE_SECONDS ?? 8), say: (line) => console.log(line) },
 );
 
 console.log(`\n${formatTable(rows)}\n`);

@@ -1,12 +1,14 @@
-// Temporal decoupling, shown: one service at a time is stopped, orders keep being
-// accepted and wait; when the service is back, every order completes. Used by
-// `npm run demo:outage` (against `npm run dev`) and by test/outage.slow.test.ts.
+// Temporal decoupling, shown: one service (or its provider) at a time is stopped, orders keep
+// being accepted and wait; when it is back, every order completes. Used by
+// `npm run demo:outage` (against `npm run dev`) and by test/outage.slow.test.ts, in either flow.
 
 export type OutageClient = {
   placeOrder(body: unknown): Promise<{ status: number; id?: string }>;
   statusOf(orderId: string): Promise<string>;
   /** Switches the consumer of a queue: "down" stops it, "ok" brings it back. */
   setConsumer(queue: string, mode: "down" | "ok"): Promise<void>;
+  /** Switches a provider of the sandbox: "down" fails every call to it, "ok" brings it back. */
+  setProvider(provider: string, mode: "down" | "ok"): Promise<void>;
 };
 
 export type OutageRow = {
@@ -18,11 +20,26 @@ export type OutageRow = {
   recoverySeconds: number;
 };
 
-export const SERVICES = [
-  { queue: "billing", label: "Billing" },
-  { queue: "warehouse", label: "Warehouse" },
-  { queue: "sales", label: "Sales' consumer" },
-] as const;
+/** What is stopped: a service's queue consumer, or a provider a service calls. */
+export type Outage = { label: string } & ({ queue: string } | { provider: string });
+
+/**
+ * Choreography: each service's consumer in turn, then Stripe. Orchestration: the consumer that
+ * starts each order's workflow, then each provider the workflow calls (Billing's, Warehouse's).
+ */
+export const OUTAGES: Record<"choreography" | "orchestration", readonly Outage[]> = {
+  choreography: [
+    { queue: "billing", label: "Billing" },
+    { queue: "warehouse", label: "Warehouse" },
+    { queue: "sales", label: "Sales' consumer" },
+    { provider: "stripe", label: "Stripe (Billing's provider)" },
+  ],
+  orchestration: [
+    { queue: "order-flow", label: "the workflow starter" },
+    { provider: "stripe", label: "Stripe (Billing's provider)" },
+    { provider: "carrier", label: "the carrier (Warehouse's provider)" },
+  ],
+};
 
 const tally = (statuses: string[]) =>
   statuses.reduce<Record<string, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
@@ -32,13 +49,14 @@ const SWITCH_REACHES_CONSUMERS_MS = 1_000;
 export async function runOutage(
   client: OutageClient,
   order: unknown,
-  options: { perService?: number; outageSeconds?: number; timeoutSeconds?: number; say?: (line: string) => void } = {},
+  options: { outages: readonly Outage[]; perService?: number; outageSeconds?: number; timeoutSeconds?: number; say?: (line: string) => void },
 ): Promise<OutageRow[]> {
   const { perService = 5, outageSeconds = 5, timeoutSeconds = 90, say = () => {} } = options;
   const rows: OutageRow[] = [];
-  for (const service of SERVICES) {
+  const turn = (service: Outage, mode: "down" | "ok") => ("queue" in service ? client.setConsumer(service.queue, mode) : client.setProvider(service.provider, mode));
+  for (const service of options.outages) {
     say(`stopping ${service.label}…`);
-    await client.setConsumer(service.queue, "down");
+    await turn(service, "down");
     // Each consumer keeps the sandbox's switch for up to 0.5 s (workers/sandbox/delivery-hooks.ts):
     // orders placed sooner could still be handled by a consumer that has not seen it yet.
     await sleep(SWITCH_REACHES_CONSUMERS_MS);
@@ -49,7 +67,7 @@ export async function runOutage(
       await sleep(outageSeconds * 1000);
       const during = tally(await Promise.all(ids.map((id) => client.statusOf(id))));
       say(`  while ${service.label} is down: ${JSON.stringify(during)}`);
-      await client.setConsumer(service.queue, "ok");
+      await turn(service, "ok");
       say(`  ${service.label} is back`);
       const started = Date.now();
       let after: Record<string, number> = {};
@@ -68,7 +86,7 @@ export async function runOutage(
       });
       say(`  after: ${JSON.stringify(after)} in ${rows.at(-1)!.recoverySeconds}s`);
     } finally {
-      await client.setConsumer(service.queue, "ok");
+      await turn(service, "ok");
     }
   }
   return rows;

@@ -1,3 +1,4 @@
+import type { WorkflowStep } from "cloudflare:workers";
 import { errorMessage, log } from "../../src/platform/log";
 
 /**
@@ -187,6 +188,51 @@ export function meteredClass<C extends ObjectClass>(Base: C): C {
   }
   Object.defineProperty(Metered, "name", { value: label });
   return Metered as unknown as C;
+}
+
+/**
+ * A Workflow class, metered from outside (bench/metered/order-flow): each run of `run` (an
+ * instance starting, or resuming after a wait) is a billed invocation; the bindings its steps
+ * call are metered; each step that completes is counted with the bytes of its result, the state
+ * Cloudflare keeps (and bills as storage) for the instance's retention.
+ */
+export function meteredWorkflow<C extends ObjectClass>(Base: C): C {
+  const label = Base.name;
+  abstract class Metered extends Base {
+    constructor(...args: any[]) {
+      const [ctx, env] = args as [ExecutionContext, object];
+      const tally = meteringOn(env) ? tallyFor((promise) => ctx.waitUntil(promise)) : undefined;
+      super(ctx, tally ? meteredEnv(env, tally) : env, ...args.slice(2));
+      if (!tally) return;
+      const run = (this as unknown as { run: (event: unknown, step: WorkflowStep) => Promise<unknown> }).run.bind(this);
+      Object.defineProperty(this, "run", {
+        value: (event: unknown, step: WorkflowStep) => {
+          tally(`workers.requests@workflow:${label}`);
+          return run(event, meteredStep(step, label, tally));
+        },
+      });
+    }
+  }
+  Object.defineProperty(Metered, "name", { value: label });
+  return Metered as unknown as C;
+}
+
+/** A workflow's `step`, counting each completed `do` and the size of the result kept for it. */
+function meteredStep(step: WorkflowStep, label: string, tally: Tally): WorkflowStep {
+  const counted =
+    (callback: (...args: unknown[]) => Promise<unknown>) =>
+    async (...args: unknown[]) => {
+      const result = await callback(...args);
+      tally(`workflows.steps@${label}`);
+      tally(`workflows.state_bytes@${label}`, new TextEncoder().encode(JSON.stringify(result ?? null)).byteLength);
+      return result;
+    };
+  return passThrough(step, {
+    do: (name: string, ...rest: unknown[]) => {
+      const callback = rest.at(-1) as (...args: unknown[]) => Promise<unknown>;
+      return (step.do as (...args: unknown[]) => Promise<unknown>)(name, ...rest.slice(0, -1), counted(callback));
+    },
+  });
 }
 
 /** Each run of the object's alarm() is a billed request. */

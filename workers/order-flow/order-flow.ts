@@ -1,6 +1,6 @@
-import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
-import type { AnyEvent, OrderBilled, OrderCancelled, OrderPlaced } from "../../src/contracts/events";
+import type { AnyEvent, OrderCancelled, OrderPlaced } from "../../src/contracts/events";
 import { orchestratedSubscriptions, typesFor } from "../../src/contracts/topology";
 import type { InvoiceRecord } from "../billing/invoicing";
 import type { FlowView, Order } from "../sales/order";
@@ -10,20 +10,14 @@ import type { ShipmentRecord } from "../warehouse/shipping";
 import { publishEvents, publishingFor } from "../../src/platform/queues";
 import * as billing from "./billing-steps";
 import * as shipping from "./shipping-steps";
-
-/**
- * Provider steps ride out an outage as a queue consumer does: retried with backoff (1 s, 2 s,
- * 4 s … about nine hours in all by the 15th try), each try bounded so a hung call cannot hold
- * the flow. The watchdog reports the order long before the tries run out.
- */
-const PROVIDER_STEP = { retries: { limit: 20, delay: "1 second", backoff: "exponential" }, timeout: "2 minutes" } satisfies WorkflowStepConfig;
+import { afterPayment, afterShipping } from "./flow-plan";
+import { PROVIDER_STEP, retryLater } from "./retry-policy";
 
 /** What the flow ended with, as the instance's output. */
 export type FlowEnd = { orderId: string; status: string };
 
 const SALES_FACTS: ReadonlySet<string> = new Set(typesFor("sales"));
 const isSalesFact = (event: AnyEvent): event is OrderFactEvent => SALES_FACTS.has(event.type);
-const isBilled = (event: AnyEvent): event is OrderBilled => event.type === "order.billed.v1";
 
 /**
  * The order workflow as one Cloudflare Workflow per order (ORDER_FLOW = "orchestration"): charge,
@@ -45,13 +39,13 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
 
     /** Tells the observers (integrations, projections) and Sales what `producedBy` found; answers where the order stands. */
     const report = (name: string, producedBy: string, facts: AnyEvent[]) =>
-      step.do(name, PROVIDER_STEP, async (): Promise<FlowView> => {
-        const delivery = await publishEvents(publishingFor(env, () => orchestratedSubscriptions), facts);
-        if (!delivery.complete) throw new Error(`${name}: the events could not all be published yet`);
+      step.do(name, PROVIDER_STEP, async (context): Promise<FlowView> => {
+        const delivery = await publishEvents(publishingFor(env, () => orchestratedSubscriptions), facts, { firstTry: context.attempt === 1 });
+        if (!delivery.complete) throw retryLater({ reason: `${name}: the events could not all be published yet`, afterSeconds: 1 });
         let standing: FlowView | null = null;
         for (const fact of facts.filter(isSalesFact)) {
           const { outcome, progress } = await order().advance(fact, producedBy);
-          if (outcome.kind === "retry") throw new Error(outcome.reason);
+          if (outcome.kind === "retry") throw retryLater(outcome);
           if (outcome.kind === "reject") throw new NonRetryableError(outcome.reason);
           standing = progress;
         }
@@ -73,23 +67,23 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
       return cancellation ? billing.cancel(env, cancellation, undefined, placed, context.attempt > 1) : billing.charge(env, placed);
     });
     const paid = await report("record the payment", "charge", payment.publish);
-    const billed = payment.publish.find(isBilled);
-    if (!billed || !payment.state) return end(paid);
-    if (paid.cancellation) return compensate(paid.cancellation, payment.state);
+    const next = afterPayment(payment, paid);
+    if (next.kind === "end") return end(paid);
+    if (next.kind === "compensate") return compensate(next.cancellation, next.invoice);
 
     const shipped = await step.do("take stock and buy the label", PROVIDER_STEP, async () => {
       const cancellation = (await order().progress())?.cancellation;
       // Stock an earlier try took is given back; nothing else was bought.
-      return cancellation ? { ...(await shipping.cancel(env, stock, cancellation, undefined)), cancellation } : shipping.ship(env, stock, billed);
+      return cancellation ? { ...(await shipping.cancel(env, stock, cancellation, undefined)), cancellation } : shipping.ship(env, stock, next.billed);
     });
-    if ("cancellation" in shipped) return compensate(shipped.cancellation, payment.state);
-    const labelled = await report("record the label", "take stock and buy the label", shipped.publish);
-    const unshippable = shipped.publish.find((fact) => fact.type === "stock.unavailable.v1" || fact.type === "shipment.undeliverable.v1");
-    if (unshippable && (unshippable.type === "stock.unavailable.v1" || unshippable.type === "shipment.undeliverable.v1")) {
-      const refund = await step.do("refund the unshippable order", PROVIDER_STEP, () => billing.refundUnshippable(env, payment.state!, unshippable));
+    if ("cancellation" in shipped) return compensate(shipped.cancellation, next.invoice);
+    const reported = await report("record the shipment", "take stock and buy the label", shipped.publish);
+    const then = afterShipping(shipped, reported);
+    if (then.kind === "refund") {
+      const refund = await step.do("refund the unshippable order", PROVIDER_STEP, () => billing.refundUnshippable(env, next.invoice, then.reason));
       return end(await report("record the refund", "refund the unshippable order", refund.publish));
     }
-    if (labelled.cancellation) return compensate(labelled.cancellation, payment.state, shipped.state);
-    return end(labelled);
+    if (then.kind === "compensate") return compensate(then.cancellation, next.invoice, then.shipment);
+    return end(reported);
   }
 }

@@ -1,5 +1,6 @@
 import type { AnyEvent } from "../../src/contracts/events";
 import type { Reject, Retry } from "../../src/platform/outcome";
+import { retryLater } from "./retry-policy";
 
 /** The steps every service's decisions end a message with (workers/billing/invoicing.ts, workers/warehouse/shipping.ts). */
 type Ending = { kind: "skip" } | { kind: "record"; publish: AnyEvent[] } | Retry | Reject | { kind: "hold"; retry: Retry };
@@ -31,10 +32,10 @@ export async function settle<S extends { kind: string }, R>(
     case "record":
       return { state: recorded(step), publish: end.publish };
     case "retry":
-      throw new Error(end.reason);
+      throw retryLater(end);
     case "hold":
-      throw new Error(end.retry.reason);
+      throw retryLater(end.retry);
     case "reject":
-      throw new Error(`refused: ${end.reason}`);
+      throw retryLater({ reason: `refused: ${end.reason}` });
   }
 }
