@@ -6,32 +6,12 @@ import { queueProducers } from "../../src/platform/queues";
 import { Problem } from "../../src/platform/problem";
 import { cursorParam, limitParam } from "../../src/platform/paging";
 import { archiveOf, LETTER_ID } from "./archive";
+import { LetterSchema, Status } from "./letter-shape";
 import { replayLetters } from "./replay";
 
 type Env = { Bindings: DeadLettersEnv };
 
-const Status = z.enum(["parked", "replayed", "discarded"]);
 const Timestamp = z.iso.datetime({ offset: true });
-const LetterSchema = z
-  .object({
-    id: z.string(),
-    queue: z.string(),
-    eventId: z.string().optional(),
-    eventType: z.string().optional(),
-    subject: z.string().optional(),
-    reason: z.string(),
-    error: z.string(),
-    attempts: z.number(),
-    body: z.unknown(),
-    firstFailedAt: z.string(),
-    lastFailedAt: z.string(),
-    failures: z.number(),
-    status: Status,
-    replays: z.number(),
-    updatedAt: z.string(),
-    discardReason: z.string().optional(),
-  })
-  .meta({ id: "DeadLetter" });
 const IdParam = z.object({ id: z.string().regex(LETTER_ID, "expected a dead-letter id such as dl_01…") });
 /** A queue whose letters the archive keeps: one of the topology's, never empty (an empty filter would select every letter). */
 const QueueName = z.enum(QUEUES);
