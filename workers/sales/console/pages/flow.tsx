@@ -120,38 +120,39 @@ const Card = (props: { label: string; value: string | number; id?: string }) => 
 function FlowDiagram(props: { waiting: { billing: number; warehouse: number; ready: number }; parked: Record<string, string>; p50: { billing: string; warehouse: string } }) {
   const box = (x: number, y: number, name: string, line: string) => (
     <g>
-      <rect x={x} y={y} width="150" height="64" rx="8" fill="#f4f5f7" stroke="#1a1a1a" />
-      <text x={x + 75} y={y + 26} text-anchor="middle" font-size="15" font-weight="700" fill="#1a1a1a">{name}</text>
-      <text x={x + 75} y={y + 48} text-anchor="middle" font-size="13" fill="#1a1a1a">{line}</text>
+      <rect x={x} y={y} width="140" height="64" rx="8" fill="#f4f5f7" stroke="#1a1a1a" />
+      <text x={x + 70} y={y + 26} text-anchor="middle" font-size="15" font-weight="700" fill="#1a1a1a">{name}</text>
+      <text x={x + 70} y={y + 48} text-anchor="middle" font-size="13" fill="#1a1a1a">{line}</text>
     </g>
   );
   const arrow = (x1: number, y1: number, x2: number, y2: number, queue: string, extra: string) => (
     <g>
       <line x1={x1} y1={y1} x2={x2} y2={y2} stroke="#0b57d0" stroke-width="2" marker-end="url(#head)" />
-      <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 8} text-anchor="middle" font-size="12" fill="#0b57d0">{`${queue} · parked ${props.parked[queue] ?? 0}`}</text>
-      {extra ? <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 + 16} text-anchor="middle" font-size="12" fill="#4a4a4a">{extra}</text> : null}
+      <text x={(x1 + x2) / 2 + (x1 === x2 ? 8 : 0)} y={(y1 + y2) / 2 - 22} text-anchor={x1 === x2 ? "start" : "middle"} font-size="12" fill="#0b57d0">{queue}</text>
+      <text x={(x1 + x2) / 2 + (x1 === x2 ? 8 : 0)} y={(y1 + y2) / 2 - 8} text-anchor={x1 === x2 ? "start" : "middle"} font-size="12" fill="#0b57d0">{`parked ${props.parked[queue] ?? 0}`}</text>
+      {extra ? <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 + 18} text-anchor="middle" font-size="12" fill="#4a4a4a">{extra}</text> : null}
     </g>
   );
   return (
     <figure>
-      <svg viewBox="0 0 900 250" role="img" aria-labelledby="flow-title" id="flow-diagram">
+      <svg viewBox="0 0 860 260" role="img" aria-labelledby="flow-title" id="flow-diagram">
         <title id="flow-title">{`Order flow: ${props.waiting.billing} placed orders wait for Billing, ${props.waiting.warehouse} billed orders wait for Warehouse, ${props.waiting.ready} are ready to ship`}</title>
         <defs>
           <marker id="head" markerWidth="10" markerHeight="10" refX="9" refY="5" orient="auto">
             <path d="M0,0 L10,5 L0,10 z" fill="#0b57d0" />
           </marker>
         </defs>
-        {box(10, 20, "Sales", "POST /orders")}
-        {arrow(160, 52, 238, 52, "billing", `p50 ${props.p50.billing}`)}
-        {box(240, 20, "Billing", `${props.waiting.billing} placed`)}
-        {arrow(390, 52, 468, 52, "warehouse", `p50 ${props.p50.warehouse}`)}
-        {box(470, 20, "Warehouse", `${props.waiting.warehouse} billed`)}
-        {arrow(620, 52, 698, 52, "sales", "")}
-        {box(700, 20, "Sales", `${props.waiting.ready} ready to ship`)}
-        {box(240, 170, "Integrations", "email, SMS, webhooks")}
-        {box(470, 170, "Projections", "reports, lake")}
-        {arrow(315, 86, 315, 166, "integrations", "")}
-        {arrow(545, 86, 545, 166, "projections", "")}
+        {box(10, 40, "Sales", "POST /orders")}
+        {arrow(150, 72, 238, 72, "billing", `p50 ${props.p50.billing}`)}
+        {box(240, 40, "Billing", `${props.waiting.billing} placed`)}
+        {arrow(380, 72, 468, 72, "warehouse", `p50 ${props.p50.warehouse}`)}
+        {box(470, 40, "Warehouse", `${props.waiting.warehouse} billed`)}
+        {arrow(610, 72, 698, 72, "sales", "")}
+        {box(700, 40, "Sales", `${props.waiting.ready} ready to ship`)}
+        {box(240, 180, "Integrations", "email, SMS, webhooks")}
+        {box(470, 180, "Projections", "reports, lake")}
+        {arrow(310, 106, 310, 176, "integrations", "")}
+        {arrow(540, 106, 540, 176, "projections", "")}
       </svg>
       <figcaption class="muted">Every service publishes to the integrations and projections queues; parked counts are the dead-letter archive's.</figcaption>
     </figure>
