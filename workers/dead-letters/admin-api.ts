@@ -38,7 +38,7 @@ const ReplaySelection = z
     until: Timestamp.optional(),
   })
   .refine((selection) => Object.keys(selection).length > 0, "name the letters to replay: ids, or a queue, type, order or time range");
-const DiscardRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+const DiscardRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ example: { reason: "test order, refunded by hand" } });
 const ReplayResult = z.object({ replayed: z.array(z.string()), skipped: z.array(z.object({ id: z.string(), reason: z.string() })) });
 const notFound = (id: string) => new Problem(404, "dead-letter-not-found", "Dead letter not found", `There is no dead letter ${id}.`);
 
