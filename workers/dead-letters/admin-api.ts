@@ -6,38 +6,22 @@ import { queueProducers } from "../../src/platform/queues";
 import { Problem } from "../../src/platform/problem";
 import { cursorParam, limitParam } from "../../src/platform/paging";
 import { archiveOf, LETTER_ID } from "./archive";
+import { LetterSchema, Status } from "./letter-shape";
 import { replayLetters } from "./replay";
 
 type Env = { Bindings: DeadLettersEnv };
 
-const Status = z.enum(["parked", "replayed", "discarded"]);
 const Timestamp = z.iso.datetime({ offset: true });
-const LetterSchema = z
-  .object({
-    id: z.string(),
-    queue: z.string(),
-    eventId: z.string().optional(),
-    eventType: z.string().optional(),
-    subject: z.string().optional(),
-    reason: z.string(),
-    error: z.string(),
-    attempts: z.number(),
-    body: z.unknown(),
-    firstFailedAt: z.string(),
-    lastFailedAt: z.string(),
-    failures: z.number(),
-    status: Status,
-    replays: z.number(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: "DeadLetter" });
 const IdParam = z.object({ id: z.string().regex(LETTER_ID, "expected a dead-letter id such as dl_01…") });
 /** A queue whose letters the archive keeps: one of the topology's, never empty (an empty filter would select every letter). */
 const QueueName = z.enum(QUEUES);
+/** The order a message was about (its CloudEvents subject). */
+const Subject = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "expected an order id such as ord_01…");
 const EventTypeName = z.string().regex(/^[a-z][a-z_]*(\.[a-z][a-z_]*)+\.v[0-9]+$/, "expected an event type such as order.placed.v1");
 const ListQuery = z.strictObject({
   queue: QueueName.optional(),
   type: EventTypeName.optional(),
+  subject: Subject.optional(),
   status: Status.optional(),
   since: Timestamp.optional(),
   until: Timestamp.optional(),
@@ -49,10 +33,12 @@ const ReplaySelection = z
     ids: z.array(IdParam.shape.id).min(1).max(1000).optional(),
     queue: QueueName.optional(),
     type: EventTypeName.optional(),
+    subject: Subject.optional(),
     since: Timestamp.optional(),
     until: Timestamp.optional(),
   })
-  .refine((selection) => Object.keys(selection).length > 0, "name the letters to replay: ids, or a queue, type or time range");
+  .refine((selection) => Object.keys(selection).length > 0, "name the letters to replay: ids, or a queue, type, order or time range");
+const DiscardRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ example: { reason: "test order, refunded by hand" } });
 const ReplayResult = z.object({ replayed: z.array(z.string()), skipped: z.array(z.object({ id: z.string(), reason: z.string() })) });
 const notFound = (id: string) => new Problem(404, "dead-letter-not-found", "Dead letter not found", `There is no dead letter ${id}.`);
 
@@ -113,7 +99,7 @@ export function createDeadLetterApi() {
       method: "post",
       path: "/admin/dead-letters/replay",
       summary: "Send many parked dead letters back to their queues",
-      description: "Replays the parked letters named by `ids`, or matching a queue, event type and failure time range (up to 1000 at once).",
+      description: "Replays the parked letters named by `ids`, or matching a queue, event type, order (`subject`) and failure time range (up to 1000 at once).",
       request: { body: { content: { "application/json": { schema: ReplaySelection } }, required: true } },
       responses: { 200: { description: "What was replayed", content: { "application/json": { schema: ReplayResult } } }, 422: problemResponse("Invalid selection") },
     }),
@@ -136,6 +122,25 @@ export function createDeadLetterApi() {
     }),
     async (c) => {
       const letter = await archiveOf(c.env).discard(c.req.valid("param").id);
+      if (!letter) throw notFound(c.req.valid("param").id);
+      return c.json(letter, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/dead-letters/{id}/discard",
+      summary: "Discard a dead letter with the operator's reason (kept, marked discarded, never replayed)",
+      request: { params: IdParam, body: { content: { "application/json": { schema: DiscardRequest } }, required: true } },
+      responses: {
+        200: { description: "Discarded", content: { "application/json": { schema: LetterSchema } } },
+        404: problemResponse("No such letter"),
+        422: problemResponse("No reason, or one over 500 characters"),
+      },
+    }),
+    async (c) => {
+      const letter = await archiveOf(c.env).discard(c.req.valid("param").id, c.req.valid("json").reason);
       if (!letter) throw notFound(c.req.valid("param").id);
       return c.json(letter, 200);
     },

@@ -34,10 +34,14 @@ export type Letter = Omit<IncomingLetter, "dedupeKey" | "failedAt" | "body"> & {
   status: LetterStatus;
   replays: number;
   updatedAt: string;
+  /** Why an operator discarded it, when they said. */
+  discardReason?: string;
 };
 
 export type LetterFilter = {
   queue?: string;
+  /** The order (CloudEvents subject) the message was about. */
+  subject?: string;
   type?: string;
   status?: LetterStatus;
   since?: string;
@@ -64,6 +68,7 @@ type LetterRow = {
   status: LetterStatus;
   replays: number;
   updated_at: string;
+  discard_reason: string | null;
 };
 
 const toLetter = (row: LetterRow): Letter => ({
@@ -82,6 +87,7 @@ const toLetter = (row: LetterRow): Letter => ({
   status: row.status,
   replays: row.replays,
   updatedAt: row.updated_at,
+  ...(row.discard_reason ? { discardReason: row.discard_reason } : {}),
 });
 
 /** The one archive: every dead-letter queue parks in it, and the admin API reads it. */
@@ -116,7 +122,11 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
       CREATE INDEX IF NOT EXISTS letters_by_status ON letters (status, last_failed_at);
       CREATE INDEX IF NOT EXISTS letters_by_queue ON letters (queue, last_failed_at);
       CREATE INDEX IF NOT EXISTS letters_by_type ON letters (event_type, last_failed_at);
-      CREATE INDEX IF NOT EXISTS letters_by_update ON letters (updated_at);`);
+      CREATE INDEX IF NOT EXISTS letters_by_update ON letters (updated_at);
+      CREATE INDEX IF NOT EXISTS letters_by_subject ON letters (subject, last_failed_at);`);
+    // Added after the table: archives created before get the column here.
+    const columns = this.ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(letters)").toArray();
+    if (!columns.some((column) => column.name === "discard_reason")) this.ctx.storage.sql.exec("ALTER TABLE letters ADD COLUMN discard_reason TEXT");
   }
 
   private get retention(): number {
@@ -185,6 +195,7 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
     };
     if (filter.queue) where("queue = ?", filter.queue);
     if (filter.type) where("event_type = ?", filter.type);
+    if (filter.subject) where("subject = ?", filter.subject);
     if (filter.status) where("status = ?", filter.status);
     if (filter.since) where("last_failed_at >= ?", filter.since);
     if (filter.until) where("last_failed_at < ?", filter.until);
@@ -212,9 +223,14 @@ export class DeadLetterArchive extends DurableObject<DeadLettersEnv> {
     }
   }
 
-  async discard(id: string): Promise<Letter | null> {
+  async discard(id: string, reason?: string): Promise<Letter | null> {
     const row = this.ctx.storage.sql
-      .exec<LetterRow>("UPDATE letters SET status = 'discarded', updated_at = ? WHERE id = ? RETURNING *", new Date().toISOString(), id)
+      .exec<LetterRow>(
+        "UPDATE letters SET status = 'discarded', discard_reason = coalesce(?, discard_reason), updated_at = ? WHERE id = ? RETURNING *",
+        reason ?? null,
+        new Date().toISOString(),
+        id,
+      )
       .toArray()[0];
     return row ? toLetter(row) : null;
   }

@@ -188,6 +188,28 @@ describe("dead-letter admin API", () => {
     expect((await api("POST", `/admin/dead-letters/${letter.id}/replay`)).json).toEqual({ replayed: [], skipped: [{ id: letter.id, reason: "discarded" }] });
   });
 
+  it("discards a letter with the operator's reason, and refuses a discard without one", async () => {
+    const placed = placedEvent();
+    await arrive("billing-dlq", [wrap("billing", placed)]);
+    const letter = await letterFor(placed.id);
+    expect((await api("POST", `/admin/dead-letters/${letter.id}/discard`, { reason: "  " })).status).toBe(422);
+    expect((await api("GET", `/admin/dead-letters/${letter.id}`)).json.status).toBe("parked");
+    const res = await api("POST", `/admin/dead-letters/${letter.id}/discard`, { reason: "test order, refunded by hand" });
+    expect(res.json).toMatchObject({ status: "discarded", discardReason: "test order, refunded by hand" });
+    expect((await api("POST", "/admin/dead-letters/dl_00000000000000000000000000/discard", { reason: "x" })).status).toBe(404);
+  });
+
+  it("lists and replays the parked letters of one order", async () => {
+    const mine = placedEvent();
+    const other = placedEvent();
+    await arrive("billing-dlq", [wrap("billing", mine), wrap("billing", other)]);
+    const listed = (await api("GET", `/admin/dead-letters?subject=${mine.subject}`)).json.letters;
+    expect(listed.map((l: { eventId: string }) => l.eventId)).toEqual([mine.id]);
+    const res = await api("POST", "/admin/dead-letters/replay", { subject: mine.subject });
+    expect(res.json.replayed).toEqual([listed[0].id]);
+    expect((await letterFor(other.id)).status).toBe("parked");
+  });
+
   it("refuses strangers, unknown ids and empty selections", async () => {
     expect((await api("GET", "/admin/dead-letters", undefined, "wrong")).status).toBe(401);
     expect((await api("GET", "/admin/dead-letters/dl_00000000000000000000000000")).status).toBe(404);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { OrderStatusView } from "../../src/contracts/order-status";
 import { OrderId, OrderStatus } from "../../src/contracts/values";
 import { createAdminApi, problemResponse, Problem, validationProblem } from "../../src/platform/http";
+import { FlowSummary, flowSummary } from "./flow";
 import { LAKE_KEY, LAKE_PREFIX } from "./lake";
 import { orderStatusOf } from "./read-model";
 import { rebuildPage } from "./rebuild";
@@ -95,6 +96,16 @@ const topSkusRoute = createRoute({
   responses: { 200: { description: "SKUs, most units first", content: { "application/json": { schema: z.object({ skus: z.array(TopSku) }) } } }, ...refusals },
 });
 
+const flowRoute = createRoute({
+  method: "get",
+  path: "/admin/reports/flow",
+  summary: "The pipeline now: orders per status, per minute and stage times over the last minutes (admin)",
+  description: "Orders placed in the last `minutes` (default 60), by their current status; placed and ready_to_ship per minute; p50/p95 per stage. The operations console's Flow page.",
+  security: [{ adminToken: [] }],
+  request: { query: z.object({ minutes: z.coerce.number().int().min(1).max(1440).default(60) }) },
+  responses: { 200: { description: "The summary", content: { "application/json": { schema: FlowSummary } } }, ...refusals },
+});
+
 const RebuildPageSchema = z
   .object({ objects: z.number().int(), events: z.number().int(), skipped: z.number().int(), done: z.boolean(), cursor: z.string().optional() })
   .meta({ id: "RebuildPage" });
@@ -182,6 +193,7 @@ export function createProjectionsApi() {
     const query = c.req.valid("query");
     return c.json({ skus: await topSkus(c.env.REPORTING, rangeOf(query), query.limit) }, 200);
   });
+  app.openapi(flowRoute, async (c) => c.json(await flowSummary(c.env.REPORTING, c.req.valid("query").minutes), 200));
   app.openapi(rebuildRoute, async (c) => c.json(await rebuildPage(c.env.REPORTING, c.env.LAKE, c.req.valid("json").cursor), 200));
 
   app.openapi(lakeListRoute, async (c) => {

@@ -154,10 +154,24 @@ export async function salesPerDay(db: D1Database, range: DayRange): Promise<z.in
  */
 export async function stageLatency(db: D1Database, range: DayRange): Promise<z.infer<typeof StageLatency>[]> {
   const [start, end] = timeRange(range);
+  const rows = await stagePercentiles(db, start, end, "substr(placed_at, 1, 10)");
+  return rows.map((row) => ({ day: row.bucket, stage: row.stage, orders: row.orders, p50Ms: row.p50Ms, p95Ms: row.p95Ms }));
+}
+
+/**
+ * Stage durations (p50, p95, nearest rank) of the orders placed in [start, end), grouped by
+ * `bucket`, an SQL expression over placed_at (a constant gives one group for the whole range).
+ */
+export async function stagePercentiles(
+  db: D1Database,
+  start: string,
+  end: string,
+  bucket: string,
+): Promise<{ bucket: string; stage: (typeof STAGES)[number]; orders: number; p50Ms: number; p95Ms: number }[]> {
   const { results } = await db
     .prepare(
       `WITH base AS MATERIALIZED (
-         SELECT substr(placed_at, 1, 10) AS day, julianday(placed_at) AS p, julianday(billed_at) AS b, julianday(ready_at) AS r
+         SELECT ${bucket} AS day, julianday(placed_at) AS p, julianday(billed_at) AS b, julianday(ready_at) AS r
          FROM orders INDEXED BY orders_by_time
          WHERE placed_at >= ?1 AND placed_at < ?2 AND billed_at IS NOT NULL
        ), stages AS (
@@ -177,7 +191,7 @@ export async function stageLatency(db: D1Database, range: DayRange): Promise<z.i
     )
     .bind(start, end)
     .all<{ day: string; stage: (typeof STAGES)[number]; orders: number; p50: number; p95: number }>();
-  return results.map((row) => ({ day: row.day, stage: row.stage, orders: row.orders, p50Ms: row.p50, p95Ms: row.p95 }));
+  return results.map((row) => ({ bucket: row.day, stage: row.stage, orders: row.orders, p50Ms: row.p50, p95Ms: row.p95 }));
 }
 
 /** Best-selling SKUs by units over placed days, leaving out orders that failed or were cancelled. */

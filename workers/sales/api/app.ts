@@ -1,5 +1,6 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { asyncApiDocument } from "../../../src/contracts/asyncapi";
+import { createConsole } from "../console/app";
 import { createApi, jsonBodyOnly } from "../../../src/platform/http";
 import { FORWARDED, publicApiDocument } from "./api-document";
 import type { SalesStores } from "../place-order";
@@ -19,6 +20,9 @@ export function createSalesApi(stores: (env: SalesEnv) => SalesStores) {
   // Every admin API passes this edge (the other workers have no route of their own).
   app.use("/admin/*", perClientIp("ADMIN_PER_IP", "admin requests from this address"));
   app.on("POST", "/orders", ordersPerClientIp());
+  // The operations console takes forms, not JSON, so it comes before the JSON guards; it reaches
+  // data only by sending the admin API requests through this same app.
+  app.route("/console", createConsole((request: Request, env: SalesEnv, ctx: ExecutionContext | undefined) => app.fetch(request, env, ctx)));
   app.use("*", ...jsonBodyOnly());
 
   app.get("/health", (c) => c.json({ ok: true, service: "sales" }));
