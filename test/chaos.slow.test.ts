@@ -51,7 +51,7 @@ describe.each(FLOWS)("chaos (%s)", (flow: OrderFlow) => {
   });
   afterAll(() => stack?.close());
 
-  it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 170_000 * SCALE }, async () => {
+  it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 260_000 * SCALE }, async () => {
     const rng = random(SEED);
     const started = Date.now();
     for (const queue of CONSUMERS) {
@@ -136,10 +136,10 @@ describe.each(FLOWS)("chaos (%s)", (flow: OrderFlow) => {
         const refundsDue = orders.filter((o) => o.status === "cancelled" && o.payment).length;
         const refunds = (await stack.providerObjects("refund")).length;
         lastSeen = `refunds ${refunds} of ${refundsDue} due; missing: ${JSON.stringify(queues.filter((q) => q.missing.length > 0).map((q) => ({ queue: q.queue, missing: q.missing.slice(0, 5) })))}`;
-        if (process.env.CHAOS_DEBUG) console.log(`${Math.round((Date.now() - placedAt) / 1000)}s ${lastSeen}`);
         return queues.every((q) => q.missing.length === 0) && refunds >= refundsDue ? queues : undefined;
       },
-      60_000 * SCALE,
+      // A consumer's sixth try under 10 % faults comes 32–64 s after its fifth: the tail needs the time.
+      90_000 * SCALE,
       () => `the queues to drain (${lastSeen})`,
     );
     console.log(`drained ${Math.round((Date.now() - placedAt) / 1000)}s after the last order`);

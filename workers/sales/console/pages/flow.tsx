@@ -7,7 +7,14 @@ import { OrderList } from "./orders";
 
 /** Which order status means "waiting for" which queue's consumer; the rest have no stage. */
 const WAITING_AT: Record<string, string> = { billing: "placed", warehouse: "billed" };
-const CONSUMER: Record<string, string> = { billing: "Billing", warehouse: "Warehouse", sales: "Sales", integrations: "Integrations", projections: "Projections" };
+const CONSUMER: Record<string, string> = {
+  billing: "Billing",
+  warehouse: "Warehouse",
+  sales: "Sales",
+  integrations: "Integrations",
+  projections: "Projections",
+  "order-flow": "Order flow (starts each orchestrated order's Workflow)",
+};
 
 /** The Flow page's live part: the services as a diagram with counts, per stage, per queue, per minute. */
 export async function flowView(admin: AdminApi) {

@@ -1,3 +1,4 @@
+import { OrderFlowTrace } from "../../../../src/contracts/order";
 import type { AdminApi } from "../admin-client";
 import { ConsoleOrder, DeliveriesPage, EndpointsPage, LettersPage, Notifications } from "../answers";
 import { CsrfField, duration, money, ProblemBox, Status, Time } from "../layout";
@@ -112,22 +113,30 @@ export async function orderView(admin: AdminApi, id: string, csrf: string) {
   );
 }
 
-/** A field the order's API may add (which flow runs it, its steps): shown as it is, not interpreted. */
+/** Which flow ran the order (the admin view's `flow`): choreography, or the Workflow instance and the steps that reported to Sales. */
 function FlowField(props: { value: unknown }) {
+  const flow = OrderFlowTrace.safeParse(props.value);
   return (
     <div class="panel" id="order-flow">
       <h2>Flow</h2>
-      {props.value && typeof props.value === "object" ? (
-        <dl>
-          {Object.entries(props.value as Record<string, unknown>).map(([key, value]) => (
-            <>
-              <dt>{key}</dt>
-              <dd class="mono">{typeof value === "string" ? value : JSON.stringify(value)}</dd>
-            </>
-          ))}
-        </dl>
-      ) : (
+      {!flow.success ? (
         <p class="mono">{JSON.stringify(props.value)}</p>
+      ) : flow.data.kind === "choreography" ? (
+        <p>Choreography: each service acted on the previous one's event, through its queue.</p>
+      ) : (
+        <>
+          <p>
+            Orchestration: Workflow <code>{flow.data.workflow}</code>, instance <code>{flow.data.instanceId}</code> (its live status: the dashboard, or{" "}
+            <code>wrangler workflows instances describe {flow.data.workflow} {flow.data.instanceId}</code>).
+          </p>
+          <ol>
+            {flow.data.steps.map((step) => (
+              <li>
+                {step.name} → <code>{step.event}</code> at {step.at}
+              </li>
+            ))}
+          </ol>
+        </>
       )}
     </div>
   );
