@@ -196,26 +196,30 @@ export function meteredClass<C extends ObjectClass>(Base: C): C {
  * call are metered; each step that completes is counted with the bytes of its result, the state
  * Cloudflare keeps (and bills as storage) for the instance's retention.
  */
-export function meteredWorkflow<C extends ObjectClass>(Base: C): C {
+export function meteredWorkflow<C extends WorkflowClass>(Base: C): C {
   const label = Base.name;
+  const tallies = new WeakMap<object, Tally>();
+  // `run` is a method of the class (workerd calls it over RPC, which sees only the prototype's).
   abstract class Metered extends Base {
     constructor(...args: any[]) {
       const [ctx, env] = args as [ExecutionContext, object];
       const tally = meteringOn(env) ? tallyFor((promise) => ctx.waitUntil(promise)) : undefined;
       super(ctx, tally ? meteredEnv(env, tally) : env, ...args.slice(2));
-      if (!tally) return;
-      const run = (this as unknown as { run: (event: unknown, step: WorkflowStep) => Promise<unknown> }).run.bind(this);
-      Object.defineProperty(this, "run", {
-        value: (event: unknown, step: WorkflowStep) => {
-          tally(`workers.requests@workflow:${label}`);
-          return run(event, meteredStep(step, label, tally));
-        },
-      });
+      if (tally) tallies.set(this, tally);
+    }
+
+    override run(event: unknown, step: WorkflowStep): Promise<unknown> {
+      const tally = tallies.get(this);
+      if (!tally) return super.run(event, step);
+      tally(`workers.requests@workflow:${label}`);
+      return super.run(event, meteredStep(step, label, tally));
     }
   }
   Object.defineProperty(Metered, "name", { value: label });
   return Metered as unknown as C;
 }
+
+type WorkflowClass = abstract new (...args: any[]) => { run(event: unknown, step: WorkflowStep): Promise<unknown> };
 
 /** A workflow's `step`, counting each completed `do` and the size of the result kept for it. */
 function meteredStep(step: WorkflowStep, label: string, tally: Tally): WorkflowStep {
@@ -380,6 +384,8 @@ function meteredEnv<E>(env: E, tally: Tally): E {
   const out: Record<string, unknown> = { ...(env as Record<string, unknown>), METER_URL: "" };
   for (const [name, value] of Object.entries(out)) {
     if (typeof value !== "object" || value === null) continue;
+    // A Workflow binding: what its instances do is counted by meteredWorkflow.
+    if (has(value, "createBatch")) continue;
     if (has(value, "idFromName")) out[name] = meteredNamespace(value as DurableObjectNamespace, name, tally);
     else if (has(value, "prepare") && has(value, "batch")) out[name] = meteredD1(value as D1Database, name, tally);
     else if (has(value, "createMultipartUpload")) out[name] = meteredR2(value as R2Bucket, name, tally);
