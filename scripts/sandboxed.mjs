@@ -39,7 +39,10 @@ export function sandboxedConfig(worker) {
   if (!existsSync(entry)) throw new Error(`no sandboxed entry for ${worker.name}: add ${path.relative(ROOT, entry)}`);
   return writeBeside(worker, "wrangler.sandboxed.toml", (text) => {
     if (!/^main = ".*"$/m.test(text)) throw new Error(`${worker.config} has no main = "..." line`);
-    return text.replace(/^main = ".*"$/m, `main = "${path.relative(dir, entry)}"`);
+    if (!/^\[vars\]$/m.test(text)) throw new Error(`${worker.config} has no [vars] table`);
+    // Declared (empty) so that .dev.vars may set it: wrangler loads from .dev.vars only the vars a
+    // config declares and the secrets it requires, and the plug finds the sandbox through it.
+    return text.replace(/^main = ".*"$/m, `main = "${path.relative(dir, entry)}"`).replace(/^\[vars\]$/m, '[vars]\nSANDBOX_URL = ""');
   });
 }
 
