@@ -120,6 +120,27 @@ describe.each(ORDER_FLOWS)("compensation across services (%s)", (flow) => {
     expect(stock).toBe(before);
   });
 
+  it("voids a label the carrier bought without answering, when the customer cancels before the retry", async () => {
+    const level = async () => (await stack.admin("GET", "/admin/stock")).body.stock.find((s: { sku: string }) => s.sku === "BOOK-001").available;
+    const before = await level();
+    const labelsFor = async (id: string) => (await stack.providerObjects("label")).filter((label) => label.metadata === `order ${id}`);
+    // The carrier buys the label and its answer is lost; every call after it fails until the customer has cancelled.
+    await stack.setFault({ provider: "carrier", mode: "lost", remaining: 1 });
+    const { body } = await stack.placeOrder(placeOrderBody({ items: [{ sku: "BOOK-001", quantity: 1 }] }));
+    await waitFor(async () => ((await labelsFor(body.id)).length === 1 ? true : undefined));
+    await stack.setFault({ provider: "carrier", mode: "down" });
+    expect((await stack.cancel(body)).status).toBe(202);
+    await stack.setFault({ provider: "carrier", mode: "ok" });
+    // The retry finds the label at the carrier and voids it; the stock goes back and the money too.
+    const [label] = await waitFor(async () => {
+      const labels = await labelsFor(body.id);
+      return labels.length === 1 && labels[0].refunded && (await forOrder("refund", body.id)).length === 1 ? labels : undefined;
+    }, 60_000);
+    expect(label.refunded).toBeTruthy();
+    await waitFor(async () => ((await level()) === before ? true : undefined));
+    expect((await stack.order(body.id)).status).toBe("cancelled");
+  });
+
   it("refuses to cancel an order that has its label", async () => {
     const { body } = await stack.placeOrder(placeOrderBody());
     await stack.waitForStatus(body.id, "ready_to_ship");

@@ -71,10 +71,11 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
     if (next.kind === "end") return end(paid);
     if (next.kind === "compensate") return compensate(next.cancellation, next.invoice);
 
-    const shipped = await step.do("take stock and buy the label", PROVIDER_STEP, async () => {
+    const shipped = await step.do("take stock and buy the label", PROVIDER_STEP, async (context) => {
       const cancellation = (await order().progress())?.cancellation;
-      // Stock an earlier try took is given back; nothing else was bought.
-      return cancellation ? { ...(await shipping.cancel(env, stock, cancellation, undefined)), cancellation } : shipping.ship(env, stock, next.billed);
+      // Earlier tries may have taken stock and bought a label without an answer: both are undone.
+      const earlierTries = { count: context.attempt - 1, since: next.billed.time };
+      return cancellation ? { ...(await shipping.cancel(env, stock, cancellation, undefined, earlierTries)), cancellation } : shipping.ship(env, stock, next.billed);
     });
     if ("cancellation" in shipped) return compensate(shipped.cancellation, next.invoice);
     const reported = await report("record the shipment", "take stock and buy the label", shipped.publish);
