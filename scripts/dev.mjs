@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import path from "node:path";
 import { sandboxedConfig } from "./sandboxed.mjs";
 import { SANDBOX, WORKERS } from "./workers.mjs";
+import { QUEUES } from "../src/contracts/topology.ts";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8789);
@@ -107,8 +108,22 @@ async function waitFor(url, ms = 60_000) {
   throw new Error(`${url} did not answer within ${ms / 1000}s`);
 }
 
+/**
+ * The sandbox keeps its switches in its local state: one left on by an earlier session (a demo
+ * stopped halfway) would stall orders without a word. Every session starts with all of them off.
+ */
+async function resetSandboxSwitches(base) {
+  const post = (path, body) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const { faults } = await (await fetch(`${base}/_sandbox/faults`)).json();
+  const consumers = await Promise.all(QUEUES.map(async (queue) => ({ queue, plan: await (await fetch(`${base}/_sandbox/consumers/${queue}`)).json() })));
+  const left = [...faults.map((fault) => `${fault.provider} ${fault.mode}`), ...consumers.filter((c) => c.plan.mode !== "ok").map((c) => `${c.queue} consumer ${c.plan.mode}`)];
+  await Promise.all([...faults.map((fault) => post("/_sandbox/faults", { provider: fault.provider, mode: "ok" })), ...consumers.map((c) => post(`/_sandbox/consumers/${c.queue}`, { mode: "ok" }))]);
+  if (left.length) console.log(`[sandbox] switched off what an earlier session left on: ${left.join(", ")}`);
+}
+
 try {
   await Promise.all([waitFor(`http://127.0.0.1:${PORT}/health`), waitFor(`http://127.0.0.1:${SANDBOX_PORT}/health`)]);
+  await resetSandboxSwitches(`http://127.0.0.1:${SANDBOX_PORT}`);
   const seed = spawn(process.execPath, ["scripts/seed.mjs"], { env: { ...env, CHOREO_URL: `http://127.0.0.1:${PORT}` }, stdio: "inherit" });
   await new Promise((resolve, reject) => seed.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seed exited ${code}`)))));
   console.log(`
