@@ -145,6 +145,8 @@ export async function startStack(options: StackOptions = {}) {
     handled: client.handled,
     /** Per queue: events published, handled, parked dead, and any missing. */
     audit: client.audit,
+    /** One event's audit records (queue, kind, type, count). */
+    auditOf: client.auditOf,
     /** The order's workflow instance (orchestration): running, complete, errored…; undefined when it has none. */
     async flowStatus(orderId: string): Promise<string | undefined> {
       const env = await app.getWorker<OrderFlowEnv>("order-flow").getEnv();

@@ -199,8 +199,8 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
   }
 
   /** How often each queue's consumer handled (or parked) one event: every delivery it acked counts. */
-  async auditOf(eventId: string): Promise<{ kind: string; queue: string; n: number }[]> {
-    return this.ctx.storage.sql.exec<{ kind: string; queue: string; n: number }>("SELECT kind, queue, n FROM audit WHERE event_id = ? ORDER BY queue, kind", eventId).toArray();
+  async auditOf(eventId: string): Promise<{ kind: string; queue: string; type: string; n: number }[]> {
+    return this.ctx.storage.sql.exec<{ kind: string; queue: string; type: string; n: number }>("SELECT kind, queue, type, n FROM audit WHERE event_id = ? ORDER BY queue, kind", eventId).toArray();
   }
 
   /** Forgets everything: requests, objects, keys, faults, DNS records and the audit. */
