@@ -105,8 +105,12 @@ async function decide(
     return handler(event, { attempts: message.attempts, messageId: message.id });
   }, faults?.retryThrownAfterSeconds);
   const context = { queue, eventId: event.id, type: event.type, correlationid: event.correlationid, attempts: message.attempts };
-  return { action: actionFor(outcome, message.attempts, options.backoff, context), event };
+  return { action: actionFor(outcome, message.attempts, cappedBackoff(options.backoff, faults), context), event };
 }
+
+/** The backoff, capped where a stand-in asks (its own crashes and lost acks count as attempts). */
+const cappedBackoff = (backoff: BackoffOptions | undefined, faults: BatchHooks | undefined): BackoffOptions | undefined =>
+  faults?.backoffCapSeconds === undefined ? backoff : { ...backoff, maxSeconds: faults.backoffCapSeconds };
 
 /** A handler that throws asks for a retry (after `thrownRetryAfter` seconds, else with backoff). */
 async function outcomeOf(handle: () => Promise<Outcome | void>, thrownRetryAfter?: number): Promise<Outcome | void> {
@@ -187,7 +191,7 @@ export async function consumeWholeBatch(batch: MessageBatch<unknown>, options: W
     const parts = mostTried(admitted) >= (options.isolateAfter ?? 3) ? await isolate(admitted, outcome, apply) : [{ part: admitted, outcome }];
     for (const { part, outcome } of parts) {
       const attempts = mostTried(part);
-      const action = actionFor(outcome, attempts, options.backoff, { queue: batch.queue, events: part.length, attempts });
+      const action = actionFor(outcome, attempts, cappedBackoff(options.backoff, faults), { queue: batch.queue, events: part.length, attempts });
       await Promise.all(
         part.map(({ message, event }) => {
           if (hooks && action.kind !== "retry") audit.push({ kind: action.kind === "ack" ? "consumed" : "dead", queue: batch.queue, eventId: event.id, type: event.type });

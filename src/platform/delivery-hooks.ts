@@ -23,6 +23,8 @@ export type BatchHooks = {
   loseAck(message: Message<unknown>): boolean;
   /** A handler that throws is retried after this many seconds instead of with backoff. */
   retryThrownAfterSeconds?: number;
+  /** The longest a retry waits: the stand-in's lost acks and crashes also count as attempts, which the backoff doubles on. */
+  backoffCapSeconds?: number;
 };
 
 export type DeliveryRecord = { kind: "published" | "consumed" | "dead"; queue: string; eventId: string; type: string };
