@@ -115,10 +115,10 @@ async function waitFor(url, ms = 60_000) {
 async function resetSandboxSwitches(base) {
   const post = (path, body) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const { faults } = await (await fetch(`${base}/_sandbox/faults`)).json();
-  const consumers = await Promise.all(QUEUES.map(async (queue) => ({ queue, plan: await (await fetch(`${base}/_sandbox/consumers/${queue}`)).json() })));
-  const left = [...faults.map((fault) => `${fault.provider} ${fault.mode}`), ...consumers.filter((c) => c.plan.mode !== "ok").map((c) => `${c.queue} consumer ${c.plan.mode}`)];
-  await Promise.all([...faults.map((fault) => post("/_sandbox/faults", { provider: fault.provider, mode: "ok" })), ...consumers.map((c) => post(`/_sandbox/consumers/${c.queue}`, { mode: "ok" }))]);
-  if (left.length) console.log(`[sandbox] switched off what an earlier session left on: ${left.join(", ")}`);
+  const stopped = (await Promise.all(QUEUES.map(async (queue) => ({ queue, plan: await (await fetch(`${base}/_sandbox/consumers/${queue}`)).json() })))).filter((c) => c.plan.mode !== "ok");
+  if (faults.length + stopped.length === 0) return;
+  await Promise.all([...faults.map((fault) => post("/_sandbox/faults", { provider: fault.provider, mode: "ok" })), ...stopped.map((c) => post(`/_sandbox/consumers/${c.queue}`, { mode: "ok" }))]);
+  console.log(`[sandbox] switched off what an earlier session left on: ${[...faults.map((f) => `${f.provider} ${f.mode}`), ...stopped.map((c) => `${c.queue} consumer ${c.plan.mode}`)].join(", ")}`);
 }
 
 try {

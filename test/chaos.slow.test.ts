@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ORDER_FLOWS, type OrderFlow } from "../src/contracts/topology";
 import { placeOrderBody } from "./fixtures/orders";
-import { startStack, waitFor, type Stack } from "./stack";
+import { placementQueue, startStack, waitFor, type Stack } from "./stack";
 
 // Hundreds of orders — normal, declined, unpayable (a payment method Stripe never saw), out of
 // stock, undeliverable (an address the carrier refuses after the charge), cancelled — while
@@ -37,8 +37,8 @@ function random(seed: number) {
 }
 
 describe.each(FLOWS)("chaos (%s)", (flow: OrderFlow) => {
-  /** Where placements go first, and so the poison: Billing's queue, or the one that starts each order's workflow. */
-  const start = flow === "choreography" ? ({ queue: "billing", binding: "BILLING_QUEUE" } as const) : ({ queue: "order-flow", binding: "ORDER_FLOW_QUEUE" } as const);
+  // The poison goes where placements go first.
+  const start = placementQueue(flow);
 
   let stack: Stack;
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ORDER_FLOWS } from "../src/contracts/topology";
 import { placeOrderBody } from "./fixtures/orders";
-import { startStack, waitFor, type Stack } from "./stack";
+import { placementQueue, startStack, waitFor, type Stack } from "./stack";
 
 describe.each(ORDER_FLOWS)("the order workflow across Sales, Billing and Warehouse (%s)", (flow) => {
   let stack: Stack;
@@ -10,8 +10,7 @@ describe.each(ORDER_FLOWS)("the order workflow across Sales, Billing and Warehou
   });
   afterAll(() => stack?.close());
 
-  /** Where an order's placement goes first: Billing's queue, or the queue that starts its workflow. */
-  const start = flow === "choreography" ? ({ queue: "billing", binding: "BILLING_QUEUE" } as const) : ({ queue: "order-flow", binding: "ORDER_FLOW_QUEUE" } as const);
+  const start = placementQueue(flow);
 
   const chargesFor = async (orderId: string) =>
     (await stack.providerObjects("payment_intent")).filter((intent) => intent.metadata?.order_id === orderId);

@@ -7,7 +7,7 @@ import { sandboxClient, type ObjectKind, type Provider } from "./fixtures/sandbo
 import { WORKERS } from "../scripts/workers.mjs";
 import { createTestHarness, type TestHarnessOptions } from "wrangler";
 import catalog from "../scripts/demo-catalog.json" with { type: "json" };
-import type { OrderFlow } from "../src/contracts/topology.ts";
+import { producerBindingOf, subscriptionsOf, type OrderFlow } from "../src/contracts/topology.ts";
 
 /** A worker's sandboxed config (scripts/sandboxed.mjs): its own wrangler.toml, run with the sandbox's hooks plugged in. */
 const sandboxed = (name: string): string => sandboxedConfig(WORKERS.find((worker: { name: string }) => worker.name === name));
@@ -19,6 +19,12 @@ export const ORDER_SECRET_KEY = "e2e-order-secret-key";
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** Where an order's placement goes first in `flow` (Billing's queue, or the one that starts its Workflow), and the binding that sends there. */
+export function placementQueue(flow: OrderFlow) {
+  const queue = subscriptionsOf(flow)["order.placed.v1"].find((name) => name !== "integrations")!;
+  return { queue, binding: producerBindingOf(queue) as "BILLING_QUEUE" | "ORDER_FLOW_QUEUE" };
+}
 
 /**
  * Sales, Billing, Warehouse, Integrations, Dead-letters and Projections from their real

@@ -109,12 +109,14 @@ export class Order extends DurableObject<SalesEnv> {
     return { outcome, progress: await this.progress() };
   }
 
-  /** The admin view's account of the flow: choreography, or the workflow's steps so far. */
-  async flow(): Promise<OrderFlowTrace | null> {
+  /** The order with the admin view's account of its flow: choreography, or the workflow's steps so far. */
+  async withFlow(): Promise<{ order: OrderSnapshot; flow: OrderFlowTrace } | null> {
     const state = this.entity.state;
     if (!state) return null;
-    if (!state.orchestration) return { kind: "choreography" };
-    return { kind: "orchestration", workflow: "order-flow", instanceId: state.order.id, steps: state.orchestration.steps };
+    const flow: OrderFlowTrace = state.orchestration
+      ? { kind: "orchestration", workflow: "order-flow", instanceId: state.order.id, steps: state.orchestration.steps }
+      : { kind: "choreography" };
+    return { order: state.order, flow };
   }
 
   /** Applies a fact from Billing or Warehouse (or the workflow's `step`) exactly once, in workflow order. */
