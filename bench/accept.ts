@@ -17,6 +17,10 @@ export const SYSTEMS = [
   { key: "minimal-limited", label: "minimal durable accept with choreo's three rate limits (client IP, email, phone)", host: MINIMAL_LIMITED, freshKeys: false },
   { key: "choreo-keyed", label: "choreo Sales, a fresh Idempotency-Key on every request", host: undefined, freshKeys: true },
   { key: "choreo", label: "choreo Sales, no Idempotency-Key", host: undefined, freshKeys: false },
+  // The same Sales, counting its rate limits in the isolate as Cloudflare does (bench/edge-limits):
+  // miniflare's stand-in writes a SQLite row in a Durable Object per count, on the request's path.
+  { key: "choreo-keyed-edge", label: "choreo Sales, fresh Idempotency-Key, rate limits counted in the isolate as on Cloudflare", host: undefined, freshKeys: true, inIsolateLimits: true },
+  { key: "choreo-edge", label: "choreo Sales, no Idempotency-Key, rate limits counted in the isolate as on Cloudflare", host: undefined, freshKeys: false, inIsolateLimits: true },
   { key: "sync", label: "synchronous chain (201 after Stripe and the label)", host: SYNC, freshKeys: false },
 ] as const;
 export type SystemKey = (typeof SYSTEMS)[number]["key"];
@@ -40,6 +44,7 @@ export async function runAccept(runtime: Runtime, options: { levels: number[]; s
     connections,
     seconds,
     freshKeys: system.freshKeys,
+    ...("inIsolateLimits" in system ? { headers: { "x-bench-rate-limits": "in-isolate" } } : {}),
   });
   // A short warm-up per system, so the first level does not pay for cold isolates and JIT.
   for (const system of systems) await load(spec(system, 4, 1));

@@ -6,7 +6,7 @@
 import autocannon from "autocannon";
 import { latencies as percentiles } from "./stats.ts";
 
-export type LoadSpec = { url: string; host?: string; body: string; connections: number; seconds: number; freshKeys?: boolean };
+export type LoadSpec = { url: string; host?: string; headers?: Record<string, string>; body: string; connections: number; seconds: number; freshKeys?: boolean };
 export type LoadResult = { connections: number; seconds: number; requests: number; rps: number; ok: number; failed: number; p50: number; p95: number; p99: number };
 
 const spec = JSON.parse(process.argv[2]!) as LoadSpec;
@@ -16,7 +16,7 @@ const instance = autocannon(
   {
     url: spec.url,
     method: "POST",
-    headers: { "content-type": "application/json", ...(spec.host ? { host: spec.host } : {}), ...(spec.freshKeys ? { "idempotency-key": "[<id>]" } : {}) },
+    headers: { "content-type": "application/json", ...spec.headers, ...(spec.host ? { host: spec.host } : {}), ...(spec.freshKeys ? { "idempotency-key": "[<id>]" } : {}) },
     body: spec.body,
     idReplacement: spec.freshKeys ?? false,
     connections: spec.connections,

@@ -4,7 +4,8 @@
 // - offered rate: orders placed open-loop at a fixed rate (by default half the capacity just
 //   measured) for a fixed time: the latency a customer sees under that load;
 // - alone: one order at a time on an otherwise idle system, each followed to the end.
-// Choreo's operations are counted during its capacity run (the cost per order).
+// Choreo's operations are counted during its capacity run (the cost per order, with a backlog)
+// and again during its offered-rate run (the cost per order at a steady rate).
 import os from "node:os";
 import { producerBindingOf, QUEUES, type OrderFlow } from "../src/contracts/topology.ts";
 import { totalsOf, type Counts, type MeterCollector } from "./meter-collector.ts";
@@ -45,7 +46,17 @@ export type RelayResult = {
 };
 
 /** Orders placed at a fixed rate for a fixed time (open loop: a slow answer does not slow the next order). */
-export type RateResult = { offeredPerSecond: number; seconds: number; placed: number; sentPerSecond: number; completed: number; latencyMs: Latencies; loadAverage: number };
+export type RateResult = {
+  offeredPerSecond: number;
+  seconds: number;
+  placed: number;
+  sentPerSecond: number;
+  completed: number;
+  latencyMs: Latencies;
+  loadAverage: number;
+  /** Choreo's operations in this run, per worker, and the runtime's CPU per order: the cost of an order at a steady rate, without a backlog. */
+  counted?: { counts: Record<string, Counts>; cpuMsPerOrder: number };
+};
 /** Orders placed one at a time, each on an idle system. */
 export type AloneResult = { orders: number; completed: number; latenciesMs: number[]; medianMs: number; loadAverage: number };
 
@@ -58,6 +69,8 @@ type System = {
   begin(): Promise<void>;
   drain(n: number, timeoutSeconds: number): Promise<void>;
   trips(ids: string[]): Promise<Trip[]>;
+  /** The operations counted since `begin()`, per worker (choreo's meter; the relay has none). */
+  counts?(): Record<string, Counts>;
 };
 
 /** Sends `n` orders keeping `concurrency` in flight; returns their ids in order. */
@@ -70,9 +83,10 @@ async function placeConcurrently(system: System, n: number, concurrency: number)
 const throughputOf = (trips: Trip[]) => trips.length / ((Math.max(...trips.map((t) => t.doneAt)) - Math.min(...trips.map((t) => t.placedAt))) / 1000);
 const latenciesOf = (trips: Trip[]) => latencies(trips.map((t) => t.doneAt - t.placedAt));
 
-async function atRate(system: System, options: { perSecond: number; seconds: number; timeoutSeconds: number }): Promise<RateResult> {
+async function atRate(system: System, options: { perSecond: number; seconds: number; timeoutSeconds: number; cpuMs?: () => number }): Promise<RateResult> {
   await system.begin();
   const loadAverage = loadNow();
+  const cpuBefore = options.cpuMs?.();
   const n = Math.max(1, Math.round(options.perSecond * options.seconds));
   const started = performance.now();
   const placing: Promise<string>[] = [];
@@ -83,8 +97,12 @@ async function atRate(system: System, options: { perSecond: number; seconds: num
   const sentSeconds = (performance.now() - started) / 1000;
   const ids = await Promise.all(placing);
   await system.drain(n, options.timeoutSeconds);
+  // Taken before the trips are read, so those reads are not billed to the orders.
+  const counts = system.counts?.();
+  const cpuMsPerOrder = cpuBefore === undefined ? 0 : (options.cpuMs!() - cpuBefore) / n;
   const trips = await system.trips(ids);
   return {
+    ...(counts ? { counted: { counts, cpuMsPerOrder } } : {}),
     offeredPerSecond: options.perSecond,
     seconds: options.seconds,
     placed: n,
@@ -161,6 +179,7 @@ function choreoSystem(runtime: Runtime, meter: MeterCollector, flow: OrderFlow):
       // order ready one hop later, which is when its snapshot was last updated.
       return views.filter((order) => order.status === "ready_to_ship").map((order) => ({ id: order.id, placedAt: Date.parse(order.timeline[0].at), doneAt: Date.parse(order.updatedAt) }));
     },
+    counts: () => meter.snapshot(),
   };
 }
 
@@ -261,7 +280,7 @@ export async function runLatency(
   const rate = (result: RateResult) =>
     `${result.completed}/${result.placed} at ${result.offeredPerSecond.toFixed(1)}/s offered (${result.sentPerSecond.toFixed(1)}/s sent) for ${result.seconds} s: p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms, load ${result.loadAverage.toFixed(2)}`;
   const one = (result: AloneResult) => `${result.completed}/${result.orders} one at a time: ${result.latenciesMs.join(", ")} ms (median ${result.medianMs} ms), load ${result.loadAverage.toFixed(2)}`;
-  const choreoRate = await atRate(choreo, { perSecond: options.perSecond.choreo, seconds: options.seconds, timeoutSeconds: options.timeoutSeconds });
+  const choreoRate = await atRate(choreo, { perSecond: options.perSecond.choreo, seconds: options.seconds, timeoutSeconds: options.timeoutSeconds, cpuMs: () => cpuMs(runtime.pid) });
   options.say(`  choreo: ${rate(choreoRate)}`);
   const relayRate = await atRate(relay, { perSecond: options.perSecond.relay, seconds: options.seconds, timeoutSeconds: options.timeoutSeconds });
   options.say(`  relay:  ${rate(relayRate)}`);

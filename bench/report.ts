@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AcceptRow, SystemKey } from "./accept.ts";
-import { sum, usagePerOrder, type Cost, type PriceKey } from "./cost.ts";
+import { costOf, sum, usagePerOrder, type Cost, type PriceKey } from "./cost.ts";
 import { totalsOf, type Counts } from "./meter-collector.ts";
 import type { OutageResult } from "./outage.ts";
 import type { AloneResult, PipelineResult, RateResult, RelayResult } from "./pipeline.ts";
@@ -51,6 +51,8 @@ const SYSTEM_LABEL: Record<SystemKey, string> = {
   "minimal-limited": "minimal durable accept + rate limits",
   "choreo-keyed": "choreo Sales, fresh Idempotency-Key",
   choreo: "choreo Sales, no key",
+  "choreo-keyed-edge": "choreo Sales, fresh Idempotency-Key, rate limits in the isolate (as on Cloudflare)",
+  "choreo-edge": "choreo Sales, no key, rate limits in the isolate (as on Cloudflare)",
   sync: "synchronous chain",
 };
 
@@ -84,13 +86,24 @@ function accept(rows: AcceptRow[]): string {
     "choreo against the minimal durable accept, requests/s (higher is better; 1× is as fast as the minimal):",
     "",
     table(
-      ["concurrency", "choreo keyed / minimal", "choreo unkeyed / minimal", "minimal / bare", "choreo keyed / minimal with rate limits", "choreo unkeyed / minimal with rate limits"],
+      [
+        "concurrency",
+        "choreo keyed / minimal",
+        "choreo unkeyed / minimal",
+        "choreo keyed, limits as on Cloudflare / minimal",
+        "choreo unkeyed, limits as on Cloudflare / minimal",
+        "minimal / bare",
+        "choreo keyed / minimal with rate limits",
+        "choreo unkeyed / minimal with rate limits",
+      ],
       levels.map((c) => {
         const rps = (system: SystemKey) => at(system, c)?.rps ?? NaN;
         return [
           c,
           ratio(rps("choreo-keyed"), rps("minimal")),
           ratio(rps("choreo"), rps("minimal")),
+          ratio(rps("choreo-keyed-edge"), rps("minimal")),
+          ratio(rps("choreo-edge"), rps("minimal")),
           ratio(rps("minimal"), rps("bare")),
           ratio(rps("choreo-keyed"), rps("minimal-limited")),
           ratio(rps("choreo"), rps("minimal-limited")),
@@ -172,22 +185,41 @@ function outage(result: NonNullable<BenchResults["outage"]>): string {
   ].join("\n");
 }
 
+/** The cost of an order in the offered-rate run (steady, no backlog), when it was counted. */
+export function steadyCost(results: NonNullable<BenchResults["pipeline"]>): { cost: Cost; orders: number; perSecond: number } | undefined {
+  const rate = results.rate?.choreo;
+  if (!rate?.counted) return undefined;
+  const usage = usagePerOrder(totalsOf(Object.values(rate.counted.counts)), rate.placed, rate.counted.cpuMsPerOrder);
+  return { cost: costOf(usage), orders: rate.placed, perSecond: rate.offeredPerSecond };
+}
+
 function cost(results: NonNullable<BenchResults["pipeline"]>): string {
   const { cost } = results;
+  const steady = steadyCost(results);
   const digits = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+  const steadyLine = (item: PriceKey) => steady?.cost.lines.find((line) => line.item === item);
+  const steadyColumns = (item: PriceKey) => {
+    const line = steadyLine(item);
+    return line ? [digits(line.perOrder), usd(line.perMillionOrders)] : ["–", "–"];
+  };
+  const steadyTotal = (which: "counted" | "withEstimates") => (steady ? ["", `**${usd(steady.cost[which].perMillionOrders)}**`] : ["", "–"]);
   return [
+    `Counted twice: in the capacity run (${results.choreo.orders} orders placed as fast as Sales takes them, so a backlog builds and an order's steps fall into different batches), ` +
+      `and in the offered-rate run (${steady ? `${steady.orders} orders at ${num(steady.perSecond)}/s` : "not counted"}: a steady load below capacity, where one batch often carries several steps of an order).`,
+    "",
     table(
-      ["billed item", "per order", "$ per million orders (list price)", "$ for a month of 1M orders (after allowances)", "how"],
+      ["billed item", "per order, capacity run", "$ per million orders (list price), capacity run", "per order, steady rate", "$ per million orders, steady rate", "$ for a month of 1M orders (after allowances), capacity run", "how"],
       [
-        ...cost.lines.map((line) => [line.what, digits(line.perOrder), usd(line.perMillionOrders), usd(line.monthOfMillion), line.basis]),
-        ["**total, counted items**", "", `**${usd(cost.counted.perMillionOrders)}**`, `**${usd(cost.counted.monthOfMillion)}** + $${cost.basePerMonth} plan`, ""],
-        ["**total, with the estimates**", "", `**${usd(cost.withEstimates.perMillionOrders)}**`, `**${usd(cost.withEstimates.monthOfMillion)}** + $${cost.basePerMonth} plan`, ""],
+        ...cost.lines.map((line) => [line.what, digits(line.perOrder), usd(line.perMillionOrders), ...steadyColumns(line.item), usd(line.monthOfMillion), line.basis]),
+        ["**total, counted items**", "", `**${usd(cost.counted.perMillionOrders)}**`, ...steadyTotal("counted"), `**${usd(cost.counted.monthOfMillion)}** + $${cost.basePerMonth} plan`, ""],
+        ["**total, with the estimates**", "", `**${usd(cost.withEstimates.perMillionOrders)}**`, ...steadyTotal("withEstimates"), `**${usd(cost.withEstimates.monthOfMillion)}** + $${cost.basePerMonth} plan`, ""],
       ],
     ),
     "",
     `Prices: bench/prices.json (list prices checked ${cost.pricesChecked}, sources there). "counted": every operation counted by the platform-layer meter during the run. ` +
       "\"estimated\": CPU is the whole runtime process's CPU time per order (workerd's clock is frozen inside an invocation, so per-invocation CPU cannot be read; this includes the runtime's own work such as the local queue broker, so it is an upper bound), " +
-      "and Durable Object duration is each RPC's round trip as the caller saw it, × 128 MB (on a loaded 2-core machine; Cloudflare bills the object's active wall time).",
+      "and Durable Object duration is each RPC's round trip as the caller saw it, × 128 MB (on a loaded 2-core machine; Cloudflare bills the object's active wall time). " +
+      "Durable Object requests include the alarms still set when the run ended (Sales' watchdog alarm of each order runs once, at its first stage's deadline).",
   ].join("\n");
 }
 
@@ -241,7 +273,8 @@ function flowFigures(flow: FlowResults) {
     ["capacity, orders/s to ready_to_ship", pipeline ? `${num(pipeline.choreo.throughput)} (${ratio(pipeline.choreo.throughput, relayCapacity)} relay)` : "–"],
     ["p50 / p95 at half capacity, ms", pipeline?.rate ? `${ms(pipeline.rate.choreo.latencyMs.p50)} / ${ms(pipeline.rate.choreo.latencyMs.p95)} (${num(pipeline.rate.choreo.offeredPerSecond)}/s)` : "–"],
     ["one order alone, median ms", pipeline?.alone ? ms(pipeline.alone.choreo.medianMs) : "–"],
-    ["$ per 1M orders, counted items", pipeline ? usd(pipeline.cost.counted.perMillionOrders) : "–"],
+    ["$ per 1M orders, counted items (capacity run, with a backlog)", pipeline ? usd(pipeline.cost.counted.perMillionOrders) : "–"],
+    ["$ per 1M orders, counted items (steady offered rate)", pipeline && steadyCost(pipeline) ? usd(steadyCost(pipeline)!.cost.counted.perMillionOrders) : "–"],
     ["$ per 1M orders, with the estimates", pipeline ? usd(pipeline.cost.withEstimates.perMillionOrders) : "–"],
     ["invocations per order (queue batches, fetches, workflow runs)", per("workers.requests")],
     ["queue operations per order", per("queues.operations", 1)],

@@ -87,7 +87,7 @@ try {
       const stack = await startAcceptStack(sandbox, flow);
       open.push(stack);
       // The baselines do not change with the flow: orchestration's run repeats only the minimal one, for its ratios.
-      const systems = flow === "choreography" ? undefined : (["minimal", "choreo-keyed", "choreo"] as const);
+      const systems = flow === "choreography" ? undefined : (["minimal", "choreo-keyed", "choreo", "choreo-keyed-edge", "choreo-edge"] as const);
       into.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, say, ...(systems ? { systems } : {}) });
       await stack.close();
       open.pop();

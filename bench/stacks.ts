@@ -139,13 +139,20 @@ async function noWebhookEndpoints(runtime: Runtime): Promise<void> {
  */
 export async function startAcceptStack(sandbox: Runtime, flow: OrderFlow = "choreography") {
   const elsewhere = "bench-bare"; // Sales forwards admin APIs to these; none is called here
-  const runtime = await startRuntime([
+  const salesConfig = unthrottled("sales");
+  // Sales itself, with the option of counting rate limits in the isolate as Cloudflare does (bench/edge-limits).
+  const sales = await benchBuild(
     {
-      configPath: unthrottled("sales"),
-      vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa", ORDER_FLOW: flow },
+      configPath: salesConfig,
+      vars: { DEFAULT_PAYMENT_METHOD: "pm_card_visa", ORDER_FLOW: flow, BENCH_RATE_LIMITS: rateLimitsOf(salesConfig) },
       secrets: { ADMIN_TOKEN, ORDER_SECRET_KEY },
       bindingOverrides: { WAREHOUSE: elsewhere, INTEGRATIONS: elsewhere, DEAD_LETTER_ARCHIVE: elsewhere, PROJECTIONS: elsewhere },
     },
+    "bench/edge-limits/sales/index.ts", // named index: the harness looks for the build of the config's main
+    "accept/sales",
+  );
+  const runtime = await startRuntime([
+    sales,
     { configPath: "bench/workers/bare/wrangler.toml" },
     { configPath: "bench/workers/minimal/wrangler.toml" },
     ...syncChain(sandbox.url, false),
@@ -213,20 +220,30 @@ function relayWorker(sandboxUrl: string): WorkerInput {
  * `main`. Production code carries no metering this way.
  */
 async function meteredBuilds(inputs: WorkerInput[]): Promise<WorkerInput[]> {
-  const wrangler = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
   return Promise.all(
-    inputs.map(async (input) => {
-      if (!("configPath" in input)) return input;
+    inputs.map((input) => {
+      if (!("configPath" in input)) return Promise.resolve(input);
       // The worker's own wrangler.toml (rate limits raised), not the sandboxed one the test stacks
       // use: the bench runs production code (its build is named after the config's `main`, index.js).
       const name = workerName(input);
-      input = { ...input, configPath: unthrottled(name) };
-      const outdir = path.join(ROOT, ".wrangler/bench-metered", name);
-      const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--config", String(input.configPath), `bench/metered/${name}/index.ts`];
-      await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 });
-      return { ...input, prebuiltWorkerDir: outdir };
+      return benchBuild({ ...input, configPath: unthrottled(name) }, `bench/metered/${name}/index.ts`, `metered/${name}`);
     }),
   );
+}
+
+/** The worker built from a bench entry module (which wraps the worker's own), with its wrangler.toml for everything else. */
+async function benchBuild(input: WorkerInput & { configPath: string }, entry: string, outName: string): Promise<WorkerInput> {
+  const wrangler = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+  const outdir = path.join(ROOT, ".wrangler/bench-builds", outName);
+  const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--config", input.configPath, entry];
+  await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 });
+  return { ...input, prebuiltWorkerDir: outdir };
+}
+
+/** Each rate-limit binding's `{ limit, period }` in a wrangler.toml, for the bench's in-isolate limiter (bench/edge-limits). */
+function rateLimitsOf(configPath: string): string {
+  const limits = unstable_readConfig({ config: path.resolve(ROOT, configPath) }).ratelimits ?? [];
+  return JSON.stringify(Object.fromEntries(limits.map((limit: { name: string; simple: { limit: number; period: number } }) => [limit.name, { limit: limit.simple.limit, period: limit.simple.period }])));
 }
 
 /** Every worker as in production (no sandbox hooks), metered, and the durable relay beside them. */

@@ -5,7 +5,7 @@ import { echoWorker, workerProject } from "../test/worker-project.ts";
 export default workerProject({
   name: "bench",
   config: "wrangler.toml",
-  include: ["bench/**/*.test.ts"],
+  include: ["bench/metered/**/*.test.ts"],
   bindings: () => ({ ADMIN_TOKEN: "test-admin-token" }),
   workers: [echoWorker("warehouse"), echoWorker("integrations"), echoWorker("dead-letters"), echoWorker("projections")],
 });

@@ -300,10 +300,13 @@ function meteredStorage(storage: DurableObjectStorage, label: string, tally: Tal
   const alarms = (target: Pick<DurableObjectStorage, "setAlarm" | "deleteAlarm">) => ({
     setAlarm: (time: number | Date, options?: DurableObjectSetAlarmOptions) => {
       written(1);
+      // Also kept apart: an alarm still set when a run ends will run (a billed request) after it.
+      tally(`do.alarms_set@${label}`);
       return target.setAlarm(time, options);
     },
     deleteAlarm: (options?: DurableObjectSetAlarmOptions) => {
       written(1);
+      tally(`do.alarms_deleted@${label}`);
       return target.deleteAlarm(options);
     },
   });
