@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ORDER_FLOWS, type OrderFlow } from "../src/contracts/topology.ts";
+import { localRuntimeEnv } from "../scripts/local-runtime.mjs";
 import { ROOT } from "../test/stack.ts";
 import { runAccept } from "./accept.ts";
 import { costOf, usagePerOrder } from "./cost.ts";
@@ -21,6 +22,10 @@ import { runLatency, runPipeline, runRelay } from "./pipeline.ts";
 import { memoryMiB } from "./processes.ts";
 import { renderMarkdown, type BenchResults, type FlowResults } from "./report.ts";
 import { batchSettings, startAcceptStack, startOutageStack, startPipelineStack, startSandbox, type Runtime } from "./stacks.ts";
+
+// As in `npm run dev` and the tests: wrangler's local trace collector, work Cloudflare does outside
+// a worker, would load every system alike (scripts/local-runtime.mjs).
+Object.assign(process.env, localRuntimeEnv());
 
 const { values: args } = parseArgs({
   options: {

@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { localRuntimeEnv } from "./local-runtime.mjs";
 import { sandboxedConfig } from "./sandboxed.mjs";
 import { SANDBOX, WORKERS } from "./workers.mjs";
 import { QUEUES } from "../src/contracts/topology.ts";
@@ -20,6 +21,7 @@ if (FLOW !== undefined && FLOW !== "choreography" && FLOW !== "orchestration") {
 }
 const env = {
   ...process.env,
+  ...localRuntimeEnv(),
   WRANGLER_SEND_METRICS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   // Wrangler's dev registry is global per user by default; a per-checkout one keeps two

@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { localRuntimeEnv } from "../scripts/local-runtime.mjs";
 
 // End-to-end: every worker in workerd with real queues and Durable Objects, driven from
 // Node through wrangler's test harness. One stack per file, each its own workerd with its own
@@ -12,6 +13,8 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["**/*.slow.test.ts", "**/node_modules/**"],
     environment: "node",
+    // Wrangler's local trace collector off, as in `npm run dev` (scripts/local-runtime.mjs).
+    env: localRuntimeEnv(),
     fileParallelism: true,
     maxWorkers: 2,
     testTimeout: 90_000,
