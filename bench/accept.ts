@@ -24,8 +24,12 @@ export const SYSTEMS = [
   { key: "sync", label: "synchronous chain (201 after Stripe and the label)", host: SYNC, freshKeys: false },
 ] as const;
 export type SystemKey = (typeof SYSTEMS)[number]["key"];
-/** `cpuMsPerRequest`: CPU time of the runtime process (workerd, every worker in it) per request. `loadAverage`: the machine's 1-minute load average when the row started. */
-export type AcceptRow = LoadResult & { system: SystemKey; cpuMsPerRequest: number; loadAverage: number };
+/**
+ * `cpuMsPerRequest`: CPU time of the runtime process (workerd, every worker in it) per request.
+ * `loadAverage`: the machine's 1-minute load average when the row started. `roundsRps`: the
+ * requests/s of every round at this level; the row is the round with the median of them.
+ */
+export type AcceptRow = LoadResult & { system: SystemKey; cpuMsPerRequest: number; loadAverage: number; roundsRps?: number[] };
 
 async function load(spec: LoadSpec): Promise<LoadResult> {
   const { stdout } = await run(process.execPath, [path.join(import.meta.dirname, "load.ts"), JSON.stringify(spec)], { maxBuffer: 1 << 20 });
@@ -33,7 +37,15 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
   return JSON.parse(stdout.trim().split("\n").at(-1)!, (_key, value: unknown) => (value === null ? NaN : value)) as LoadResult;
 }
 
-export async function runAccept(runtime: Runtime, options: { levels: number[]; seconds: number; say: (line: string) => void; systems?: readonly SystemKey[] }): Promise<AcceptRow[]> {
+/**
+ * Each level runs in `rounds` rounds, the systems taking turns within each round, so a noisy
+ * neighbour on the machine hits all of them alike and a burst of it lands in one round of each;
+ * each system's row is its median round (runs of one round differed by ±20 % at 64 connections).
+ */
+export async function runAccept(
+  runtime: Runtime,
+  options: { levels: number[]; seconds: number; rounds: number; say: (line: string) => void; systems?: readonly SystemKey[] },
+): Promise<AcceptRow[]> {
   const systems = SYSTEMS.filter((system) => !options.systems || options.systems.includes(system.key));
   const body = JSON.stringify(ORDER);
   const rows: AcceptRow[] = [];
@@ -49,16 +61,26 @@ export async function runAccept(runtime: Runtime, options: { levels: number[]; s
   // A short warm-up per system, so the first level does not pay for cold isolates and JIT.
   for (const system of systems) await load(spec(system, 4, 1));
   for (const connections of options.levels) {
-    // Systems take turns at each level, so a noisy neighbour on the machine hits all of them alike.
-    for (const system of systems) {
-      const loadAverage = os.loadavg()[0]!;
-      const cpuBefore = cpuMs(runtime.pid);
-      const result = await load(spec(system, connections, options.seconds));
-      rows.push({ system: system.key, ...result, cpuMsPerRequest: (cpuMs(runtime.pid) - cpuBefore) / result.requests, loadAverage });
-      options.say(
-        `  ${system.key.padEnd(12)} c=${String(connections).padStart(2)}: ${result.rps.toFixed(0).padStart(5)} req/s  p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  cpu ${rows.at(-1)!.cpuMsPerRequest.toFixed(2)} ms/req  load ${loadAverage.toFixed(2)}${result.failed ? `  (${result.failed} failed)` : ""}`,
-      );
+    const rounds = new Map<SystemKey, AcceptRow[]>(systems.map((system) => [system.key, []]));
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const system of systems) {
+        const loadAverage = os.loadavg()[0]!;
+        const cpuBefore = cpuMs(runtime.pid);
+        const result = await load(spec(system, connections, options.seconds));
+        const row: AcceptRow = { system: system.key, ...result, cpuMsPerRequest: (cpuMs(runtime.pid) - cpuBefore) / result.requests, loadAverage };
+        rounds.get(system.key)!.push(row);
+        options.say(
+          `  ${system.key.padEnd(12)} c=${String(connections).padStart(2)} round ${round}: ${result.rps.toFixed(0).padStart(5)} req/s  p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  cpu ${row.cpuMsPerRequest.toFixed(2)} ms/req  load ${loadAverage.toFixed(2)}${result.failed ? `  (${result.failed} failed)` : ""}`,
+        );
+      }
     }
+    for (const system of systems) rows.push(medianRound(rounds.get(system.key)!));
   }
   return rows;
+}
+
+/** The round with the median requests/s (the lower middle one of an even count), with every round's figure. */
+export function medianRound(rounds: AcceptRow[]): AcceptRow {
+  const sorted = [...rounds].sort((a, b) => a.rps - b.rps);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, roundsRps: rounds.map((round) => round.rps) };
 }

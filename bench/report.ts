@@ -30,7 +30,7 @@ export type FlowResults = {
 /** Choreography's results at the top level (as before orchestration existed), orchestration's beside them. */
 export type BenchResults = FlowResults & {
   machine: { date: string; commit: string; cores: number; cpu: string; memoryGiB: number; node: string; workerd: string; wrangler: string; loadAverage: number[] };
-  options: { orders: number; seconds: number; levels: number[]; concurrency: number; rate?: number; rateSeconds?: number; alone?: number };
+  options: { orders: number; seconds: number; rounds?: number; levels: number[]; concurrency: number; rate?: number; rateSeconds?: number; alone?: number };
   batchSettings: { choreo: QueueSetting[]; relay: QueueSetting[] };
   orchestration?: FlowResults;
   seconds?: number;
@@ -65,11 +65,12 @@ function accept(rows: AcceptRow[]): string {
   const levels = [...new Set(rows.map((row) => row.connections))];
   return [
     table(
-      ["concurrency", "system", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed", "runtime CPU ms per request", "load avg at start", "req/s vs minimal", "p50 vs minimal", "req/s vs bare", "p50 vs bare"],
+      ["concurrency", "system", "req/s (median round)", "req/s of each round", "p50 ms", "p95 ms", "p99 ms", "failed", "runtime CPU ms per request", "load avg at start", "req/s vs minimal", "p50 vs minimal", "req/s vs bare", "p50 vs bare"],
       rows.map((row) => [
         row.connections,
         SYSTEM_LABEL[row.system],
         num(row.rps, 0),
+        row.roundsRps ? row.roundsRps.map((rps) => num(rps, 0)).join(", ") : "–",
         ms(row.p50),
         ms(row.p95),
         ms(row.p99),
@@ -304,7 +305,7 @@ export function renderMarkdown(results: BenchResults): string {
     `\`npm run bench\` at commit ${machine.commit}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, workerd ${machine.workerd} (wrangler ${machine.wrangler}), ` +
       `load average ${machine.loadAverage.join(" / ")} at the start. Every system runs locally in workerd through wrangler's test harness with real queues; each baseline runs in the same run, on the same machine.`,
   ];
-  if (results.accept) out.push("", "## Accept path: `POST /orders`", "", `Each row: ${results.options.seconds} s at a fixed number of connections (autocannon in its own process), straight to the runtime.`, "", accept(results.accept));
+  if (results.accept) out.push("", "## Accept path: `POST /orders`", "", `Each row: ${results.options.seconds} s at a fixed number of connections (autocannon in its own process), straight to the runtime${results.options.rounds ? `; ${results.options.rounds} rounds per level, the systems taking turns in each, and each system's row is its median round (the ratios compare medians)` : ""}.`, "", accept(results.accept));
   if (results.pipeline) {
     out.push("", "## Pipeline: placed → ready_to_ship", "", pipeline(results.pipeline, results.batchSettings, results.options.concurrency));
     out.push("", "## Cost per order", "", cost(results.pipeline));

@@ -1,7 +1,7 @@
 // `npm run bench`: accept path, pipeline, the synchronous chain under a Billing outage, and the
 // cost of an order, each next to its baseline in the same run. Writes bench/results/<date>.json
 // and .md and prints the table. Options: --orders N for the capacity run (300), --seconds S per
-// accept run (5), --levels 1,16,64, --concurrency C for placing orders (32), --rate R orders/s
+// accept run (3), --rounds N of them per level (3; each row is a system's median round), --levels 1,16,64, --concurrency C for placing orders (32), --rate R orders/s
 // for the offered-rate run (default: half of each system's measured capacity), --rate-seconds
 // S (15), --alone N orders placed one at a time on the idle system (3), --only
 // accept,pipeline,outage, --flows choreography,orchestration (both by default: each phase runs
@@ -30,7 +30,8 @@ Object.assign(process.env, localRuntimeEnv());
 const { values: args } = parseArgs({
   options: {
     orders: { type: "string", default: "300" },
-    seconds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "3" },
     levels: { type: "string", default: "1,16,64" },
     concurrency: { type: "string", default: "32" },
     rate: { type: "string" },
@@ -71,6 +72,7 @@ const results: BenchResults = {
   options: {
     orders,
     seconds: Number(args.seconds),
+    rounds: Number(args.rounds),
     levels: args.levels.split(",").map(Number),
     concurrency: Number(args.concurrency),
     ...(args.rate ? { rate: Number(args.rate) } : {}),
@@ -93,7 +95,7 @@ try {
       open.push(stack);
       // The baselines do not change with the flow: orchestration's run repeats only the minimal one, for its ratios.
       const systems = flow === "choreography" ? undefined : (["minimal", "choreo-keyed", "choreo", "choreo-keyed-edge", "choreo-edge"] as const);
-      into.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, say, ...(systems ? { systems } : {}) });
+      into.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, rounds: Number(args.rounds), say, ...(systems ? { systems } : {}) });
       await stack.close();
       open.pop();
     }
