@@ -187,7 +187,7 @@ function outage(result: NonNullable<BenchResults["outage"]>): string {
 }
 
 /** The cost of an order in the offered-rate run (steady, no backlog), when it was counted. */
-export function steadyCost(results: NonNullable<BenchResults["pipeline"]>): { cost: Cost; orders: number; perSecond: number } | undefined {
+function steadyCost(results: NonNullable<BenchResults["pipeline"]>): { cost: Cost; orders: number; perSecond: number } | undefined {
   const rate = results.rate?.choreo;
   if (!rate?.counted) return undefined;
   const usage = usagePerOrder(totalsOf(Object.values(rate.counted.counts)), rate.placed, rate.counted.cpuMsPerOrder);
@@ -266,6 +266,7 @@ function flowFigures(flow: FlowResults) {
   const pipeline = flow.pipeline;
   const relayCapacity = pipeline ? ((pipeline.relayBefore?.throughput ?? pipeline.relay.throughput) + pipeline.relay.throughput) / 2 : NaN;
   const usage = pipeline?.usage;
+  const steady = pipeline && steadyCost(pipeline);
   const per = (item: PriceKey, digits = 2) => (usage ? num(usage[item], digits) : "–");
   const outage = flow.outage?.choreo;
   return [
@@ -275,7 +276,7 @@ function flowFigures(flow: FlowResults) {
     ["p50 / p95 at half capacity, ms", pipeline?.rate ? `${ms(pipeline.rate.choreo.latencyMs.p50)} / ${ms(pipeline.rate.choreo.latencyMs.p95)} (${num(pipeline.rate.choreo.offeredPerSecond)}/s)` : "–"],
     ["one order alone, median ms", pipeline?.alone ? ms(pipeline.alone.choreo.medianMs) : "–"],
     ["$ per 1M orders, counted items (capacity run, with a backlog)", pipeline ? usd(pipeline.cost.counted.perMillionOrders) : "–"],
-    ["$ per 1M orders, counted items (steady offered rate)", pipeline && steadyCost(pipeline) ? usd(steadyCost(pipeline)!.cost.counted.perMillionOrders) : "–"],
+    ["$ per 1M orders, counted items (steady offered rate)", steady ? usd(steady.cost.counted.perMillionOrders) : "–"],
     ["$ per 1M orders, with the estimates", pipeline ? usd(pipeline.cost.withEstimates.perMillionOrders) : "–"],
     ["invocations per order (queue batches, fetches, workflow runs)", per("workers.requests")],
     ["queue operations per order", per("queues.operations", 1)],

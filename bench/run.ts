@@ -47,6 +47,7 @@ const flows = args.flows.split(",").filter((flow): flow is OrderFlow => (ORDER_F
 const orders = Number(args.orders);
 const rateSeconds = Number(args["rate-seconds"]);
 const aloneOrders = Number(args.alone);
+const rounds = Number(args.rounds);
 const began = Date.now();
 const say = (line: string) => console.log(line);
 
@@ -72,7 +73,7 @@ const results: BenchResults = {
   options: {
     orders,
     seconds: Number(args.seconds),
-    rounds: Number(args.rounds),
+    rounds,
     levels: args.levels.split(",").map(Number),
     concurrency: Number(args.concurrency),
     ...(args.rate ? { rate: Number(args.rate) } : {}),
@@ -95,7 +96,7 @@ try {
       open.push(stack);
       // The baselines do not change with the flow: orchestration's run repeats only the minimal one, for its ratios.
       const systems = flow === "choreography" ? undefined : (["minimal", "choreo-keyed", "choreo", "choreo-keyed-edge", "choreo-edge"] as const);
-      into.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, rounds: Number(args.rounds), say, ...(systems ? { systems } : {}) });
+      into.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, rounds, say, ...(systems ? { systems } : {}) });
       await stack.close();
       open.pop();
     }
