@@ -37,25 +37,10 @@ export const ship = (env: CarrierEnv, stock: DurableObjectNamespace<StockItem>, 
  * shipment, `earlierTries` of the shipping step that never answered may have bought a label:
  * Warehouse's decisions then look it up at the carrier (since the payment: no try is older).
  */
-export function cancel(
+export const cancel = (
   env: CarrierEnv,
   stock: DurableObjectNamespace<StockItem>,
   cancellation: OrderCancelled,
   shipment: ShipmentRecord | undefined,
   earlierTries?: { count: number; since: string },
-) {
-  const known = shipment ?? (earlierTries && earlierTries.count > 0 ? tried(cancellation, earlierTries) : undefined);
-  return settleShipment(env, stock, cancellation, whenCancelled(known, cancellation, { shipmentId: newId("shp") }), known);
-}
-
-/** The shipment of shipping tries that got no answer: the label they may have bought is looked up before anything is voided or released. */
-function tried(cancellation: OrderCancelled, earlier: { count: number; since: string }): ShipmentRecord {
-  return {
-    shipmentId: newId("shp"),
-    orderId: cancellation.subject,
-    status: "allocated",
-    labelAttempts: earlier.count,
-    allocatedAt: earlier.since,
-    ...(cancellation.data.skus ? { skus: cancellation.data.skus } : {}),
-  };
-}
+) => settleShipment(env, stock, cancellation, whenCancelled(shipment, cancellation, { shipmentId: newId("shp"), ...(earlierTries ? { unansweredTries: earlierTries } : {}) }), shipment);

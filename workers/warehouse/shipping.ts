@@ -101,10 +101,26 @@ export function whenLabelBought(shipment: ShipmentRecord, event: OrderBilled, la
 }
 
 /** The customer cancelled: void a label bought in the meantime, then give the stock back. */
-export function whenCancelled(shipment: ShipmentRecord | undefined, event: OrderCancelled, context: { shipmentId: string }): ShippingStep {
+export function whenCancelled(
+  shipment: ShipmentRecord | undefined,
+  event: OrderCancelled,
+  context: {
+    shipmentId: string;
+    /** Tries that kept no record and got no answer (the order's workflow): each may have bought a label, bought no earlier than `since`. */
+    unansweredTries?: { count: number; since: string };
+  },
+): ShippingStep {
   // No record: stock may still have been taken by an attempt that never got to write, so the
   // order's SKUs come from the cancellation (giving back stock an order does not hold is a no-op).
-  const current = shipment ?? { shipmentId: context.shipmentId, orderId: event.subject, status: "allocated" as const, labelAttempts: 0, ...(event.data.skus ? { skus: event.data.skus } : {}) };
+  const tries = context.unansweredTries;
+  const current = shipment ?? {
+    shipmentId: context.shipmentId,
+    orderId: event.subject,
+    status: "allocated" as const,
+    labelAttempts: tries?.count ?? 0,
+    ...(tries && tries.count > 0 ? { allocatedAt: tries.since } : {}),
+    ...(event.data.skus ? { skus: event.data.skus } : {}),
+  };
   if (current.status !== "allocated" && current.status !== "labelled") return { kind: "skip", note: `shipment already ${current.status}` };
   if (current.label && !current.labelVoided) return { kind: "void_label", shipment: current, transactionId: current.label.transactionId };
   if (!current.label && current.labelAttempts > 0) return { kind: "look_up_label", shipment: current };

@@ -140,6 +140,16 @@ describe("Warehouse decides", () => {
       expect(whenLabelLookedUp(held, { kind: "retryable", reason: "carrier 503" })).toEqual({ kind: "retry", reason: "carrier 503" });
     });
 
+    it("given no record but shipping tries that got no answer (the workflow): asks the carrier for a label bought since", () => {
+      const order = placedEvent().subject;
+      const since = "2026-11-29T10:00:00.000Z";
+      expect(whenCancelled(undefined, cancelledEvent(order), { shipmentId: "shp_6", unansweredTries: { count: 2, since } })).toEqual({
+        kind: "look_up_label",
+        shipment: { shipmentId: "shp_6", orderId: order, status: "allocated", labelAttempts: 2, allocatedAt: since },
+      });
+      expect(whenCancelled(undefined, cancelledEvent(order), { shipmentId: "shp_7", unansweredTries: { count: 0, since } })).toMatchObject({ kind: "release" });
+    });
+
     it("given no record but a cancellation naming the SKUs: gives back whatever an unrecorded attempt took of them", () => {
       const order = placedEvent().subject;
       const cancelled = { ...cancelledEvent(order), data: { ...cancelledEvent(order).data, skus: ["MUG-001", "TEE-001"] } };
