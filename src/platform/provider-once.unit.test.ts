@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { callOnce, outlived, type Trace } from "./provider-once";
+import { callOnce, lookBack, outlived, type Trace } from "./provider-once";
+import type { ProviderReply } from "./provider";
 
 const counting = <T>(result: T) => {
   const calls = { n: 0 };
@@ -44,5 +45,62 @@ describe("outlived", () => {
     const since = "2026-11-29T00:00:00.000Z";
     expect(outlived(since, 60, Date.parse(since) + 60_000)).toBe(false);
     expect(outlived(since, 60, Date.parse(since) + 60_001)).toBe(true);
+  });
+});
+
+describe("lookBack", () => {
+  /** A newest-first list of `count` items, one a second up to `newestAt`, numbered by pages of 100 like Shippo's. */
+  const list = (count: number, newestAt: number) => {
+    const items = Array.from({ length: count }, (_, i) => ({ id: `item-${i}`, at: newestAt - i * 1000 }));
+    const reads: number[] = [];
+    const pageAt = (n: number) => `https://provider.test/list?page=${n}`;
+    return {
+      reads,
+      pageAt,
+      get: async (url: string): Promise<ProviderReply> => {
+        const n = Number(new URL(url).searchParams.get("page"));
+        reads.push(n);
+        const body = { results: items.slice((n - 1) * 100, n * 100), next: items.length > n * 100 ? pageAt(n + 1) : null };
+        return { kind: "ok", status: 200, body, headers: new Headers() };
+      },
+      page: (body: unknown) => {
+        const { results, next } = body as { results: { id: string; at: number }[]; next: string | null };
+        return { items: results, next, createdAt: (item: { at: number }) => item.at };
+      },
+    };
+  };
+  const now = Date.parse("2026-11-29T12:00:00Z");
+  const iso = (at: number) => new Date(at).toISOString();
+  const find = (id: string) => (items: { id: string }[]) => items.find((item) => item.id === id)?.id;
+
+  it("finds an attempt behind 20,000 newer items in a few reads when the list is numbered by pages", async () => {
+    const provider = list(30_000, now);
+    // item-20000 was made 20,000 s before the newest: its try ran a second around it.
+    const at = now - 20_000 * 1000;
+    const trace = await lookBack({ what: "test", first: provider.pageAt(1), pageAt: provider.pageAt, since: iso(at - 1000), until: iso(at + 1000), get: provider.get, page: provider.page, match: find("item-20000") });
+    expect(trace).toEqual({ kind: "found", result: "item-20000" });
+    expect(provider.reads.length).toBeLessThanOrEqual(20);
+  });
+
+  it("answers none when the attempts' window holds no trace, having read only around it", async () => {
+    const provider = list(30_000, now);
+    const at = now - 20_000 * 1000;
+    const trace = await lookBack({ what: "test", first: provider.pageAt(1), pageAt: provider.pageAt, since: iso(at - 1000), until: iso(at + 1000), get: provider.get, page: provider.page, match: find("absent") });
+    expect(trace).toEqual({ kind: "none" });
+    expect(provider.reads.length).toBeLessThanOrEqual(20);
+  });
+
+  it("without an end to the window, reads from the newest page back to the window's start", async () => {
+    const provider = list(5_000, now);
+    const trace = await lookBack({ what: "test", first: provider.pageAt(1), pageAt: provider.pageAt, since: iso(now - 250 * 1000), get: provider.get, page: provider.page, match: find("absent") });
+    expect(trace).toEqual({ kind: "none" });
+    // 250 items, plus the clock margin's ten, span pages 1 to 3.
+    expect(provider.reads).toEqual([1, 2, 3]);
+  });
+
+  it("calls the answer unknown, not none, when the window itself holds more pages than it reads", async () => {
+    const provider = list(5_000, now);
+    const trace = await lookBack({ what: "test", first: provider.pageAt(1), since: iso(now - 4_000 * 1000), get: provider.get, page: provider.page, match: find("absent") });
+    expect(trace).toMatchObject({ kind: "retryable", reason: expect.stringContaining("30 pages") });
   });
 });

@@ -60,7 +60,14 @@ describe("Billing decides", () => {
       const placed = placedEvent();
       const step = whenCharged(placed, { kind: "retryable", reason: "Stripe 504", afterSeconds: 7, maybeActed: true }, context);
       expect(step).toMatchObject({ kind: "hold", invoice: { status: "attempted", orderId: placed.subject, amount: 3000 }, retry: { kind: "retry", reason: "Stripe 504", afterSeconds: 7 } });
-      if (step.kind === "hold") expect(whenOrderPlaced(step.invoice, placed)).toMatchObject({ kind: "charge" });
+      if (step.kind !== "hold") throw new Error(`expected a hold, got ${step.kind}`);
+      expect(step.invoice.chargeTried).toEqual({ from: now.toISOString(), to: now.toISOString() });
+      const retried = whenOrderPlaced(step.invoice, placed);
+      expect(retried).toMatchObject({ kind: "charge", tried: step.invoice.chargeTried });
+      // That retry gets no answer either: Stripe is searched from the first try's start to its end.
+      const later = new Date("2026-11-29T10:01:00.000Z");
+      const again = whenCharged(placed, { kind: "retryable", reason: "Stripe 504", maybeActed: true }, { invoiceId: "inv_test", now: later, triedAt: later, tried: step.invoice.chargeTried });
+      expect(again).toMatchObject({ kind: "hold", invoice: { chargeTried: { from: now.toISOString(), to: later.toISOString() } } });
       // A clear "not now" (429, 503) leaves nothing to check: nothing is written.
       expect(whenCharged(placed, { kind: "retryable", reason: "Stripe 503", afterSeconds: 7, maybeActed: false }, context)).toEqual({ kind: "retry", reason: "Stripe 503", afterSeconds: 7 });
     });

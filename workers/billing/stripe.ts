@@ -1,7 +1,7 @@
 import type { RefundReason } from "../../src/contracts/values";
 import { callProvider, formEncode } from "../../src/platform/provider";
 import { providerConfig } from "../../src/platform/provider-config";
-import { lookBack, type Trace } from "../../src/platform/provider-once";
+import { CLOCK_MARGIN_MS, lookBack, type Trace } from "../../src/platform/provider-once";
 
 export type StripeConfig = { baseUrl: string; secretKey: string; idempotencyWindowSeconds: number };
 
@@ -120,26 +120,41 @@ export async function findCharge(config: StripeConfig, orderId: string): Promise
   return charge ? { kind: "found", result: charge } : { kind: "none" };
 }
 
+/** How long Stripe's Search may take to show a new PaymentIntent (its documented lag, in normal operation). */
+export const SEARCH_LAG_MS = 60_000;
+
 /**
- * The same, for a charge made moments ago (a cancellation right after an unanswered charge):
- * the PaymentIntents created since `since` are listed and matched, because the List API reads
- * what was just written and Search may not have it yet.
+ * The order's charge made by tries that got no answer (a cancellation after an unanswered
+ * charge), tried between `tried.from` and `tried.to`. Once Search has caught up with the last
+ * try it is asked (one call, whatever the shop's volume); before that, the PaymentIntents
+ * created in the tries' window are listed and matched, because the List API reads what was
+ * just written. A window too full to list waits for Search.
  */
-export function findRecentCharge(config: StripeConfig, orderId: string, since: string): Promise<Trace<Charge>> {
-  const created = String(Math.floor(Date.parse(since) / 1000) - 60);
-  const listUrl = (after?: string) => `/v1/payment_intents?${new URLSearchParams({ "created[gte]": created, limit: "100", ...(after ? { starting_after: after } : {}) })}`;
-  return lookBack({
+export async function findRecentCharge(config: StripeConfig, orderId: string, tried: { from: string; to: string }, now: number): Promise<Trace<Charge>> {
+  const searchableAt = Date.parse(tried.to) + SEARCH_LAG_MS;
+  if (now >= searchableAt) return findCharge(config, orderId);
+  const seconds = (at: number) => String(Math.floor(at / 1000));
+  const window = {
+    "created[gte]": seconds(Date.parse(tried.from) - CLOCK_MARGIN_MS),
+    "created[lte]": seconds(Date.parse(tried.to) + CLOCK_MARGIN_MS + 999),
+    limit: "100",
+  };
+  const listUrl = (after?: string) => `/v1/payment_intents?${new URLSearchParams({ ...window, ...(after ? { starting_after: after } : {}) })}`;
+  const listed = await lookBack({
     what: `Stripe list for order ${orderId}`,
     first: listUrl(),
-    since,
+    since: tried.from,
+    until: tried.to,
     get: (url) => stripeGet(config, url),
     page: (body) => {
       const { data = [], has_more } = body as { data?: SearchedIntent[]; has_more?: boolean };
-      // The list holds only intents created since: none is older, it ends when has_more does.
+      // The list holds only intents created in the window: it ends when has_more does.
       return { items: data, next: has_more && data.length > 0 ? listUrl(data.at(-1)!.id) : null, createdAt: () => undefined };
     },
     match: (intents) => chargeFor(orderId, intents),
   });
+  if (listed.kind !== "retryable" || listed.afterSeconds === undefined || listed.afterSeconds * 1000 <= searchableAt - now) return listed;
+  return { ...listed, afterSeconds: Math.max(1, Math.ceil((searchableAt - now) / 1000)) };
 }
 
 export type RefundResult =

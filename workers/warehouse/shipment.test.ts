@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { billedEvent, cancelledEvent, placedEvent } from "../../test/fixtures/orders";
 import { sandboxClient } from "../../test/fixtures/sandbox";
 import { tapped } from "../../test/fixtures/tap";
+import { CLOCK_MARGIN_MS } from "../../src/platform/provider-once";
+import { buyLabel, carrierConfig, findLabel } from "./carrier";
 import { inventoryOf } from "./inventory";
 import { orderEventHandlers, shipmentOf } from "./order-events";
 import { typesFor } from "../../src/contracts/topology";
@@ -165,4 +167,26 @@ describe("Warehouse's subscriptions", () => {
   it("handles exactly the event types the topology sends to its queue", () => {
     expect(Object.keys(orderEventHandlers({} as never)).sort()).toEqual(typesFor("warehouse").sort());
   });
+});
+
+describe("finding a label whose purchase got no answer", () => {
+  it("reaches it behind more than a thousand newer labels, from the window its tries ran in", async () => {
+    const carrier = carrierConfig(e);
+    if (!carrier.ok) throw new Error("the test's carrier settings are incomplete");
+    const { carrier: config, from } = carrier.config;
+    const billed = billedEvent(placedEvent().subject);
+    const to = billed.data.shipTo;
+    const tried = { from: new Date().toISOString(), to: "" };
+    const lost = await buyLabel(config, { orderId: billed.subject, from, to, weightGrams: 700 });
+    tried.to = new Date().toISOString();
+    expect(lost.kind).toBe("bought");
+    // Past the clock margin the lookup allows, a busy carrier account: more labels since than
+    // the lookup reads pages of in its window (30 × 100).
+    await new Promise((resolve) => setTimeout(resolve, CLOCK_MARGIN_MS + 1000));
+    for (let batch = 0; batch < 32; batch++) {
+      await Promise.all(Array.from({ length: 100 }, () => buyLabel(config, { orderId: placedEvent().subject, from, to, weightGrams: 700 })));
+    }
+    expect(await findLabel(config, billed.subject, { since: tried.from, until: tried.to })).toEqual({ kind: "found", result: lost });
+    expect(await findLabel(config, placedEvent().subject, { since: tried.from, until: tried.to })).toEqual({ kind: "none" });
+  }, 120_000);
 });
