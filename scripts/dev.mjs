@@ -1,4 +1,4 @@
-// `npm run dev`: the provider sandbox on :8789 and every worker in one `wrangler dev`
+// `npm run dev`: the provider sandbox on :8789 (scripts/sandbox-runtime.mjs) and every worker in one `wrangler dev`
 // session on :8787 (Sales first, so the public API is there), local state persisted under
 // .wrangler/, .dev.vars created from the examples, then the demo catalog seeded.
 import { execFileSync, spawn } from "node:child_process";
@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import path from "node:path";
 import { localRuntimeEnv } from "./local-runtime.mjs";
 import { sandboxedConfig } from "./sandboxed.mjs";
+import { startSandbox } from "./sandbox-runtime.mjs";
 import { SANDBOX, WORKERS } from "./workers.mjs";
 import { QUEUES } from "../src/contracts/topology.ts";
 
@@ -76,6 +77,7 @@ function shutdown(code = 0) {
       process.kill(-child.pid, "SIGTERM"); // the whole group: wrangler, esbuild, workerd
     } catch {}
   }
+  sandbox?.dispose().catch(() => {});
   setTimeout(() => process.exit(code), 1500).unref();
 }
 process.on("SIGINT", () => shutdown(0));
@@ -94,7 +96,11 @@ for (const worker of WORKERS) {
 }
 
 const common = ["--show-interactive-dev-session=false", "--ip", "127.0.0.1"];
-start("sandbox", ["dev", "-c", SANDBOX.config, "--port", String(SANDBOX_PORT), "--inspector-port", String(INSPECTOR_PORT + 1), "--persist-to", ".wrangler/sandbox-state", ...common]);
+let sandbox;
+const sandboxReady = startSandbox({ host: "127.0.0.1", port: SANDBOX_PORT, persistTo: ".wrangler/sandbox-state", env }).then((started) => {
+  sandbox = started;
+  console.log(`[sandbox] providers' stand-ins on http://127.0.0.1:${SANDBOX_PORT}`);
+});
 const ordered = [WORKERS.find((w) => w.name === "sales"), ...WORKERS.filter((w) => w.name !== "sales")];
 // Each worker from its sandboxed config: its own wrangler.toml, with the sandbox's hooks plugged in.
 start("app", ["dev", ...ordered.flatMap((w) => ["-c", sandboxedConfig(w)]), "--port", String(PORT), "--inspector-port", String(INSPECTOR_PORT), "--persist-to", ".wrangler/state", ...(FLOW ? ["--var", `ORDER_FLOW:${FLOW}`] : []), ...common]);
@@ -124,7 +130,7 @@ async function resetSandboxSwitches(base) {
 }
 
 try {
-  await Promise.all([waitFor(`http://127.0.0.1:${PORT}/health`), waitFor(`http://127.0.0.1:${SANDBOX_PORT}/health`)]);
+  await Promise.all([waitFor(`http://127.0.0.1:${PORT}/health`), sandboxReady.then(() => waitFor(`http://127.0.0.1:${SANDBOX_PORT}/health`))]);
   await resetSandboxSwitches(`http://127.0.0.1:${SANDBOX_PORT}`);
   const seed = spawn(process.execPath, ["scripts/seed.mjs"], { env: { ...env, CHOREO_URL: `http://127.0.0.1:${PORT}` }, stdio: "inherit" });
   await new Promise((resolve, reject) => seed.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seed exited ${code}`)))));

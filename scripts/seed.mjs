@@ -1,4 +1,5 @@
-// Seeds the demo catalog (Sales) and stock levels (Warehouse) through the admin API.
+// Seeds the demo catalog (Sales) and stock levels (Warehouse) through the admin API, and has
+// the webhook registry publish its (empty) subscriptions.
 // Products are upserted; stock is only set for SKUs Warehouse does not know yet, so a
 // restart of `npm run dev` keeps the stock your orders consumed.
 import { readFileSync } from "node:fs";
@@ -20,4 +21,7 @@ for (const p of products) {
   await call("PUT", `/admin/products/${p.sku}`, { name: p.name, price: p.price, currency: p.currency });
   if (!stocked.has(p.sku)) await call("PUT", `/admin/stock/${p.sku}`, { available: p.stock, weightGrams: p.weightGrams });
 }
+// Wakes the webhook registry, which writes the event types its endpoints take to KV: until a
+// registry has written them, publishers send every event to Integrations (the safe default).
+await call("GET", "/admin/webhooks/endpoints?limit=1");
 console.log(`seeded ${products.length} products (${products.map((p) => p.sku).join(", ")})`);
