@@ -49,14 +49,14 @@ describe("outlived", () => {
 });
 
 describe("lookBack", () => {
-  /** A newest-first list of `count` items, one a second up to `newestAt`, numbered by pages of 100 like Shippo's. */
+  /** A newest-first list of `count` items, one a second up to `newestAt`, in pages of 100. */
   const list = (count: number, newestAt: number) => {
     const items = Array.from({ length: count }, (_, i) => ({ id: `item-${i}`, at: newestAt - i * 1000 }));
     const reads: number[] = [];
     const pageAt = (n: number) => `https://provider.test/list?page=${n}`;
     return {
       reads,
-      pageAt,
+      first: pageAt(1),
       get: async (url: string): Promise<ProviderReply> => {
         const n = Number(new URL(url).searchParams.get("page"));
         reads.push(n);
@@ -73,34 +73,25 @@ describe("lookBack", () => {
   const iso = (at: number) => new Date(at).toISOString();
   const find = (id: string) => (items: { id: string }[]) => items.find((item) => item.id === id)?.id;
 
-  it("finds an attempt behind 20,000 newer items in a few reads when the list is numbered by pages", async () => {
-    const provider = list(30_000, now);
-    // item-20000 was made 20,000 s before the newest: its try ran a second around it.
-    const at = now - 20_000 * 1000;
-    const trace = await lookBack({ what: "test", first: provider.pageAt(1), pageAt: provider.pageAt, since: iso(at - 1000), until: iso(at + 1000), get: provider.get, page: provider.page, match: find("item-20000") });
-    expect(trace).toEqual({ kind: "found", result: "item-20000" });
-    expect(provider.reads.length).toBeLessThanOrEqual(20);
-  });
-
-  it("answers none when the attempts' window holds no trace, having read only around it", async () => {
-    const provider = list(30_000, now);
-    const at = now - 20_000 * 1000;
-    const trace = await lookBack({ what: "test", first: provider.pageAt(1), pageAt: provider.pageAt, since: iso(at - 1000), until: iso(at + 1000), get: provider.get, page: provider.page, match: find("absent") });
-    expect(trace).toEqual({ kind: "none" });
-    expect(provider.reads.length).toBeLessThanOrEqual(20);
-  });
-
-  it("without an end to the window, reads from the newest page back to the window's start", async () => {
+  it("finds an attempt behind 2,500 newer items (more than ten pages)", async () => {
     const provider = list(5_000, now);
-    const trace = await lookBack({ what: "test", first: provider.pageAt(1), pageAt: provider.pageAt, since: iso(now - 250 * 1000), get: provider.get, page: provider.page, match: find("absent") });
+    const trace = await lookBack({ what: "test", first: provider.first, since: iso(now - 2_600 * 1000), get: provider.get, page: provider.page, match: find("item-2500") });
+    expect(trace).toEqual({ kind: "found", result: "item-2500" });
+    expect(provider.reads).toHaveLength(26);
+  });
+
+  it("answers none once it has read back past the earliest the attempt can be, with the clock margin", async () => {
+    const provider = list(5_000, now);
+    const trace = await lookBack({ what: "test", first: provider.first, since: iso(now - 250 * 1000), get: provider.get, page: provider.page, match: find("absent") });
     expect(trace).toEqual({ kind: "none" });
-    // 250 items, plus the clock margin's ten, span pages 1 to 3.
+    // 250 items, and the ten of the margin, span pages 1 to 3.
     expect(provider.reads).toEqual([1, 2, 3]);
   });
 
-  it("calls the answer unknown, not none, when the window itself holds more pages than it reads", async () => {
+  it("calls the answer unknown, not none, when more pages lie between now and the attempt than it reads", async () => {
     const provider = list(5_000, now);
-    const trace = await lookBack({ what: "test", first: provider.pageAt(1), since: iso(now - 4_000 * 1000), get: provider.get, page: provider.page, match: find("absent") });
+    const trace = await lookBack({ what: "test", first: provider.first, since: iso(now - 4_000 * 1000), get: provider.get, page: provider.page, match: find("absent") });
     expect(trace).toMatchObject({ kind: "retryable", reason: expect.stringContaining("30 pages") });
+    expect(provider.reads).toHaveLength(30);
   });
 });

@@ -28,13 +28,10 @@ export type InvoiceRecord = {
   /** Set when a refund became due; the refund is retried until Stripe confirms it. */
   refundDue?: RefundReason;
   refund?: { refundId: string; amount: number; reason: RefundReason; refundedAt: string };
-  /** With `attempted`: the first unanswered try of the charge began at `from`, the last ended at `to` (Stripe is searched between). */
-  chargeTried?: ChargeTries;
+  /** With `attempted`: the time of the order.placed event the charge answered, so no try of it is older. */
+  chargeTriedSince?: string;
   updatedAt: string;
 };
-
-/** When the charge's unanswered tries ran: no PaymentIntent they made is older than `from` or newer than `to`. */
-export type ChargeTries = { from: string; to: string };
 
 export type ChargeRequest = { orderId: string; amount: number; currency: string; paymentMethod: string; customerEmail: string };
 
@@ -47,8 +44,7 @@ export type BillingStep =
   | { kind: "skip"; note: string }
   | Retry
   | Reject
-  /** `tried`: earlier tries that got no answer, so a try that gets none either widens their window. */
-  | { kind: "charge"; charge: ChargeRequest; tried?: ChargeTries }
+  | { kind: "charge"; charge: ChargeRequest }
   /** `invoice` is what to save before calling Stripe: the refund is due from then on. */
   | { kind: "refund"; invoice: InvoiceRecord; reason: RefundReason }
   /** Save the invoice as the message's outcome and publish the events. */
@@ -62,23 +58,17 @@ export type BillingStep =
 export function whenOrderPlaced(invoice: InvoiceRecord | undefined, event: OrderPlaced): BillingStep {
   if (invoice && invoice.status !== "attempted") return { kind: "skip", note: `invoice already ${invoice.status}` };
   const { orderId, total, currency, paymentMethod, customer } = event.data;
-  const charge = { orderId, amount: total, currency, paymentMethod, customerEmail: customer.email };
-  return invoice?.chargeTried ? { kind: "charge", charge, tried: invoice.chargeTried } : { kind: "charge", charge };
+  return { kind: "charge", charge: { orderId, amount: total, currency, paymentMethod, customerEmail: customer.email } };
 }
 
 /** The invoice a charge's answer makes, and the event that tells the others: billed or failed. */
-export function whenCharged(
-  event: OrderPlaced,
-  charge: Charge,
-  context: { invoiceId: string; now: Date; /** When this try began (default: now). */ triedAt?: Date; /** Earlier tries that got no answer. */ tried?: ChargeTries },
-): BillingStep {
+export function whenCharged(event: OrderPlaced, charge: Charge, context: { invoiceId: string; now: Date }): BillingStep {
   const { orderId, total, currency, lines, customer, shippingAddress } = event.data;
   const updatedAt = context.now.toISOString();
   const base = { invoiceId: context.invoiceId, orderId, amount: total, currency, updatedAt };
   if (charge.kind === "retryable") {
     // No answer (or a 500): Stripe may have charged. Noted, so a cancellation before the retry asks Stripe.
-    const chargeTried = { from: context.tried?.from ?? (context.triedAt ?? context.now).toISOString(), to: updatedAt };
-    return charge.maybeActed ? { kind: "hold", invoice: { ...base, status: "attempted", chargeTried }, retry: retryFor(charge) } : retryFor(charge);
+    return charge.maybeActed ? { kind: "hold", invoice: { ...base, status: "attempted", chargeTriedSince: event.time }, retry: retryFor(charge) } : retryFor(charge);
   }
   if (charge.kind === "refused") return { kind: "reject", reason: charge.reason };
   const cause = { subject: orderId, causedBy: event, time: context.now };

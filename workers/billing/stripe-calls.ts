@@ -1,7 +1,7 @@
 import type { AnyEvent, OrderPlaced } from "../../src/contracts/events";
 import { newId } from "../../src/platform/ids";
 import { callOnce, outlived } from "../../src/platform/provider-once";
-import { whenCharged, whenChargeFound, whenRefunded, type BillingStep, type ChargeTries, type InvoiceRecord } from "./invoicing";
+import { whenCharged, whenChargeFound, whenRefunded, type BillingStep, type InvoiceRecord } from "./invoicing";
 import { chargeOrder, findCharge, findRecentCharge, findRefund, refundOrder, type StripeConfig } from "./stripe";
 
 /** The steps of Billing's decisions that call Stripe. */
@@ -15,9 +15,8 @@ export type StripeStep = Extract<BillingStep, { kind: "charge" | "refund" | "fin
 export async function callStripe(config: StripeConfig, cause: AnyEvent, step: StripeStep): Promise<BillingStep> {
   switch (step.kind) {
     case "find_charge":
-      return whenChargeFound(step.invoice, await findRecentCharge(config, step.invoice.orderId, chargeTriesOf(step.invoice), Date.now()), new Date());
+      return whenChargeFound(step.invoice, await findRecentCharge(config, step.invoice.orderId, chargeTriedSince(step.invoice), Date.now()), new Date());
     case "charge": {
-      const triedAt = new Date();
       // Within Stripe's key window the Idempotency-Key dedupes a repeat; past it, an earlier
       // attempt whose answer was lost is found by the order id before charging again.
       const charge = await callOnce({
@@ -25,7 +24,7 @@ export async function callStripe(config: StripeConfig, cause: AnyEvent, step: St
         lookUp: () => findCharge(config, step.charge.orderId),
         perform: () => chargeOrder(config, step.charge),
       });
-      return whenCharged(cause as OrderPlaced, charge, { invoiceId: newId("inv"), now: new Date(), triedAt, ...(step.tried ? { tried: step.tried } : {}) });
+      return whenCharged(cause as OrderPlaced, charge, { invoiceId: newId("inv"), now: new Date() });
     }
     case "refund": {
       const refund = { orderId: step.invoice.orderId, paymentIntentId: step.invoice.paymentId!, reason: step.reason };
@@ -39,9 +38,5 @@ export async function callStripe(config: StripeConfig, cause: AnyEvent, step: St
   }
 }
 
-/**
- * When the charge's unanswered tries ran. An invoice noted before the window was kept has only
- * the end of its last try: that try began at most a minute before.
- */
-const chargeTriesOf = (invoice: InvoiceRecord): ChargeTries =>
-  invoice.chargeTried ?? { from: new Date(Date.parse(invoice.updatedAt) - 60_000).toISOString(), to: invoice.updatedAt };
+/** No try of the charge is older than its order.placed event; an invoice noted before that was kept has only its last try's end, a minute after that try began at most. */
+const chargeTriedSince = (invoice: InvoiceRecord): string => invoice.chargeTriedSince ?? new Date(Date.parse(invoice.updatedAt) - 60_000).toISOString();

@@ -124,37 +124,33 @@ export async function findCharge(config: StripeConfig, orderId: string): Promise
 export const SEARCH_LAG_MS = 60_000;
 
 /**
- * The order's charge made by tries that got no answer (a cancellation after an unanswered
- * charge), tried between `tried.from` and `tried.to`. Once Search has caught up with the last
- * try it is asked (one call, whatever the shop's volume); before that, the PaymentIntents
- * created in the tries' window are listed and matched, because the List API reads what was
- * just written. A window too full to list waits for Search.
+ * The order's charge made by tries that got no answer, none older than `since` (a cancellation
+ * right after an unanswered charge): the PaymentIntents created since are listed, newest first,
+ * because the List API reads what was just written and Search may not have it yet. In a shop
+ * charging so fast that the list cannot page back to `since`, what it did read covers the newest
+ * intents; once that reaches back past Search's lag, Search answers for every older one.
  */
-export async function findRecentCharge(config: StripeConfig, orderId: string, tried: { from: string; to: string }, now: number): Promise<Trace<Charge>> {
-  const searchableAt = Date.parse(tried.to) + SEARCH_LAG_MS;
-  if (now >= searchableAt) return findCharge(config, orderId);
-  const seconds = (at: number) => String(Math.floor(at / 1000));
-  const window = {
-    "created[gte]": seconds(Date.parse(tried.from) - CLOCK_MARGIN_MS),
-    "created[lte]": seconds(Date.parse(tried.to) + CLOCK_MARGIN_MS + 999),
-    limit: "100",
-  };
-  const listUrl = (after?: string) => `/v1/payment_intents?${new URLSearchParams({ ...window, ...(after ? { starting_after: after } : {}) })}`;
+export async function findRecentCharge(config: StripeConfig, orderId: string, since: string, now: number): Promise<Trace<Charge>> {
+  const created = String(Math.floor((Date.parse(since) - CLOCK_MARGIN_MS) / 1000));
+  const listUrl = (after?: string) => `/v1/payment_intents?${new URLSearchParams({ "created[gte]": created, limit: "100", ...(after ? { starting_after: after } : {}) })}`;
+  let readBackTo = Infinity;
   const listed = await lookBack({
     what: `Stripe list for order ${orderId}`,
     first: listUrl(),
-    since: tried.from,
-    until: tried.to,
+    since,
     get: (url) => stripeGet(config, url),
     page: (body) => {
       const { data = [], has_more } = body as { data?: SearchedIntent[]; has_more?: boolean };
-      // The list holds only intents created in the window: it ends when has_more does.
+      // `created` is whole seconds: the intent was made before the next one began.
+      for (const intent of data) if (intent.created !== undefined) readBackTo = Math.min(readBackTo, (intent.created + 1) * 1000);
+      // The list holds only intents created since: it ends when has_more does.
       return { items: data, next: has_more && data.length > 0 ? listUrl(data.at(-1)!.id) : null, createdAt: () => undefined };
     },
     match: (intents) => chargeFor(orderId, intents),
   });
-  if (listed.kind !== "retryable" || listed.afterSeconds === undefined || listed.afterSeconds * 1000 <= searchableAt - now) return listed;
-  return { ...listed, afterSeconds: Math.max(1, Math.ceil((searchableAt - now) / 1000)) };
+  if (listed.kind !== "retryable") return listed;
+  if (readBackTo <= now - SEARCH_LAG_MS) return findCharge(config, orderId);
+  return { ...listed, afterSeconds: Math.min(listed.afterSeconds ?? 60, SEARCH_LAG_MS / 1000) };
 }
 
 export type RefundResult =

@@ -3,7 +3,6 @@ import { newId } from "../../src/platform/ids";
 import { whenCancelled, whenOrderPlaced, whenUnshippable, type BillingStep, type InvoiceRecord } from "../billing/invoicing";
 import { stripeConfig } from "../billing/stripe";
 import { callStripe, type StripeStep } from "../billing/stripe-calls";
-import { STEP_TIMEOUT_MS } from "./retry-policy";
 import { settle, type Settled } from "./settle";
 
 type StripeEnv = Parameters<typeof stripeConfig>[0];
@@ -30,7 +29,7 @@ export const charge = (env: StripeEnv, placed: OrderPlaced) => settleInvoice(env
  * never answered counts as a charge Stripe may have taken, so Stripe is asked before voiding.
  */
 export function cancel(env: StripeEnv, cancellation: OrderCancelled, invoice: InvoiceRecord | undefined, placed: OrderPlaced, chargeMayHaveRun: boolean): Promise<Settled<InvoiceRecord>> {
-  const known = invoice ?? (chargeMayHaveRun ? attempted(placed, cancellation) : undefined);
+  const known = invoice ?? (chargeMayHaveRun ? attempted(placed) : undefined);
   return settleInvoice(env, cancellation, whenCancelled(known, cancellation, { invoiceId: newId("inv"), now: new Date() }), known);
 }
 
@@ -38,13 +37,8 @@ export function cancel(env: StripeEnv, cancellation: OrderCancelled, invoice: In
 export const refundUnshippable = (env: StripeEnv, invoice: InvoiceRecord, reason: StockUnavailable | ShipmentUndeliverable) =>
   settleInvoice(env, reason, whenUnshippable(invoice, reason), invoice);
 
-/**
- * The invoice of a charge that may have been made: Billing's decisions then look it up first.
- * A try of the charge step that began before the cancellation may charge; it ends within the
- * step's timeout. A try that began after it sees the cancellation and charges nothing.
- */
-function attempted(placed: OrderPlaced, cancellation: OrderCancelled): InvoiceRecord {
+/** The invoice of a charge that may have been made: Billing's decisions then look it up first. */
+function attempted(placed: OrderPlaced): InvoiceRecord {
   const { orderId, total, currency } = placed.data;
-  const chargeTried = { from: placed.time, to: new Date(Date.parse(cancellation.time) + STEP_TIMEOUT_MS).toISOString() };
-  return { invoiceId: newId("inv"), orderId, amount: total, currency, status: "attempted", chargeTried, updatedAt: placed.time };
+  return { invoiceId: newId("inv"), orderId, amount: total, currency, status: "attempted", chargeTriedSince: placed.time, updatedAt: placed.time };
 }

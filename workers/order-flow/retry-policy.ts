@@ -15,9 +15,6 @@ export function retryDelaySeconds(attempt: number, error: Error | undefined): nu
   return asked === undefined || asked === null ? backoffSeconds(attempt) : Number(asked);
 }
 
-/** How long one try of a provider step may run (PROVIDER_STEP's timeout). */
-export const STEP_TIMEOUT_MS = 120_000;
-
 /**
  * Every provider step: retried as a queue consumer retries a message (the same backoff, the
  * same 20 tries, about ten hours of an outage), each try bounded so a hung call cannot hold

@@ -340,13 +340,12 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     return { status: 200, outcome: "listed", body: { count: labels.length, next, previous: null, results } };
   }
 
-  /** Stripe's List API: newest first, `created[gte]`, `created[lte]`, `limit`, `starting_after`, `has_more`. */
+  /** Stripe's List API: newest first, `created[gte]`, `limit`, `starting_after`, `has_more`. */
   private listIntents(request: ProviderRequest): Answer {
     const asked = new URLSearchParams(request.query ?? "");
     const since = Number(asked.get("created[gte]") ?? 0);
-    const until = Number(asked.get("created[lte]") ?? Infinity);
     const limit = Math.min(Math.max(Number(asked.get("limit") ?? 10) || 10, 1), 100);
-    let intents = (this.objectsOf("payment_intent") as { id: string; created: number }[]).filter((intent) => intent.created >= since && intent.created <= until).reverse();
+    let intents = (this.objectsOf("payment_intent") as { id: string; created: number }[]).filter((intent) => intent.created >= since).reverse();
     const after = asked.get("starting_after");
     if (after) intents = intents.slice(intents.findIndex((intent) => intent.id === after) + 1);
     return { status: 200, outcome: "listed", body: { object: "list", url: "/v1/payment_intents", has_more: intents.length > limit, data: intents.slice(0, limit) } };

@@ -1,7 +1,7 @@
 import type { Address } from "../../src/contracts/values";
 import { callProvider } from "../../src/platform/provider";
 import { providerConfig } from "../../src/platform/provider-config";
-import { lookBack, type AttemptWindow, type Trace } from "../../src/platform/provider-once";
+import { lookBack, type Trace } from "../../src/platform/provider-once";
 
 /** A Shippo-shaped carrier API: one call buys a label ("instalabel"). */
 export type CarrierConfig = { baseUrl: string; apiKey: string; carrierAccount: string; serviceLevel: string };
@@ -109,15 +109,12 @@ function purchaseOf(tx: ShippoTransaction, config: CarrierConfig): LabelPurchase
  * The order's label as the carrier has it, found by the order in the transaction's metadata
  * (Shippo has no idempotency key): what a purchase whose answer never came back bought.
  */
-export function findLabel(config: CarrierConfig, orderId: string, tries: AttemptWindow): Promise<Trace<LabelPurchase>> {
+export function findLabel(config: CarrierConfig, orderId: string, since: string): Promise<Trace<LabelPurchase>> {
   type Listed = ShippoTransaction & { metadata?: string; object_created?: string };
-  // Shippo's list has no date filter on transactions, but it is numbered by pages.
-  const pageAt = (n: number) => `${config.baseUrl.replace(/\/$/, "")}/transactions/?${new URLSearchParams({ results: "100", page: String(n) })}`;
   return lookBack({
     what: `carrier lookup for order ${orderId}`,
-    first: pageAt(1),
-    pageAt,
-    ...tries,
+    first: `${config.baseUrl.replace(/\/$/, "")}/transactions/?results=100`,
+    since,
     get: (url) => callProvider("carrier", url, { headers: { authorization: `ShippoToken ${config.apiKey}` } }),
     page: (body) => {
       const { results, next } = body as { results?: Listed[]; next?: string | null };

@@ -1,8 +1,8 @@
 import type { AnyEvent, OrderBilled } from "../../src/contracts/events";
-import { callOnce, type AttemptWindow } from "../../src/platform/provider-once";
+import { callOnce } from "../../src/platform/provider-once";
 import { buyLabel, findLabel, voidLabel, type CarrierConfig, type ShipFrom } from "./carrier";
 import { stockOf, type StockItem } from "./inventory";
-import { whenAllocated, whenLabelBought, whenLabelLookedUp, whenLabelVoided, whenReleased, type ShipmentRecord, type ShippingStep } from "./shipping";
+import { whenAllocated, whenLabelBought, whenLabelLookedUp, whenLabelVoided, whenReleased, type ShippingStep } from "./shipping";
 
 /** The steps of Warehouse's decisions that take or give back stock, or call the carrier. */
 export type ShippingCall = Extract<ShippingStep, { kind: "allocate" | "buy_label" | "look_up_label" | "void_label" | "release" }>;
@@ -27,26 +27,19 @@ export async function performShipping(resources: ShippingResources, cause: AnyEv
     case "buy_label": {
       const { carrier, from } = carrierOf(resources);
       const billed = cause as OrderBilled;
-      const triedAt = new Date();
       const label = await callOnce({
         uncertain: step.uncertain,
-        lookUp: () => findLabel(carrier, orderId, triesOf(step.shipment, billed.time)),
+        // No attempt can be older than the event that asked for it.
+        lookUp: () => findLabel(carrier, orderId, billed.time),
         perform: () => buyLabel(carrier, { orderId, from, to: billed.data.shipTo, weightGrams: step.weightGrams }),
       });
-      return whenLabelBought(step.shipment, billed, label, new Date(), triedAt);
+      return whenLabelBought(step.shipment, billed, label, new Date());
     }
     case "look_up_label":
-      return whenLabelLookedUp(step.shipment, await findLabel(carrierOf(resources).carrier, orderId, triesOf(step.shipment, step.shipment.allocatedAt ?? cause.time)));
+      return whenLabelLookedUp(step.shipment, await findLabel(carrierOf(resources).carrier, orderId, step.shipment.allocatedAt ?? cause.time));
     case "void_label":
       return whenLabelVoided(step.shipment, await voidLabel(carrierOf(resources).carrier, step.transactionId), new Date());
     case "release":
       return whenReleased(step.shipment, await stockOf(resources.stock).release(orderId, step.skus), step.ending);
   }
 }
-
-/**
- * When the label purchases that got no answer ran. Without a note of them (a try that crashed
- * before writing, or the workflow's tries) no try is older than `since`, nor newer than now.
- */
-const triesOf = (shipment: ShipmentRecord, since: string): AttemptWindow =>
-  shipment.labelTried ? { since: shipment.labelTried.from, until: shipment.labelTried.to } : { since };

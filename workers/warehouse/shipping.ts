@@ -17,8 +17,6 @@ export type ShipmentRecord = {
   skus?: string[];
   /** Label purchases tried; one that got no answer is looked up at the carrier before buying again. */
   labelAttempts: number;
-  /** The purchases that got no answer: the first began at `from`, the last ended at `to` (the carrier is searched between). */
-  labelTried?: { from: string; to: string };
   label?: { transactionId: string; carrier: string; service: string; trackingNumber: string; trackingUrl?: string; labelUrl: string; createdAt: string };
   /** A label bought before the cancellation reached us is voided (postage refunded). */
   labelVoided?: { refundId: string; at: string };
@@ -79,13 +77,10 @@ export function whenAllocated(shipment: ShipmentRecord, event: OrderBilled, allo
   return { kind: "buy_label", shipment, weightGrams, uncertain: allocation.alreadyAllocated || shipment.labelAttempts > 0 };
 }
 
-/** The carrier's answer (to a try begun at `triedAt`): a label is announced once; an outage is retried; a refusal is parked. */
-export function whenLabelBought(shipment: ShipmentRecord, event: OrderBilled, label: LabelPurchase, now: Date, triedAt: Date = now): ShippingStep {
+/** The carrier's answer: a label is announced once; an outage is retried; a refusal is parked. */
+export function whenLabelBought(shipment: ShipmentRecord, event: OrderBilled, label: LabelPurchase, now: Date): ShippingStep {
   const attempt = { ...shipment, labelAttempts: shipment.labelAttempts + 1 };
-  if (label.kind === "retryable") {
-    const labelTried = { from: shipment.labelTried?.from ?? triedAt.toISOString(), to: now.toISOString() };
-    return { kind: "hold", shipment: { ...attempt, labelTried }, retry: retryFor(label) };
-  }
+  if (label.kind === "retryable") return { kind: "hold", shipment: attempt, retry: retryFor(label) };
   if (label.kind === "refused") return { kind: "reject", reason: label.reason };
   if (label.kind === "undeliverable") {
     // The customer is refunded (Billing) and the stock goes back on the shelf.

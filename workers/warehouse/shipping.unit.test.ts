@@ -81,19 +81,10 @@ describe("Warehouse decides", () => {
       const event = billed();
       expect(whenLabelBought(allocatedFor(event), event, { kind: "retryable", reason: "carrier 503", afterSeconds: 2 }, now)).toEqual({
         kind: "hold",
-        shipment: { ...allocatedFor(event), labelAttempts: 1, labelTried: { from: now.toISOString(), to: now.toISOString() } },
+        shipment: { ...allocatedFor(event), labelAttempts: 1 },
         retry: { kind: "retry", reason: "carrier 503", afterSeconds: 2 },
       });
       expect(whenLabelBought(allocatedFor(event), event, { kind: "refused", reason: "carrier 400" }, now)).toEqual({ kind: "reject", reason: "carrier 400" });
-    });
-
-    it("no answer again: the tries' window runs from the first try's start to the last one's end, where the carrier is searched", () => {
-      const event = billed();
-      const first = whenLabelBought(allocatedFor(event), event, { kind: "retryable", reason: "carrier 504" }, new Date("2026-11-29T10:00:15.000Z"), now);
-      if (first.kind !== "hold") throw new Error(`expected a hold, got ${first.kind}`);
-      const later = new Date("2026-11-29T10:05:00.000Z");
-      const second = whenLabelBought(first.shipment, event, { kind: "retryable", reason: "carrier 504" }, new Date(later.getTime() + 15_000), later);
-      expect(second).toMatchObject({ kind: "hold", shipment: { labelAttempts: 2, labelTried: { from: "2026-11-29T10:00:00.000Z", to: "2026-11-29T10:05:15.000Z" } } });
     });
 
     it("undeliverable: gives the stock back, then ends the shipment and tells Billing, which refunds", () => {
