@@ -150,7 +150,8 @@ export async function findRecentCharge(config: StripeConfig, orderId: string, si
   });
   if (listed.kind !== "retryable") return listed;
   if (readBackTo <= now - SEARCH_LAG_MS) return findCharge(config, orderId);
-  return { ...listed, afterSeconds: Math.min(listed.afterSeconds ?? 60, SEARCH_LAG_MS / 1000) };
+  // A list too long to read back waits no longer than Search's lag; a provider's "not now" keeps its own pace.
+  return listed.afterSeconds === undefined ? listed : { ...listed, afterSeconds: Math.min(listed.afterSeconds, SEARCH_LAG_MS / 1000) };
 }
 
 export type RefundResult =
