@@ -44,7 +44,7 @@ export type ListPage<I> = { items: I[]; next: string | null; createdAt: (item: I
 export const CLOCK_MARGIN_MS = 10_000;
 
 /** How many pages a lookup reads back before calling the answer unknown. */
-export const LOOKUP_PAGES = 30;
+const LOOKUP_PAGES = 30;
 
 /**
  * Looks an unanswered attempt up in a provider's newest-first list (the carrier's transactions,

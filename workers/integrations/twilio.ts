@@ -56,8 +56,8 @@ type TwilioMessage = { sid: string; body?: string; status?: string; date_created
 export function findSms(config: TwilioConfig, to: string, text: string, since: string): Promise<Trace<SendResult>> {
   return lookBack({
     what: `Twilio lookup for ${to}`,
-    // Twilio's largest page: ten of them reach back 10,000 texts to this number (at 100, a
-    // busy number's lookup could not reach back to the send and waited an hour).
+    // Twilio's largest page: a lookup's pages reach back 30,000 texts to this number (at 100 a
+    // page, a busy number's lookup could not reach back to the send and waited an hour).
     first: `${messagesUrl(config)}?${new URLSearchParams({ To: to, PageSize: "1000" })}`,
     since,
     get: (url) => callProvider("Twilio", url, { headers: { authorization: basicAuth(config) } }),
