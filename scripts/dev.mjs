@@ -5,7 +5,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { localRuntimeEnv } from "./local-runtime.mjs";
-import { sandboxedConfig } from "./sandboxed.mjs";
+import { buildForDev } from "./dev-build.mjs";
 import { startSandbox } from "./sandbox-runtime.mjs";
 import { SANDBOX, WORKERS } from "./workers.mjs";
 import { QUEUES } from "../src/contracts/topology.ts";
@@ -69,9 +69,11 @@ function start(label, args) {
 }
 
 let stopping = false;
+let stopWatching = () => {};
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
+  stopWatching();
   for (const child of children) {
     try {
       process.kill(-child.pid, "SIGTERM"); // the whole group: wrangler, esbuild, workerd
@@ -102,8 +104,11 @@ const sandboxReady = startSandbox({ host: "127.0.0.1", port: SANDBOX_PORT, persi
   console.log(`[sandbox] providers' stand-ins on http://127.0.0.1:${SANDBOX_PORT}`);
 });
 const ordered = [WORKERS.find((w) => w.name === "sales"), ...WORKERS.filter((w) => w.name !== "sales")];
-// Each worker from its sandboxed config: its own wrangler.toml, with the sandbox's hooks plugged in.
-start("app", ["dev", ...ordered.flatMap((w) => ["-c", sandboxedConfig(w)]), "--port", String(PORT), "--inspector-port", String(INSPECTOR_PORT), "--persist-to", ".wrangler/state", ...(FLOW ? ["--var", `ORDER_FLOW:${FLOW}`] : []), ...common]);
+// Each worker from its sandboxed config (its own wrangler.toml, with the sandbox's hooks plugged
+// in), bundled here and rebuilt on edits (scripts/dev-build.mjs), then served by one wrangler dev.
+const built = await buildForDev(ordered, env);
+stopWatching = built.watch((line) => console.log(line));
+start("app", ["dev", ...built.configs.flatMap((config) => ["-c", config]), "--port", String(PORT), "--inspector-port", String(INSPECTOR_PORT), "--persist-to", ".wrangler/state", ...(FLOW ? ["--var", `ORDER_FLOW:${FLOW}`] : []), ...common]);
 
 async function waitFor(url, ms = 60_000) {
   const deadline = Date.now() + ms;

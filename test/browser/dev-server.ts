@@ -21,7 +21,7 @@ async function freePort(): Promise<number> {
 /** The .dev.vars files `npm run dev` writes; ones there before are set aside, so this run's sandbox port is the one used. */
 const devVars = () => [...new Set([".dev.vars", ...[...WORKERS, SANDBOX].map((w: { config: string }) => w.config.replace(/wrangler\.toml$/, ".dev.vars"))])].map((file) => path.join(ROOT, file));
 
-export type DevServer = { url: string; sandboxUrl: string; stop(): Promise<void> };
+export type DevServer = { url: string; sandboxUrl: string; output(): string; stop(): Promise<void> };
 
 /** `npm run dev` on free ports, as a developer runs it; resolves once it is seeded and ready. */
 export async function startDev(): Promise<DevServer> {
@@ -62,5 +62,5 @@ export async function startDev(): Promise<DevServer> {
     await stop();
     throw error;
   }
-  return { url: `http://localhost:${port}`, sandboxUrl: `http://127.0.0.1:${sandboxPort}`, stop };
+  return { url: `http://localhost:${port}`, sandboxUrl: `http://127.0.0.1:${sandboxPort}`, output: () => output, stop };
 }
