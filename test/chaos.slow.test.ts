@@ -44,7 +44,10 @@ describe.each(FLOWS)("chaos (%s)", (flow: OrderFlow) => {
   beforeAll(async () => {
     console.log(`chaos seed ${SEED} (rerun with CHAOS_SEED=${SEED}), ${ORDERS} orders, ${flow}`);
     // Billing treats a charge older than 1 s as past Stripe's key window (the sandbox's is 2 s below).
-    stack = await startStack({ stripeIdempotencyWindowSeconds: 1, flow });
+    // A Workflow step backs off at most 8 s, as the consumers do under chaos: its attempts count
+    // every fault of every call a try makes (a retried label purchase reads the carrier's list
+    // first), and the uncapped doubling left an order waiting minutes with its Workflow running.
+    stack = await startStack({ stripeIdempotencyWindowSeconds: 1, flow, flowBackoffMaxSeconds: 8 });
     for (const sku of ["MUG-001", "TEE-001", "BOOK-001", "STICKER-001"]) {
       await stack.admin("PUT", `/admin/stock/${sku}`, { available: 100_000, weightGrams: 200 });
     }

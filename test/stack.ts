@@ -38,6 +38,8 @@ type StackOptions = {
   stripeIdempotencyWindowSeconds?: number;
   /** Sales' ORDER_FLOW: who runs each new order through its steps (choreography by default). */
   flow?: OrderFlow;
+  /** order-flow's RETRY_BACKOFF_MAX_SECONDS: the longest backoff between two tries of a Workflow step (an hour by default). */
+  flowBackoffMaxSeconds?: number;
 };
 
 export function appWorkers(sandboxUrl: string, options: StackOptions = {}): TestHarnessOptions["workers"] {
@@ -98,6 +100,7 @@ export function appWorkers(sandboxUrl: string, options: StackOptions = {}): Test
         CARRIER_ACCOUNT: "sandbox-usps",
         SANDBOX_URL: sandboxUrl, SANDBOX_AUDIT: "true", ...ttl,
         ...(options.stripeIdempotencyWindowSeconds === undefined ? {} : { STRIPE_IDEMPOTENCY_WINDOW_SECONDS: String(options.stripeIdempotencyWindowSeconds) }),
+        ...(options.flowBackoffMaxSeconds === undefined ? {} : { RETRY_BACKOFF_MAX_SECONDS: String(options.flowBackoffMaxSeconds) }),
       },
       secrets: { STRIPE_SECRET_KEY: "sk_test_e2e", CARRIER_API_KEY: "shippo_test_e2e" },
     },

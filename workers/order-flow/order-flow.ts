@@ -11,7 +11,7 @@ import { publishEvents, publishingFor } from "../../src/platform/queues";
 import * as billing from "./billing-steps";
 import * as shipping from "./shipping-steps";
 import { afterPayment, afterShipping } from "./flow-plan";
-import { PROVIDER_STEP, retryLater } from "./retry-policy";
+import { backoffMaxSeconds, providerStep, retryLater } from "./retry-policy";
 
 /** What the flow ended with, as the instance's output. */
 export type FlowEnd = { orderId: string; status: string };
@@ -36,6 +36,7 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
     const stock = env.WAREHOUSE_STOCK as unknown as DurableObjectNamespace<StockItem>;
     const order = () => orders.get(orders.idFromName(orderId));
     const end = (view: FlowView): FlowEnd => ({ orderId, status: view.order.status });
+    const PROVIDER_STEP = providerStep(backoffMaxSeconds(env.RETRY_BACKOFF_MAX_SECONDS));
 
     /** Tells the observers (integrations, projections) and Sales what `producedBy` found; answers where the order stands. */
     const report = (name: string, producedBy: string, facts: AnyEvent[]) =>
