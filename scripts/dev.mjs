@@ -8,7 +8,6 @@ import { localRuntimeEnv } from "./local-runtime.mjs";
 import { buildForDev } from "./dev-build.mjs";
 import { startSandbox } from "./sandbox-runtime.mjs";
 import { SANDBOX, WORKERS } from "./workers.mjs";
-import { QUEUES } from "../src/contracts/topology.ts";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8789);
@@ -128,7 +127,8 @@ async function waitFor(url, ms = 60_000) {
 async function resetSandboxSwitches(base) {
   const post = (path, body) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const { faults } = await (await fetch(`${base}/_sandbox/faults`)).json();
-  const stopped = (await Promise.all(QUEUES.map(async (queue) => ({ queue, plan: await (await fetch(`${base}/_sandbox/consumers/${queue}`)).json() })))).filter((c) => c.plan.mode !== "ok");
+  const { plans } = await (await fetch(`${base}/_sandbox/consumers`)).json();
+  const stopped = Object.entries(plans).map(([queue, plan]) => ({ queue, plan }));
   if (faults.length + stopped.length === 0) return;
   await Promise.all([...faults.map((fault) => post("/_sandbox/faults", { provider: fault.provider, mode: "ok" })), ...stopped.map((c) => post(`/_sandbox/consumers/${c.queue}`, { mode: "ok" }))]);
   console.log(`[sandbox] switched off what an earlier session left on: ${[...faults.map((f) => `${f.provider} ${f.mode}`), ...stopped.map((c) => `${c.queue} consumer ${c.plan.mode}`)].join(", ")}`);

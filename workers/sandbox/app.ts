@@ -87,6 +87,8 @@ export function createSandboxApp() {
     return c.json(await ledgerOf(c.env).setFault(fault.data));
   });
   // Consumers' fault plans (dev/test): {"mode":"down"} stops a service, {"mode":"chaos",…} injects faults.
+  // Every plan that is not "ok", by queue: each worker reads them all at once (workers/sandbox/delivery-hooks.ts).
+  app.get("/_sandbox/consumers", async (c) => c.json({ plans: await ledgerOf(c.env).consumerFaults() }));
   app.get("/_sandbox/consumers/:queue", async (c) => c.json(await ledgerOf(c.env).consumerFault(queueOf(c.req.param("queue")))));
   app.post("/_sandbox/consumers/:queue", async (c) => {
     const queue = queueOf(c.req.param("queue"));

@@ -8,7 +8,8 @@ type FaultPlan = ConsumerFault;
 
 const OK: FaultPlan = { mode: "ok", seed: 0, throwRate: 0, duplicateRate: 0, relayFailRate: 0 };
 const PLAN_TTL_MS = 500;
-const plans = new Map<string, { plan: FaultPlan; at: number }>();
+/** Every queue's plan as last read from a sandbox (by its URL): one lookup serves every queue an isolate consumes or sends to. */
+const plans = new Map<string, { read: Promise<Record<string, Partial<FaultPlan>>>; at: number }>();
 
 /** A deterministic coin: the same seed and key always land the same way. */
 export function chance(plan: FaultPlan, rate: number, key: string): boolean {
@@ -60,20 +61,25 @@ export class SandboxDeliveryHooks implements DeliveryHooks {
     }
   }
 
-  /** The fault plan for a queue's consumer, cached briefly so a batch costs one lookup at most. */
+  /** The fault plan for a queue's consumer, from every queue's plans read at most once per PLAN_TTL_MS (a switch takes effect within it). */
   private async plan(queue: string): Promise<FaultPlan> {
-    const key = `${this.base}|${queue}`;
-    const cached = plans.get(key);
-    if (cached && Date.now() - cached.at < PLAN_TTL_MS) return cached.plan;
-    let plan = OK;
-    try {
-      const response = await fetch(`${this.base}/_sandbox/consumers/${queue}`);
-      if (response.ok) plan = { ...OK, ...((await response.json()) as Partial<FaultPlan>) };
-    } catch (error) {
-      log("warn", "sandbox fault plan unavailable", { queue, error: errorMessage(error) });
+    let cached = plans.get(this.base);
+    if (!cached || Date.now() - cached.at >= PLAN_TTL_MS) {
+      cached = { read: this.readPlans(), at: Date.now() };
+      plans.set(this.base, cached);
     }
-    plans.set(key, { plan, at: Date.now() });
-    return plan;
+    return { ...OK, ...(await cached.read)[queue] };
+  }
+
+  private async readPlans(): Promise<Record<string, Partial<FaultPlan>>> {
+    try {
+      const response = await fetch(`${this.base}/_sandbox/consumers`);
+      if (response.ok) return ((await response.json()) as { plans: Record<string, Partial<FaultPlan>> }).plans;
+      log("warn", "sandbox fault plans unavailable", { status: response.status });
+    } catch (error) {
+      log("warn", "sandbox fault plans unavailable", { error: errorMessage(error) });
+    }
+    return {};
   }
 }
 

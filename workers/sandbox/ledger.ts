@@ -157,6 +157,12 @@ export class ProviderLedger extends DurableObject<SandboxEnv> {
     return plan;
   }
 
+  /** Every consumer's plan that is not "ok", by queue: what each worker's hooks read, in one call. */
+  async consumerFaults(): Promise<Record<string, ConsumerFault>> {
+    const rows = this.ctx.storage.sql.exec<{ queue: string; plan: string }>("SELECT queue, plan FROM consumer_faults ORDER BY queue").toArray();
+    return Object.fromEntries(rows.map((row) => [row.queue, JSON.parse(row.plan) as ConsumerFault]));
+  }
+
   async consumerFault(queue: string): Promise<ConsumerFault | { mode: "ok" }> {
     const row = this.ctx.storage.sql.exec<{ plan: string }>("SELECT plan FROM consumer_faults WHERE queue = ?", queue).toArray()[0];
     return row ? (JSON.parse(row.plan) as ConsumerFault) : { mode: "ok" };

@@ -230,7 +230,10 @@ describe("the sandbox's own API", () => {
   it("keeps a consumer's fault plan until it is switched back", async () => {
     await send("POST", "/_sandbox/consumers/billing", JSON.stringify({ mode: "chaos", seed: 7, throwRate: 0.5 }));
     expect((await send("GET", "/_sandbox/consumers/billing")).json).toMatchObject({ mode: "chaos", seed: 7, throwRate: 0.5, duplicateRate: 0 });
+    // What every worker's hooks read: all the plans that are not "ok", in one answer.
+    expect((await send("GET", "/_sandbox/consumers")).json.plans.billing).toMatchObject({ mode: "chaos", seed: 7, throwRate: 0.5 });
     await send("POST", "/_sandbox/consumers/billing", JSON.stringify({ mode: "ok" }));
     expect((await send("GET", "/_sandbox/consumers/billing")).json).toEqual({ mode: "ok" });
+    expect((await send("GET", "/_sandbox/consumers")).json.plans).not.toHaveProperty("billing");
   });
 });
