@@ -27,10 +27,13 @@ function devConfig(worker) {
   return path.relative(ROOT, out);
 }
 
-/** Bundles one worker aside, in dist/dev/.<worker>-next; returns the files its bundle read (absolute). */
+/** Where a bundle is built before it is moved in: one per session, so two sessions starting at once never share one. */
+const stagingOf = (worker) => path.join(OUT, `.${worker.name}-next-${process.pid}`);
+
+/** Bundles one worker aside (stagingOf); returns the files its bundle read (absolute). */
 async function bundle(worker, env) {
   const sandboxed = sandboxedConfig(worker);
-  const staging = path.join(OUT, `.${worker.name}-next`);
+  const staging = stagingOf(worker);
   rmSync(staging, { recursive: true, force: true });
   await run("wrangler", ["deploy", "--dry-run", "-c", sandboxed, "--outdir", staging, "--metafile", path.join(staging, "meta.json")], { env, cwd: ROOT });
   const meta = JSON.parse(readFileSync(path.join(staging, "meta.json"), "utf8"));
@@ -40,7 +43,7 @@ async function bundle(worker, env) {
 
 /** Moves a bundle from aside into dist/dev/<worker>, source map first: the bundle's rename is what wrangler reloads on. */
 function install(worker) {
-  const staging = path.join(OUT, `.${worker.name}-next`);
+  const staging = stagingOf(worker);
   const target = path.join(OUT, worker.name);
   mkdirSync(target, { recursive: true });
   const entry = path.basename(readFileSync(path.join(ROOT, sandboxedConfig(worker)), "utf8").match(/^main = "(.*)"$/m)[1]).replace(/\.ts$/, ".js");
