@@ -3,16 +3,13 @@
 // own bundler watches in esbuild's polling mode, which keeps checking every source file it
 // bundled (node_modules included): about 50 ms of CPU each second here, idle or not. Here an edit is seen through the kernel's
 // file events (fs.watch) and rebuilds only the workers whose bundle read the edited file.
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
+import { bundleAsDeployed } from "./deploy-bundle.mjs";
 import { sandboxedConfig } from "./sandboxed.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const OUT = path.join(ROOT, "dist/dev"); // not under .wrangler/: wrangler's watcher ignores that folder
-
-const run = promisify(execFile);
 
 /** The config `wrangler dev` runs for `worker`: its sandboxed config, `main` at the built bundle, no bundling. */
 function devConfig(worker) {
@@ -35,22 +32,21 @@ async function bundle(worker, env) {
   const sandboxed = sandboxedConfig(worker);
   const staging = stagingOf(worker);
   rmSync(staging, { recursive: true, force: true });
-  await run("wrangler", ["deploy", "--dry-run", "-c", sandboxed, "--outdir", staging, "--metafile", path.join(staging, "meta.json")], { env, cwd: ROOT });
+  await bundleAsDeployed(path.join(ROOT, sandboxed), staging, { env, metafile: path.join(staging, "meta.json") });
   const meta = JSON.parse(readFileSync(path.join(staging, "meta.json"), "utf8"));
   // esbuild names inputs relative to the config's folder.
   return new Set(Object.keys(meta.inputs).map((input) => path.resolve(ROOT, path.dirname(sandboxed), input)));
 }
 
-/** Moves a bundle from aside into dist/dev/<worker>, source map first: the bundle's rename is what wrangler reloads on. */
+/**
+ * Moves a bundle from aside into dist/dev/<worker>, source map first: the bundle's rename is what
+ * wrangler reloads on. The entry is workers/sandbox/plugged/<worker>.ts, so the files are <worker>.js(.map).
+ */
 function install(worker) {
   const staging = stagingOf(worker);
   const target = path.join(OUT, worker.name);
   mkdirSync(target, { recursive: true });
-  const entry = path.basename(readFileSync(path.join(ROOT, sandboxedConfig(worker)), "utf8").match(/^main = "(.*)"$/m)[1]).replace(/\.ts$/, ".js");
-  renameSync(path.join(staging, `${entry}.map`), path.join(target, `${worker.name}.js.map`));
-  const code = readFileSync(path.join(staging, entry), "utf8").replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${worker.name}.js.map`);
-  writeFileSync(path.join(staging, entry), code);
-  renameSync(path.join(staging, entry), path.join(target, `${worker.name}.js`));
+  for (const file of [`${worker.name}.js.map`, `${worker.name}.js`]) renameSync(path.join(staging, file), path.join(target, file));
   rmSync(staging, { recursive: true, force: true });
 }
 

@@ -13,6 +13,8 @@ import { producerBindingOf, subscriptionsOf, type OrderFlow } from "../src/contr
 const sandboxed = (name: string): string => sandboxedConfig(WORKERS.find((worker: { name: string }) => worker.name === name));
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
+import { waitFor } from "./fixtures/wait.ts";
+export { waitFor };
 export const ADMIN_TOKEN = "e2e-admin-token";
 export const LAKE_PII_KEY = "e2e-lake-pii-key";
 export const ORDER_SECRET_KEY = "e2e-order-secret-key";
@@ -194,12 +196,3 @@ export async function seedCatalog(admin: AdminCall, stock: false | { available?:
   }
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = () => "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

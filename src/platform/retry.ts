@@ -1,6 +1,9 @@
 /** Cloudflare Queues refuse a `delaySeconds` above 12 hours. */
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 
+/** The longest backoff between two tries, unless a consumer or step sets its own. */
+export const MAX_BACKOFF_SECONDS = 3_600;
+
 export type BackoffOptions = { baseSeconds?: number; maxSeconds?: number; random?: () => number };
 
 /**
@@ -8,7 +11,7 @@ export type BackoffOptions = { baseSeconds?: number; maxSeconds?: number; random
  * retries of a batch that failed together spread out instead of stampeding back.
  */
 export function backoffSeconds(attempts: number, options: BackoffOptions = {}): number {
-  const { baseSeconds = 2, maxSeconds = 3_600, random = Math.random } = options;
+  const { baseSeconds = 2, maxSeconds = MAX_BACKOFF_SECONDS, random = Math.random } = options;
   const window = Math.min(maxSeconds, baseSeconds * 2 ** Math.max(0, attempts - 1));
   return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.round(window / 2 + random() * (window / 2))));
 }

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeOrderBody } from "../fixtures/orders";
+import { waitFor } from "../fixtures/wait";
 import { startDev, type DevServer } from "./dev-server";
 
 // `npm run dev` as a developer edits code: the session bundles each worker itself and rebuilds,
@@ -17,15 +18,8 @@ afterAll(async () => {
   await dev?.stop();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s; the session said:\n${dev.output().slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Waits for `probe`, showing the session's last output if it never comes. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => waitFor(probe, 60_000, () => `${what}; the session said:\n${dev.output().slice(-3000)}`);
 
 async function orderReadyToShip(): Promise<void> {
   const placed = await fetch(`${dev.url}/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(placeOrderBody()) });
@@ -41,10 +35,10 @@ describe("npm run dev", () => {
     const before = dev.output().length;
     // The same text written again: an edit as the file watcher sees it, with nothing changed.
     writeFileSync(edited, readFileSync(edited, "utf8"));
-    const rebuilt = await until("a rebuild", () => /\[dev\] rebuilt ([a-z, -]+) in \d+ ms/.exec(dev.output().slice(before))?.[1]);
+    const rebuilt = await until("a rebuild", async () => /\[dev\] rebuilt ([a-z, -]+) in \d+ ms/.exec(dev.output().slice(before))?.[1]);
     // Billing's decisions are read by Billing and by the order workflow, by nothing else.
     expect(rebuilt.split(", ").sort()).toEqual(["billing", "order-flow"]);
-    await until("the reload", () => (/Local server updated and ready/.test(dev.output().slice(before)) ? true : undefined));
+    await until("the reload", async () => (/Local server updated and ready/.test(dev.output().slice(before)) ? true : undefined));
     await orderReadyToShip();
   });
 });

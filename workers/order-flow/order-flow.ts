@@ -36,11 +36,11 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
     const stock = env.WAREHOUSE_STOCK as unknown as DurableObjectNamespace<StockItem>;
     const order = () => orders.get(orders.idFromName(orderId));
     const end = (view: FlowView): FlowEnd => ({ orderId, status: view.order.status });
-    const PROVIDER_STEP = providerStep(backoffMaxSeconds(env.RETRY_BACKOFF_MAX_SECONDS));
+    const providerCall = providerStep(backoffMaxSeconds(env.RETRY_BACKOFF_MAX_SECONDS));
 
     /** Tells the observers (integrations, projections) and Sales what `producedBy` found; answers where the order stands. */
     const report = (name: string, producedBy: string, facts: AnyEvent[]) =>
-      step.do(name, PROVIDER_STEP, async (context): Promise<FlowView> => {
+      step.do(name, providerCall, async (context): Promise<FlowView> => {
         const delivery = await publishEvents(publishingFor(env, () => orchestratedSubscriptions), facts, { firstTry: context.attempt === 1 });
         if (!delivery.complete) throw retryLater({ reason: `${name}: the events could not all be published yet`, afterSeconds: 1 });
         let standing: FlowView | null = null;
@@ -57,12 +57,12 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
 
     /** The customer cancelled: the label voided and the stock back (if it got that far), then the money. */
     const compensate = async (cancellation: OrderCancelled, invoice: InvoiceRecord | undefined, shipment?: ShipmentRecord): Promise<FlowEnd> => {
-      if (shipment) await step.do("give back the stock", PROVIDER_STEP, () => shipping.cancel(env, stock, cancellation, shipment));
-      const refund = await step.do("refund the cancelled order", PROVIDER_STEP, () => billing.cancel(env, cancellation, invoice, placed, false));
+      if (shipment) await step.do("give back the stock", providerCall, () => shipping.cancel(env, stock, cancellation, shipment));
+      const refund = await step.do("refund the cancelled order", providerCall, () => billing.cancel(env, cancellation, invoice, placed, false));
       return end(await report("record the refund", "refund the cancelled order", refund.publish));
     };
 
-    const payment = await step.do("charge", PROVIDER_STEP, async (context) => {
+    const payment = await step.do("charge", providerCall, async (context) => {
       const cancellation = (await order().progress())?.cancellation;
       // A try before this one may have charged without an answer: Billing's decisions ask Stripe.
       return cancellation ? billing.cancel(env, cancellation, undefined, placed, context.attempt > 1) : billing.charge(env, placed);
@@ -72,7 +72,7 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
     if (next.kind === "end") return end(paid);
     if (next.kind === "compensate") return compensate(next.cancellation, next.invoice);
 
-    const shipped = await step.do("take stock and buy the label", PROVIDER_STEP, async (context) => {
+    const shipped = await step.do("take stock and buy the label", providerCall, async (context) => {
       const cancellation = (await order().progress())?.cancellation;
       // Earlier tries may have taken stock and bought a label without an answer: both are undone.
       const earlierTries = { count: context.attempt - 1, since: next.billed.time };
@@ -82,7 +82,7 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
     const reported = await report("record the shipment", "take stock and buy the label", shipped.publish);
     const then = afterShipping(shipped, reported);
     if (then.kind === "refund") {
-      const refund = await step.do("refund the unshippable order", PROVIDER_STEP, () => billing.refundUnshippable(env, next.invoice, then.reason));
+      const refund = await step.do("refund the unshippable order", providerCall, () => billing.refundUnshippable(env, next.invoice, then.reason));
       return end(await report("record the refund", "refund the unshippable order", refund.publish));
     }
     if (then.kind === "compensate") return compensate(then.cancellation, next.invoice, then.shipment);

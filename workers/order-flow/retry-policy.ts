@@ -1,6 +1,6 @@
 import type { WorkflowDynamicDelayContext, WorkflowStepConfig } from "cloudflare:workers";
 import { MAX_RETRIES } from "../../src/platform/consumer";
-import { backoffSeconds, type BackoffOptions } from "../../src/platform/retry";
+import { backoffSeconds, MAX_BACKOFF_SECONDS, type BackoffOptions } from "../../src/platform/retry";
 
 const AFTER = / \(retry after (\d+) s\)$/;
 
@@ -22,7 +22,7 @@ export function retryDelaySeconds(attempt: number, error: Error | undefined, bac
 /** The longest backoff between two tries of a step, in seconds: RETRY_BACKOFF_MAX_SECONDS, an hour unless set. */
 export function backoffMaxSeconds(value: unknown): number {
   const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 1 ? seconds : 3_600;
+  return Number.isFinite(seconds) && seconds >= 1 ? seconds : MAX_BACKOFF_SECONDS;
 }
 
 /**
@@ -34,7 +34,7 @@ export function backoffMaxSeconds(value: unknown): number {
  * the carrier's list page after page, and the doubling alone would leave an order waiting for
  * many minutes with its Workflow `running` (seen in the 1,500-order soak).
  */
-export const providerStep = (maxBackoffSeconds = 3_600) =>
+export const providerStep = (maxBackoffSeconds: number) =>
   ({
     retries: {
       limit: MAX_RETRIES,
