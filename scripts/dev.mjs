@@ -49,17 +49,10 @@ for (const example of [".dev.vars.example", ...[...WORKERS, SANDBOX].map((w) => 
 }
 
 const children = [];
+// Wrangler writes straight to this terminal: re-reading and prefixing its every line here cost
+// about 2 ms of CPU per order at 10 orders/s (a request line, a queue batch line per hop).
 function start(label, args) {
-  const child = spawn("wrangler", args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const prefix = (chunk) =>
-    chunk
-      .toString()
-      .split("\n")
-      .filter((line) => line.trim())
-      .map((line) => `[${label}] ${line}\n`)
-      .join("");
-  child.stdout.on("data", (chunk) => process.stdout.write(prefix(chunk)));
-  child.stderr.on("data", (chunk) => process.stderr.write(prefix(chunk)));
+  const child = spawn("wrangler", args, { env, stdio: ["ignore", "inherit", "inherit"], detached: true });
   child.on("exit", (code) => {
     console.log(`[${label}] exited with ${code}`);
     shutdown(code ?? 1);
