@@ -132,8 +132,10 @@ const sortedUnion = (a: string, b: string) =>
 
 // The newest snapshot decides every snapshot column; a refund and the lake ids only ever
 // add. A row that would not change is not written (D1 bills rows written): an older or
-// repeated snapshot whose events are already in the lake costs nothing. placed_at is left
-// out of the SET list: SQLite rewrites the index entry of any column it sets, changed or not.
+// repeated snapshot whose events are already in the lake costs nothing. The table has no
+// index (reports read ranges of order_id, which sorts by placed_at), so a new order writes
+// one row and a change rewrites only it. placed_at is left out of the SET list: it never
+// changes once known, and PLACE_ORDERS fills it in for a row made from a fact first.
 const UPSERT_ORDERS = `
 INSERT INTO orders (${COLUMNS.join(", ")})
 SELECT ${COLUMNS.map(column).join(", ")}
