@@ -17,8 +17,10 @@ export type Cancellation =
 
 export type Placement =
   | { kind: "created"; order: OrderSnapshot }
-  /** Placed before, by this same request (same Idempotency-Key and body), or this object's name (the id's random part) was taken. */
+  /** Placed before, by this same request (same Idempotency-Key and body). */
   | { kind: "existing"; order: OrderSnapshot }
+  /** A new order's id whose random part another order's object already has (80 bits: rare beyond measure): mint another id. */
+  | { kind: "taken" }
   /** The Idempotency-Key that names this order came with another body. */
   | { kind: "mismatch" };
 
@@ -72,9 +74,8 @@ export class Order extends DurableObject<SalesEnv> {
   async place(draft: NewOrder, requestFingerprint?: string): Promise<Placement> {
     const existing = this.entity.state;
     if (existing) {
-      return requestFingerprint === undefined || existing.requestFingerprint === requestFingerprint
-        ? { kind: "existing", order: existing.order }
-        : { kind: "mismatch" };
+      if (requestFingerprint === undefined) return { kind: "taken" };
+      return existing.requestFingerprint === requestFingerprint ? { kind: "existing", order: existing.order } : { kind: "mismatch" };
     }
     const { state, publish } = openOrder(draft);
     const orchestrated = orderFlowOf(this.env.ORDER_FLOW) === "orchestration";

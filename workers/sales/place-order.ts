@@ -100,7 +100,13 @@ export async function placeOrder(
     shippingAddress: request.shippingAddress,
     paymentMethod,
   };
-  const placement = await orderObject(stores, orderId).place(draft, fingerprint);
+  let placement = await orderObject(stores, orderId).place(draft, fingerprint);
+  // Another order's object has this new id's random part: never answer with that order.
+  for (let tries = 1; placement.kind === "taken"; tries++) {
+    if (tries === 3) throw new Error("three new order ids in a row named existing orders");
+    const fresh = newOrderId(acceptedAt);
+    placement = await orderObject(stores, fresh).place({ ...draft, orderId: fresh }, fingerprint);
+  }
   if (placement.kind === "mismatch") {
     throw new Problem(
       422,

@@ -246,6 +246,15 @@ describe("GET /orders/:id", () => {
     });
   });
 
+  it("never answers a new order with the order whose object its id's random part names", async () => {
+    const placed = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": crypto.randomUUID() });
+    const stored = await storedIn(placed.json.id);
+    const draft = { ...placed.json, orderId: `ord_${encodeTime(Date.now(), 10)}${placed.json.id.slice(-16)}`, lines: placed.json.items };
+    // An unkeyed placement (no fingerprint) landing on a taken object is told so, and changes nothing there.
+    expect(await objectOf(placed.json.id).place(draft)).toEqual({ kind: "taken" });
+    expect(await storedIn(placed.json.id)).toEqual(stored);
+  });
+
   it("answers 404 for an id with an order's random part and another time part, writing nothing", async () => {
     const placed = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": crypto.randomUUID() });
     const id: string = placed.json.id;
