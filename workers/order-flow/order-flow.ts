@@ -7,6 +7,7 @@ import type { FlowView, Order } from "../sales/order";
 import type { OrderFactEvent } from "../sales/order-lifecycle";
 import type { StockItem } from "../warehouse/inventory";
 import type { ShipmentRecord } from "../warehouse/shipping";
+import { orderObjectName } from "../../src/platform/ids";
 import { publishEvents, publishingFor } from "../../src/platform/queues";
 import * as billing from "./billing-steps";
 import * as shipping from "./shipping-steps";
@@ -34,7 +35,7 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
     const orderId = placed.subject;
     const orders = env.SALES_ORDERS as unknown as DurableObjectNamespace<Order>;
     const stock = env.WAREHOUSE_STOCK as unknown as DurableObjectNamespace<StockItem>;
-    const order = () => orders.get(orders.idFromName(orderId));
+    const order = () => orders.get(orders.idFromName(orderObjectName(orderId)));
     const end = (view: FlowView): FlowEnd => ({ orderId, status: view.order.status });
     const providerCall = providerStep(backoffMaxSeconds(env.RETRY_BACKOFF_MAX_SECONDS));
 
@@ -50,7 +51,7 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
           if (outcome.kind === "reject") throw new NonRetryableError(outcome.reason);
           standing = progress;
         }
-        standing ??= await order().progress();
+        standing ??= await order().progress(orderId);
         if (!standing) throw new NonRetryableError(`order ${orderId} does not exist at Sales`);
         return standing;
       });
@@ -63,7 +64,7 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
     };
 
     const payment = await step.do("charge", providerCall, async (context) => {
-      const cancellation = (await order().progress())?.cancellation;
+      const cancellation = (await order().progress(orderId))?.cancellation;
       // A try before this one may have charged without an answer: Billing's decisions ask Stripe.
       return cancellation ? billing.cancel(env, cancellation, undefined, placed, context.attempt > 1) : billing.charge(env, placed);
     });
@@ -73,7 +74,7 @@ export class OrderFlow extends WorkflowEntrypoint<OrderFlowEnv, OrderPlaced> {
     if (next.kind === "compensate") return compensate(next.cancellation, next.invoice);
 
     const shipped = await step.do("take stock and buy the label", providerCall, async (context) => {
-      const cancellation = (await order().progress())?.cancellation;
+      const cancellation = (await order().progress(orderId))?.cancellation;
       // Earlier tries may have taken stock and bought a label without an answer: both are undone.
       const earlierTries = { count: context.attempt - 1, since: next.billed.time };
       return cancellation ? { ...(await shipping.cancel(env, stock, cancellation, undefined, earlierTries)), cancellation } : shipping.ship(env, stock, next.billed);

@@ -132,15 +132,17 @@ const sortedUnion = (a: string, b: string) =>
 
 // The newest snapshot decides every snapshot column; a refund and the lake ids only ever
 // add. A row that would not change is not written (D1 bills rows written): an older or
-// repeated snapshot whose events are already in the lake costs nothing. placed_at is left
-// out of the SET list: SQLite rewrites the index entry of any column it sets, changed or not.
+// repeated snapshot whose events are already in the lake costs nothing. The table has no
+// index (reports read ranges of order_id, which sorts by placed_at), so a new order writes
+// one row and a change rewrites only it. placed_at is a snapshot column like the others: a
+// row made from a fact first (version 0, no placed_at) gets it with its first snapshot.
 const UPSERT_ORDERS = `
 INSERT INTO orders (${COLUMNS.join(", ")})
 SELECT ${COLUMNS.map(column).join(", ")}
 FROM json_each(?1) WHERE true
 ON CONFLICT (order_id) DO UPDATE SET
   version = max(orders.version, excluded.version),
-  ${SNAPSHOT_COLUMNS.filter((c) => c !== "placed_at").map((c) => `${c} = CASE WHEN ${newer} THEN excluded.${c} ELSE orders.${c} END`).join(",\n  ")},
+  ${SNAPSHOT_COLUMNS.map((c) => `${c} = CASE WHEN ${newer} THEN excluded.${c} ELSE orders.${c} END`).join(",\n  ")},
   ${REFUND_COLUMNS.map((c) => `${c} = coalesce(orders.${c}, excluded.${c})`).join(",\n  ")},
   lake_event_ids = ${sortedUnion("orders.lake_event_ids", "excluded.lake_event_ids")}
 WHERE ${newer}
@@ -148,20 +150,12 @@ WHERE ${newer}
   OR EXISTS (SELECT 1 FROM json_each(excluded.lake_event_ids) AS fresh
              WHERE fresh.value NOT IN (SELECT value FROM json_each(orders.lake_event_ids)))`;
 
-// placed_at never changes once known; this only writes the rare row made from a fact before
-// the order's first snapshot.
-const PLACE_ORDERS = `
-UPDATE orders SET placed_at = ${column("placed_at")}
-FROM json_each(?1)
-WHERE orders.order_id = ${column("order_id")} AND orders.placed_at IS NULL AND ${column("placed_at")} IS NOT NULL`;
-
 /**
- * The D1 statements that apply a batch to the read model, two whatever the batch size (each
- * takes the batch as one JSON parameter): one D1 batch, one transaction.
+ * The D1 statement that applies a batch to the read model, one whatever the batch size (it
+ * takes the batch as one JSON parameter), sent as one D1 batch: one transaction.
  */
 export function readModelStatements(db: D1Database, events: AnyEvent[]): D1PreparedStatement[] {
-  const changes = JSON.stringify(changesOf(events));
-  return [db.prepare(UPSERT_ORDERS).bind(changes), db.prepare(PLACE_ORDERS).bind(changes)];
+  return [db.prepare(UPSERT_ORDERS).bind(JSON.stringify(changesOf(events)))];
 }
 
 /** Which of these events are already in the lake, from the rows of their orders. */

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { admin, deliver, orderStory, type Story } from "./test-helpers";
+import { flowSummary } from "./flow";
+import { listOrders, salesPerDay, stageLatency, topSkus } from "./reports";
+import { admin, deliver, e, orderStory, type Story } from "./test-helpers";
 
 // A known week-end of orders, on days no other test file uses.
 const day1 = (time: string) => new Date(`2025-06-01T${time}Z`);
@@ -102,6 +104,81 @@ describe("GET /admin/reports/orders", () => {
     expect(res.status).toBe(422);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     expect(res.json.errors.map((error: { path: string }) => error.path)).toContain(field);
+  });
+});
+
+describe("orders placed around midnight (ranges of order ids, which carry the placing time)", () => {
+  const at = (time: string) => new Date(`2025-07-${time}Z`);
+  const ids = (res: { json: { orders: { orderId: string }[] } }) => res.json.orders.map((o) => o.orderId);
+  let dayBefore: Story, first: Story, noon: Story, last: Story, dayAfter: Story;
+
+  beforeAll(async () => {
+    dayBefore = orderStory({ placedAt: at("14T23:59:59.999"), customerId: "cus_midnight" });
+    first = orderStory({ placedAt: at("15T00:00:00.000"), customerId: "cus_midnight" });
+    noon = orderStory({ placedAt: at("15T12:00:00.000"), customerId: "cus_midnight" });
+    last = orderStory({ placedAt: at("15T23:59:59.999"), customerId: "cus_midnight" });
+    dayAfter = orderStory({ placedAt: at("16T00:00:00.000"), customerId: "cus_midnight" });
+    await deliver([noon, dayAfter, first, last, dayBefore].flatMap((story) => story.events));
+  });
+
+  it("gives a day exactly its orders, from 00:00:00.000 to 23:59:59.999", async () => {
+    expect(ids(await admin("/admin/reports/orders?from=2025-07-15&to=2025-07-15"))).toEqual([last, noon, first].map((s) => s.orderId));
+    expect(ids(await admin("/admin/reports/orders?from=2025-07-14&to=2025-07-14"))).toEqual([dayBefore.orderId]);
+    expect(ids(await admin("/admin/reports/orders?from=2025-07-16&to=2025-07-16"))).toEqual([dayAfter.orderId]);
+    const days = (await admin("/admin/reports/sales-per-day?from=2025-07-14&to=2025-07-16")).json.days;
+    expect(days.map((d: { day: string; orders: number }) => [d.day, d.orders])).toEqual([["2025-07-14", 1], ["2025-07-15", 3], ["2025-07-16", 1]]);
+  });
+
+  it("lists them newest first across page boundaries, following the cursor", async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await admin(`/admin/reports/orders?customer=cus_midnight&limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(res.status).toBe(200);
+      expect(res.json.orders.length).toBeLessThanOrEqual(2);
+      seen.push(...ids(res));
+      cursor = res.json.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([dayAfter, last, noon, first, dayBefore].map((s) => s.orderId));
+    const page = await admin("/admin/reports/orders?from=2025-07-15&to=2025-07-15&limit=2");
+    expect(ids(page)).toEqual([last, noon].map((s) => s.orderId));
+    expect(ids(await admin(`/admin/reports/orders?from=2025-07-15&to=2025-07-15&limit=2&cursor=${page.json.nextCursor}`))).toEqual([first.orderId]);
+  });
+
+  it("reads a range of the primary key for every report, never the whole table", async () => {
+    // Each report's statements, run against the real D1 and recorded, then explained.
+    const statements: { sql: string; params: unknown[] }[] = [];
+    const db = {
+      prepare: (sql: string) => ({
+        bind: (...params: unknown[]) => {
+          statements.push({ sql, params });
+          return e.REPORTING.prepare(sql).bind(...params);
+        },
+      }),
+    } as unknown as D1Database;
+    const range = { from: "2025-07-15", to: "2025-07-15" };
+    const BOTH_ENDS = "USING PRIMARY KEY (order_id>? AND order_id<?)";
+    const reports: [() => Promise<unknown>, string][] = [
+      [() => listOrders(db, { range, limit: 2 }), BOTH_ENDS],
+      [() => listOrders(db, { range, status: "placed", customer: "cus_midnight", limit: 2, after: last.orderId }), BOTH_ENDS],
+      // A page after the first without a date range: from the cursor down.
+      [() => listOrders(db, { limit: 2, after: last.orderId }), "USING PRIMARY KEY (order_id<?)"],
+      [() => salesPerDay(db, range), BOTH_ENDS],
+      [() => stageLatency(db, range), BOTH_ENDS],
+      [() => topSkus(db, range, 10), BOTH_ENDS],
+      [() => flowSummary(db, 60), BOTH_ENDS],
+    ];
+    for (const [run, expected] of reports) {
+      statements.length = 0;
+      await run();
+      expect(statements.length).toBeGreaterThan(0);
+      for (const { sql, params } of statements) {
+        const { results } = await e.REPORTING.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+        const reads = results.map((row) => row.detail).filter((detail) => /\b(SCAN|SEARCH) (orders|o)\b/.test(detail));
+        expect(reads.length, sql).toBeGreaterThan(0);
+        for (const read of reads) expect(read.replace(/^SEARCH o /, "SEARCH orders "), sql).toBe(`SEARCH orders ${expected}`);
+      }
+    }
   });
 });
 

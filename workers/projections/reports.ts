@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Currency, MinorUnits, OrderId, OrderStatus, Sku } from "../../src/contracts/values";
+import { firstIdAt } from "../../src/platform/ids";
 import type { OrderChange } from "./read-model";
 
 /** A UTC calendar day, the unit every report is grouped and filtered by. */
@@ -53,12 +54,20 @@ export const TopSku = z
 
 export type DayRange = { from: string; to: string };
 
-/** Half-open time range of whole UTC days: [from 00:00, day after `to` 00:00). */
-function timeRange({ from, to }: DayRange): [string, string] {
-  const end = new Date(`${to}T00:00:00.000Z`);
-  end.setUTCDate(end.getUTCDate() + 1);
-  return [`${from}T00:00:00.000Z`, end.toISOString()];
+const DAY_MS = 86_400_000;
+
+/** Half-open time range of whole UTC days, in epoch milliseconds: [from 00:00, day after `to` 00:00). */
+function timeRange({ from, to }: DayRange): [number, number] {
+  return [Date.parse(`${from}T00:00:00.000Z`), Date.parse(`${to}T00:00:00.000Z`) + DAY_MS];
 }
+
+/**
+ * The order ids of the orders placed in [start, end) (epoch milliseconds). An order id begins
+ * with the ULID time of its placing and placed_at is that time (workers/sales/order-lifecycle.ts),
+ * so these orders are exactly the ids in [first id at start, first id at end): a range of the
+ * primary key, read in id order, which is placing order.
+ */
+export const placedBetween = (start: number, end: number): [string, string] => [firstIdAt("ord", start), firstIdAt("ord", end)];
 
 type OrderRow = OrderChange;
 
@@ -83,15 +92,17 @@ const toOrder = (row: OrderRow): ReportedOrder => ({
   cancelledAt: row.cancelled_at,
 });
 
-export type OrderFilter = { status?: string; customer?: string; range?: DayRange; limit: number; after?: { placedAt: string; orderId: string } };
+export type OrderFilter = { status?: string; customer?: string; range?: DayRange; limit: number; after?: string };
 
 /**
- * Newest first, `limit` per page; `after` is the last order of the previous page (a keyset
- * cursor, stable while orders keep arriving). One index, by time: a status or customer filter
- * reads the time range newest first and skips the others. Rows read cost a thousandth of rows
- * written, and an index per filter would be written on every order (status: on every change).
+ * Newest first, `limit` per page; `after` is the id of the last order of the previous page (a
+ * keyset cursor, stable while orders keep arriving). No index: ids sort by placing time, so the
+ * primary key is read backwards over the time range, and a status or customer filter skips the
+ * orders it does not want. Rows read cost a thousandth of rows written, and an index per filter
+ * would be written on every order (status: on every change). Rows known only from a fact (no
+ * snapshot yet: no placed_at) are left out.
  */
-export async function listOrders(db: D1Database, filter: OrderFilter): Promise<{ orders: ReportedOrder[]; next?: { placedAt: string; orderId: string } }> {
+export async function listOrders(db: D1Database, filter: OrderFilter): Promise<{ orders: ReportedOrder[]; next?: string }> {
   const where = ["placed_at IS NOT NULL"];
   const params: unknown[] = [];
   if (filter.customer !== undefined) {
@@ -103,38 +114,37 @@ export async function listOrders(db: D1Database, filter: OrderFilter): Promise<{
     params.push(filter.status);
   }
   if (filter.range) {
-    const [start, end] = timeRange(filter.range);
-    where.push("placed_at >= ? AND placed_at < ?");
-    params.push(start, end);
+    where.push("order_id >= ? AND order_id < ?");
+    params.push(...placedBetween(...timeRange(filter.range)));
   }
   if (filter.after) {
-    where.push("(placed_at, order_id) < (?, ?)");
-    params.push(filter.after.placedAt, filter.after.orderId);
+    where.push("order_id < ?");
+    params.push(filter.after);
   }
   const { results } = await db
-    .prepare(`SELECT * FROM orders INDEXED BY orders_by_time WHERE ${where.join(" AND ")} ORDER BY placed_at DESC, order_id DESC LIMIT ?`)
+    .prepare(`SELECT * FROM orders WHERE ${where.join(" AND ")} ORDER BY order_id DESC LIMIT ?`)
     .bind(...params, filter.limit + 1)
     .all<OrderRow>();
   const page = results.slice(0, filter.limit).map(toOrder);
   const last = page.at(-1);
-  return results.length > filter.limit && last ? { orders: page, next: { placedAt: last.placedAt!, orderId: last.orderId } } : { orders: page };
+  return results.length > filter.limit && last ? { orders: page, next: last.orderId } : { orders: page };
 }
 
 /**
- * Orders, gross, billed and refunded per placed day and currency, summed over one range scan
- * of orders_by_time (no running totals to keep: they would be rewritten with every order).
+ * Orders, gross, billed and refunded per placed day and currency, summed over one range of the
+ * primary key (no running totals to keep: they would be rewritten with every order).
  */
 export async function salesPerDay(db: D1Database, range: DayRange): Promise<z.infer<typeof DailySales>[]> {
-  const [start, end] = timeRange(range);
+  const [first, end] = placedBetween(...timeRange(range));
   const { results } = await db
     .prepare(
       `SELECT substr(placed_at, 1, 10) AS day, currency, count(*) AS orders, sum(total) AS gross, count(billed_at) AS billed_orders,
               coalesce(sum(billed_amount), 0) AS billed, coalesce(sum(refunded_amount), 0) AS refunded
-       FROM orders INDEXED BY orders_by_time
-       WHERE placed_at >= ?1 AND placed_at < ?2 AND currency IS NOT NULL
+       FROM orders
+       WHERE order_id >= ?1 AND order_id < ?2 AND currency IS NOT NULL
        GROUP BY day, currency ORDER BY day, currency`,
     )
-    .bind(start, end)
+    .bind(first, end)
     .all<{ day: string; currency: string; orders: number; gross: number; billed_orders: number; billed: number; refunded: number }>();
   return results.map((row) => ({
     day: row.day,
@@ -150,7 +160,7 @@ export async function salesPerDay(db: D1Database, range: DayRange): Promise<z.in
 
 /**
  * p50 and p95 (nearest rank) of each stage's duration for orders placed on each day, from
- * one range scan of orders_by_time. Orders that have not reached a stage are left out of it.
+ * one range of the primary key. Orders that have not reached a stage are left out of it.
  */
 export async function stageLatency(db: D1Database, range: DayRange): Promise<z.infer<typeof StageLatency>[]> {
   const [start, end] = timeRange(range);
@@ -159,21 +169,22 @@ export async function stageLatency(db: D1Database, range: DayRange): Promise<z.i
 }
 
 /**
- * Stage durations (p50, p95, nearest rank) of the orders placed in [start, end), grouped by
- * `bucket`, an SQL expression over placed_at (a constant gives one group for the whole range).
+ * Stage durations (p50, p95, nearest rank) of the orders placed in [start, end) (epoch
+ * milliseconds), grouped by `bucket`, an SQL expression over placed_at (a constant gives one
+ * group for the whole range).
  */
 export async function stagePercentiles(
   db: D1Database,
-  start: string,
-  end: string,
+  start: number,
+  end: number,
   bucket: string,
 ): Promise<{ bucket: string; stage: (typeof STAGES)[number]; orders: number; p50Ms: number; p95Ms: number }[]> {
   const { results } = await db
     .prepare(
       `WITH base AS MATERIALIZED (
          SELECT ${bucket} AS day, julianday(placed_at) AS p, julianday(billed_at) AS b, julianday(ready_at) AS r
-         FROM orders INDEXED BY orders_by_time
-         WHERE placed_at >= ?1 AND placed_at < ?2 AND billed_at IS NOT NULL
+         FROM orders
+         WHERE order_id >= ?1 AND order_id < ?2 AND billed_at IS NOT NULL
        ), stages AS (
          SELECT day, 'placed_to_billed' AS stage, b - p AS d FROM base
          UNION ALL SELECT day, 'billed_to_ready_to_ship', r - b FROM base WHERE r IS NOT NULL
@@ -189,23 +200,23 @@ export async function stagePercentiles(
               max(CASE WHEN rank = (n * 95 + 99) / 100 THEN ms END) AS p95
        FROM ranked GROUP BY day, stage ORDER BY day, stage`,
     )
-    .bind(start, end)
+    .bind(...placedBetween(start, end))
     .all<{ day: string; stage: (typeof STAGES)[number]; orders: number; p50: number; p95: number }>();
   return results.map((row) => ({ bucket: row.day, stage: row.stage, orders: row.orders, p50Ms: row.p50, p95Ms: row.p95 }));
 }
 
 /** Best-selling SKUs by units over placed days, leaving out orders that failed or were cancelled. */
 export async function topSkus(db: D1Database, range: DayRange, limit: number): Promise<z.infer<typeof TopSku>[]> {
-  const [start, end] = timeRange(range);
+  const [first, end] = placedBetween(...timeRange(range));
   const { results } = await db
     .prepare(
       `SELECT json_extract(l.value, '$.sku') AS sku, max(json_extract(l.value, '$.name')) AS name, o.currency,
               sum(json_extract(l.value, '$.quantity')) AS units, sum(json_extract(l.value, '$.lineTotal')) AS revenue, count(*) AS orders
-       FROM orders AS o INDEXED BY orders_by_time, json_each(o.lines) AS l
-       WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status NOT IN ('billing_failed', 'cancelled')
+       FROM orders AS o, json_each(o.lines) AS l
+       WHERE o.order_id >= ?1 AND o.order_id < ?2 AND o.status NOT IN ('billing_failed', 'cancelled')
        GROUP BY sku, o.currency ORDER BY units DESC, revenue DESC, sku LIMIT ?3`,
     )
-    .bind(start, end, limit)
+    .bind(first, end, limit)
     .all<z.infer<typeof TopSku>>();
   return results;
 }

@@ -48,7 +48,8 @@ const later = (time: Date, ms: number) => new Date(time.getTime() + ms);
  * status-changed snapshot with the next version.
  */
 export function orderStory(options: StoryOptions): Story {
-  const orderId = newOrderId();
+  // Placed at its id's time, as Sales places every order.
+  const orderId = newOrderId(options.placedAt.getTime());
   const tag = options.tag ?? orderId.slice(-8).toLowerCase();
   const customer = { name: `Ada ${tag}`, email: `ada.${tag}@example.com`, phone: `+1415555${String([...tag].reduce((n, ch) => (n * 31 + ch.charCodeAt(0)) % 10_000, 7)).padStart(4, "0")}` };
   const address = { line1: `${tag} Main St`, line2: `Flat ${tag}`, city: "Springfield", postalCode: "12345", country: "US" };
@@ -61,7 +62,7 @@ export function orderStory(options: StoryOptions): Story {
   const total = lines.reduce((sum, line) => sum + line.lineTotal, 0);
   const placedAt = options.placedAt;
   // Sales' own lifecycle turns the facts into its status snapshots, as the Order object does.
-  const opened = openOrder({ orderId, customerId: options.customerId ?? `cus_${tag}`, customer, shippingAddress: address, lines, currency, subtotal: total, total, paymentMethod: "pm_card_visa" }, placedAt);
+  const opened = openOrder({ orderId, customerId: options.customerId ?? `cus_${tag}`, customer, shippingAddress: address, lines, currency, subtotal: total, total, paymentMethod: "pm_card_visa" });
   let state = opened.state;
   const [placed] = opened.publish;
   const events: AnyEvent[] = [...opened.publish];

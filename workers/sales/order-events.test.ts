@@ -6,6 +6,8 @@ import worker from "./index";
 import { orderEventHandlers } from "./order-events";
 import { ADMIN, asCustomer, call, seedProduct } from "./test-helpers";
 import { typesFor } from "../../src/contracts/topology";
+import { timeOfId } from "../../src/platform/ids";
+import { encodeTime } from "ulidx";
 
 const e = env as SalesEnv;
 
@@ -68,6 +70,18 @@ describe("Sales consuming Billing and Warehouse events", () => {
     expect(result.retryMessages).toEqual([]);
     expect(send).toHaveBeenCalledWith(expect.objectContaining({ reason: "rejected", queue: "sales", body: ghost }), { contentType: "json" });
     send.mockRestore();
+  });
+
+  it("dead-letters a fact about an id with an order's random part and another time part, leaving the order as it was", async () => {
+    const { id } = await placeOrder();
+    const other = `ord_${encodeTime(timeOfId(id) + 1, 10)}${id.slice(-16)}`;
+    const send = vi.spyOn(e.DEAD_LETTERS, "send");
+    const stray = billedEvent(other);
+    const result = await deliver([stray]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(send).toHaveBeenCalledWith(expect.objectContaining({ reason: "rejected", queue: "sales", body: stray }), { contentType: "json" });
+    send.mockRestore();
+    expect((await call("GET", `/orders/${id}`, undefined, ADMIN)).json).toMatchObject({ status: "placed", version: 1 });
   });
 
   it("dead-letters an order.placed delivered to Sales' queue by mistake", async () => {

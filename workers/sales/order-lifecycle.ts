@@ -9,6 +9,7 @@ import {
 } from "../../src/contracts/events";
 import type { OrderSnapshot, TimelineEntry } from "../../src/contracts/order";
 import type { Address, Customer, OrderStatus } from "../../src/contracts/values";
+import { timeOfId } from "../../src/platform/ids";
 import type { PricedOrder } from "./pricing";
 
 /** An order as Sales accepted and priced it, before it exists. */
@@ -91,9 +92,14 @@ function learn(order: OrderSnapshot, evidence: OrderState["evidence"], event: Or
   }
 }
 
-/** A new order, and the two events that announce it: `order.placed` and its first status. */
-export function openOrder(draft: NewOrder, now: Date) {
+/**
+ * A new order, and the two events that announce it: `order.placed` and its first status. It is
+ * placed at its id's time (when Sales accepted it), so a range of order ids is exactly a range of
+ * placedAt: the read model's reports read ranges of its primary key.
+ */
+export function openOrder(draft: NewOrder) {
   const { orderId, paymentMethod, ...details } = draft;
+  const now = new Date(timeOfId(orderId));
   const placed = orderPlaced.create({ orderId, ...details, paymentMethod, placedAt: now.toISOString() }, { subject: orderId, time: now });
   const order: OrderSnapshot = {
     id: orderId,

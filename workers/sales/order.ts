@@ -17,8 +17,10 @@ export type Cancellation =
 
 export type Placement =
   | { kind: "created"; order: OrderSnapshot }
-  /** Placed before, by this same request (same Idempotency-Key and body), or this id was taken. */
+  /** Placed before, by this same request (same Idempotency-Key and body). */
   | { kind: "existing"; order: OrderSnapshot }
+  /** A new order's id whose random part another order's object already has (80 bits: rare beyond measure): mint another id. */
+  | { kind: "taken" }
   /** The Idempotency-Key that names this order came with another body. */
   | { kind: "mismatch" };
 
@@ -72,31 +74,29 @@ export class Order extends DurableObject<SalesEnv> {
   async place(draft: NewOrder, requestFingerprint?: string): Promise<Placement> {
     const existing = this.entity.state;
     if (existing) {
-      return requestFingerprint === undefined || existing.requestFingerprint === requestFingerprint
-        ? { kind: "existing", order: existing.order }
-        : { kind: "mismatch" };
+      if (requestFingerprint === undefined) return { kind: "taken" };
+      return existing.requestFingerprint === requestFingerprint ? { kind: "existing", order: existing.order } : { kind: "mismatch" };
     }
-    const now = new Date();
-    const { state, publish } = openOrder(draft, now);
+    const { state, publish } = openOrder(draft);
     const orchestrated = orderFlowOf(this.env.ORDER_FLOW) === "orchestration";
     const stored: StoredOrder = { ...state, ...(requestFingerprint ? { requestFingerprint } : {}), ...(orchestrated ? { orchestration: { steps: [] } } : {}) };
     const sending = this.entity.commit({ id: publish[0].id, by: "request" }, stored, publish);
     // The one alarm an order that flows ever gets, at its first stage's deadline: it serves the
     // watchdog and resends what the placement could not send (a failed send arms it sooner).
-    const watchAt = watchdogCheck(state.order, false, this.stageLimits, now.getTime()).wakeAt;
+    const watchAt = watchdogCheck(state.order, false, this.stageLimits, Date.now()).wakeAt;
     this.alarmAt = null;
     if (watchAt !== undefined) this.setAlarm(watchAt);
     this.ctx.waitUntil(sending.then((sent) => (sent ? undefined : this.arm(false))));
     return { kind: "created", order: state.order };
   }
 
-  async view(): Promise<OrderSnapshot | null> {
-    return this.entity.state?.order ?? null;
+  async view(orderId: string): Promise<OrderSnapshot | null> {
+    return this.stateOf(orderId)?.order ?? null;
   }
 
   /** The order as its workflow needs it: status, and the cancellation to compensate. */
-  async progress(): Promise<FlowView | null> {
-    const state = this.entity.state;
+  async progress(orderId: string): Promise<FlowView | null> {
+    const state = this.stateOf(orderId);
     return state ? flowView(state) : null;
   }
 
@@ -106,12 +106,12 @@ export class Order extends DurableObject<SalesEnv> {
    */
   async advance(event: OrderFactEvent, step: string): Promise<{ outcome: Outcome; progress: FlowView | null }> {
     const outcome = await this.record(event, step);
-    return { outcome, progress: await this.progress() };
+    return { outcome, progress: await this.progress(event.subject) };
   }
 
   /** The order with the admin view's account of its flow: choreography, or the workflow's steps so far. */
-  async withFlow(): Promise<{ order: OrderSnapshot; flow: OrderFlowTrace } | null> {
-    const state = this.entity.state;
+  async withFlow(orderId: string): Promise<{ order: OrderSnapshot; flow: OrderFlowTrace } | null> {
+    const state = this.stateOf(orderId);
     if (!state) return null;
     const flow: OrderFlowTrace = state.orchestration
       ? { kind: "orchestration", workflow: "order-flow", instanceId: state.order.id, steps: state.orchestration.steps }
@@ -121,7 +121,7 @@ export class Order extends DurableObject<SalesEnv> {
 
   /** Applies a fact from Billing or Warehouse (or the workflow's `step`) exactly once, in workflow order. */
   async record(event: OrderFactEvent, step?: string): Promise<Outcome> {
-    const current = this.entity.state;
+    const current = this.stateOf(event.subject);
     if (!current) return reject(`order ${event.subject} does not exist`);
     if (this.entity.hasApplied(event.id)) return this.entity.redelivered(event);
     const now = new Date();
@@ -140,8 +140,8 @@ export class Order extends DurableObject<SalesEnv> {
   }
 
   /** The customer's cancellation: immediate while the order has no label, then compensated downstream. */
-  async cancel(): Promise<Cancellation | null> {
-    const current = this.entity.state;
+  async cancel(orderId: string): Promise<Cancellation | null> {
+    const current = this.stateOf(orderId);
     if (!current) return null;
     if (current.order.status === "cancelled") return { kind: "already_cancelled", order: current.order };
     const now = new Date();
@@ -160,6 +160,17 @@ export class Order extends DurableObject<SalesEnv> {
     else await this.arm(false);
     await this.withdrawIfReported(saved);
     return { kind: "cancelled", order: next.state.order };
+  }
+
+  /**
+   * The order this object holds, if `orderId` is its id. The object is named by the id's random
+   * part alone (`orderObjectName`), so an id with the same random part and another time part
+   * reaches it too: such an id names no order, and every method taking an id answers it as
+   * unknown (null, or a rejected fact), writing nothing.
+   */
+  private stateOf(orderId: string): StoredOrder | undefined {
+    const state = this.entity.state;
+    return state?.order.id === orderId ? state : undefined;
   }
 
   override async alarm(): Promise<void> {

@@ -1,5 +1,5 @@
 import { sha256Hex } from "../../src/platform/hash";
-import { idFromName, newOrderId } from "../../src/platform/ids";
+import { idFromName, newOrderId, orderObjectName } from "../../src/platform/ids";
 import { Problem } from "../../src/platform/problem";
 import type { PlaceOrderRequest } from "./api/schemas";
 import { publicView } from "./api/schemas";
@@ -37,13 +37,16 @@ export async function customerIdFor(email: string): Promise<string> {
 }
 
 export const catalogOf = (stores: SalesStores) => stores.catalog.get(stores.catalog.idFromName("catalog"));
-export const orderObject = (stores: SalesStores, orderId: string) => stores.orders.get(stores.orders.idFromName(orderId));
+/** The Order object of `orderId` (by its random part: `orderObjectName`); its methods answer only to that id. */
+export const orderObject = (stores: SalesStores, orderId: string) => stores.orders.get(stores.orders.idFromName(orderObjectName(orderId)));
 
 /**
- * The order an Idempotency-Key names. The key itself addresses the Order object, so a keyed
- * request costs the same one call as any other, and a retry lands where the first try did.
+ * The order an Idempotency-Key names, if accepted at `acceptedAt`: that time, and a random part
+ * from the key. The key itself addresses the Order object, so a keyed request costs the same
+ * one call as any other, and a retry (another time, the same random part) lands where the
+ * first try did; its answer carries the first try's id.
  */
-export const orderIdForKey = (key: string) => idFromName("ord", `choreo-idempotency-key:${key}`);
+export const orderIdForKey = (key: string, acceptedAt = Date.now()) => idFromName("ord", `choreo-idempotency-key:${key}`, acceptedAt);
 
 /**
  * What the order looked like when it was accepted: the response a retry with the same
@@ -80,9 +83,11 @@ export async function placeOrder(
   const key = options.idempotencyKey;
   const skus = [...new Set(request.items.map((item) => item.sku))];
   const customerIdOf = customerIdFor(request.customer.email);
+  // The order's id carries the time it is accepted, which becomes its placedAt.
+  const acceptedAt = Date.now();
   const [products, orderId, fingerprint, customerId] = await Promise.all([
     stores.prices.lookup(catalogOf(stores), skus, stores.pricesFreshForMs),
-    key ? orderIdForKey(key) : newOrderId(),
+    key ? orderIdForKey(key, acceptedAt) : newOrderId(acceptedAt),
     key ? sha256Hex(canonicalJson(request)) : undefined,
     customerIdOf,
     options.admit?.(customerIdOf),
@@ -95,7 +100,13 @@ export async function placeOrder(
     shippingAddress: request.shippingAddress,
     paymentMethod,
   };
-  const placement = await orderObject(stores, orderId).place(draft, fingerprint);
+  let placement = await orderObject(stores, orderId).place(draft, fingerprint);
+  // Another order's object has this new id's random part: never answer with that order.
+  for (let tries = 1; placement.kind === "taken"; tries++) {
+    if (tries === 3) throw new Error("three new order ids in a row named existing orders");
+    const fresh = newOrderId(acceptedAt);
+    placement = await orderObject(stores, fresh).place({ ...draft, orderId: fresh }, fingerprint);
+  }
   if (placement.kind === "mismatch") {
     throw new Problem(
       422,
@@ -106,5 +117,6 @@ export async function placeOrder(
   }
   const replayed = placement.kind === "existing";
   const view = publicView(replayed ? asAccepted(placement.order) : placement.order);
-  return { status: 202, view, orderId, replayed };
+  // A retry's id has its own time part: the order is the one its first try placed.
+  return { status: 202, view, orderId: placement.order.id, replayed };
 }

@@ -59,7 +59,7 @@ export function registerOrderStatusRoute(app: OpenAPIHono<SalesApiEnv>): void {
       return c.json(projected, 200, { "x-status-source": "cache" });
     }
     // Nothing projected yet: an order placed moments ago (or none). Ask its object once.
-    const order = await orderObject(c.var.stores, id).view();
+    const order = await orderObject(c.var.stores, id).view(id);
     if (!order) throw orderNotFound(id);
     return c.json(orderStatusView(order), 200, { "x-status-source": "order" });
   });

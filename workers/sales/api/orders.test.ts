@@ -1,14 +1,22 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ada, placeOrderBody, springfield } from "../../../test/fixtures/orders";
 import { tapped } from "../../../test/fixtures/tap";
 import { ENTITY_KEY, type EntityRecord } from "../../../src/platform/entity";
+import { encodeTime } from "ulidx";
+import { orderObjectName, timeOfId } from "../../../src/platform/ids";
+import { orderIdForKey } from "../place-order";
 import { ADMIN, asCustomer, call, seedProduct } from "../test-helpers";
 
 const e = env as SalesEnv;
 const tap = (env as unknown as { TAP: Fetcher }).TAP;
 const orderCount = async () => (await listDurableObjectIds(e.ORDERS)).length;
+/** The Order object an id reaches, as Sales and the workflow address it. */
+const objectOf = (id: string) => e.ORDERS.get(e.ORDERS.idFromName(orderObjectName(id)));
+/** Everything an Order object has stored: its keys and values, and its alarm. */
+const storedIn = (id: string) =>
+  runInDurableObject(objectOf(id), async (_instance, state) => ({ kv: [...state.storage.kv.list()], alarm: await state.storage.getAlarm() }));
 
 beforeAll(async () => {
   await seedProduct("MUG-001", 1500);
@@ -43,7 +51,7 @@ describe("POST /orders", () => {
     const res = await call("POST", "/orders", placeOrderBody());
     const [placed] = await tapped(tap, (m) => m.body.subject === res.json.id && m.body.type === "order.placed.v1");
     expect(placed?.queue).toBe("billing");
-    const stub = e.ORDERS.get(e.ORDERS.idFromName(res.json.id));
+    const stub = objectOf(res.json.id);
     await runInDurableObject(stub, async (_instance, state) => {
       const record = state.storage.kv.get<EntityRecord<{ order: { timeline: { eventId: string }[] } }>>(ENTITY_KEY)!;
       expect(record.state!.order.timeline[0]!.eventId).toBe(placed!.body.id);
@@ -56,6 +64,14 @@ describe("POST /orders", () => {
   it("gives every order a distinct, unguessable id", async () => {
     const ids = await Promise.all(Array.from({ length: 5 }, async () => (await call("POST", "/orders", placeOrderBody())).json.id));
     expect(new Set(ids).size).toBe(5);
+  });
+
+  it("places the order at its id's time, so ids sort as orders were placed", async () => {
+    const first = await call("POST", "/orders", placeOrderBody());
+    await scheduler.wait(2);
+    const second = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": crypto.randomUUID() });
+    for (const placed of [first, second]) expect(placed.json.placedAt).toBe(new Date(timeOfId(placed.json.id)).toISOString());
+    expect(first.json.id < second.json.id).toBe(true);
   });
 
   const huge = JSON.stringify(placeOrderBody({ customer: { ...ada, name: "x".repeat(70_000) } }));
@@ -150,6 +166,29 @@ describe("Idempotency-Key", () => {
     expect(good.status).toBe(202);
   });
 
+  describe("a retry at a later time", () => {
+    afterEach(() => vi.useRealTimers());
+
+    it("gets the first try's id, though the id it would make now has another time part", async () => {
+      const key = crypto.randomUUID();
+      const before = await orderCount();
+      const first = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": key });
+      const dayLater = timeOfId(first.json.id) + 86_400_000;
+      vi.useFakeTimers({ toFake: ["Date"], now: dayLater });
+      const later = await orderIdForKey(key);
+      expect(later).not.toBe(first.json.id);
+      expect(orderObjectName(later)).toBe(orderObjectName(first.json.id));
+      const again = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": key });
+      vi.useRealTimers();
+      expect(again.status).toBe(202);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.json.id).toBe(first.json.id);
+      expect(again.headers.get("location")).toBe(`/orders/${first.json.id}`);
+      expect(again.text).toBe(first.text);
+      expect(await orderCount()).toBe(before + 1);
+    });
+  });
+
   it("keeps naming the same order with a key, so a retry finds it however late it comes", async () => {
     const key = crypto.randomUUID();
     const first = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": key });
@@ -198,13 +237,37 @@ describe("GET /orders/:id", () => {
   it("answers an unknown, well-formed id without writing anything to the object it names", async () => {
     const id = "ord_01ZZZZZZZZZZZZZZZZZZZZZZZZ";
     expect((await call("GET", `/orders/${id}`)).status).toBe(404);
-    await runInDurableObject(e.ORDERS.get(e.ORDERS.idFromName(id)), async (_instance, state) => {
+    await runInDurableObject(objectOf(id), async (_instance, state) => {
       expect([...state.storage.kv.list()]).toEqual([]);
       const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((t) => t.name);
       // Only the runtime's own bookkeeping (the local runtime's table of object names, the hidden KV table): no table of ours.
       expect(tables.filter((name) => !name.startsWith("_cf_") && !name.startsWith("__"))).toEqual([]);
       expect(await state.storage.getAlarm()).toBeNull();
     });
+  });
+
+  it("never answers a new order with the order whose object its id's random part names", async () => {
+    const placed = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": crypto.randomUUID() });
+    const stored = await storedIn(placed.json.id);
+    const draft = { ...placed.json, orderId: `ord_${encodeTime(Date.now(), 10)}${placed.json.id.slice(-16)}`, lines: placed.json.items };
+    // An unkeyed placement (no fingerprint) landing on a taken object is told so, and changes nothing there.
+    expect(await objectOf(placed.json.id).place(draft)).toEqual({ kind: "taken" });
+    expect(await storedIn(placed.json.id)).toEqual(stored);
+  });
+
+  it("answers 404 for an id with an order's random part and another time part, writing nothing", async () => {
+    const placed = await call("POST", "/orders", placeOrderBody(), { "idempotency-key": crypto.randomUUID() });
+    const id: string = placed.json.id;
+    // The same object (its name is the random part), but no order: only the id it stores names one.
+    const other = `ord_${encodeTime(timeOfId(id) - 60_000, 10)}${id.slice(-16)}`;
+    expect(orderObjectName(other)).toBe(orderObjectName(id));
+    const stored = await storedIn(id);
+    expect((await call("GET", `/orders/${other}`)).status).toBe(404);
+    expect((await call("GET", `/orders/${other}`, undefined, ADMIN)).status).toBe(404);
+    expect((await call("GET", `/orders/${other}/status`)).status).toBe(404);
+    expect((await call("POST", `/orders/${other}/cancel`, undefined, ADMIN)).status).toBe(404);
+    expect(await storedIn(id)).toEqual(stored);
+    expect((await call("GET", `/orders/${id}`)).json).toMatchObject({ id, status: "placed" });
   });
 
   it.each(["ord_00000000000000000000000000", "not-an-id", "ord_lowercase0000000000000000"])("answers 404 for %s", async (id) => {

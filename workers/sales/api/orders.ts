@@ -156,7 +156,7 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
     // Checked before the id, so a caller without credentials learns nothing about the order.
     if ((await callerOf(c.env, c.req.header("authorization"), id)) === "anyone") throw credentialsRequired();
     assertOrderId(id);
-    const result = await orderObject(c.var.stores, id).cancel();
+    const result = await orderObject(c.var.stores, id).cancel(id);
     if (!result) throw orderNotFound(id);
     if (result.kind === "too_late") {
       throw new Problem(409, "order-not-cancellable", "Order can no longer be cancelled", `The order is ${result.order.status}.`, {
@@ -179,11 +179,11 @@ export function registerOrderRoutes(app: OpenAPIHono<SalesApiEnv>): void {
     const object = orderObject(c.var.stores, id);
     // Only an admin sees which flow ran the order; one call either way.
     if (caller === "admin") {
-      const found = await object.withFlow();
+      const found = await object.withFlow(id);
       if (!found) throw orderNotFound(id);
       return c.json(adminView(found.order, found.flow), 200);
     }
-    const order = await object.view();
+    const order = await object.view(id);
     if (!order) throw orderNotFound(id);
     return c.json((caller === "customer" ? customerView : publicView)(order), 200);
   });
