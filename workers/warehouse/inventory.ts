@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { Sku } from "../../src/contracts/values";
-import { giveStockBack, takeStock, type Level, type Taken } from "./stock";
+import { firstIdAt } from "../../src/platform/ids";
+import { FOLD_BATCH, foldHolds, giveStockBack, holdKey, holdOf, NO_HOLDS, setStock, shelfOf, takeStock, type Hold, type Level, type RecentHolds, type StoredHold, type Taken } from "./stock";
 
 export const StockInput = z.strictObject({
   available: z.number().int().min(0).max(10_000_000),
@@ -20,39 +21,99 @@ export type Allocation =
  * The stock of one SKU. One object per SKU, so no single object carries the whole shop's
  * orders (an object serves about a thousand requests a second); an order's allocation is
  * kept under its id, so taking stock for the same order twice takes it once. Storage: the
- * key `level` ({available, weightGrams, updatedAt}) and one key `order:<orderId>` (the
- * quantity) per order holding stock.
+ * key `level` ({available, weightGrams, updatedAt, through}) and one key `order:<orderId>`
+ * ({quantity, at}) per order holding stock. A take writes its hold alone: the level counts
+ * the holds up to `through`, and the ones after it (orders placed in the last minutes) are
+ * kept in memory and read back from their keys when the object wakes; a batch of them is
+ * folded into the level now and then (workers/warehouse/stock.ts).
  */
 export class StockItem extends DurableObject<WarehouseEnv> {
-  /** Takes `quantity` for the order, unless it already holds stock here; two rows written. */
+  /** The stored level and the holds after its `through`: read once per life of the object. */
+  private shelf: { level: Level | undefined; recent: RecentHolds } | undefined;
+  /** Takes since the recent holds were last looked over for a batch to fold (not at every take: they may be many). */
+  private takesSinceFoldCheck = 0;
+
+  /** Takes `quantity` for the order, unless it already holds stock here; one row written (two for an order placed before the last fold). */
   async take(orderId: string, quantity: number): Promise<Taken> {
     const kv = this.ctx.storage.kv;
-    const next = takeStock(kv.get<Level>("level"), kv.get<number>(`order:${orderId}`), quantity, new Date());
-    if (next.level) kv.put<Level>("level", next.level);
-    if (next.hold !== undefined) kv.put(`order:${orderId}`, next.hold);
+    const shelf = this.load();
+    const now = new Date();
+    const stored = kv.get<StoredHold>(holdKey(orderId));
+    const next = takeStock(shelf.level, shelf.recent, stored === undefined ? undefined : holdOf(stored, now.toISOString()), orderId, quantity, now);
+    if (next.hold) {
+      kv.put<Hold>(holdKey(orderId), next.hold);
+      if (next.level) this.saveLevel(next.level);
+      else shelf.recent.set(holdKey(orderId), next.hold);
+      this.fold(now);
+    }
     return next.taken;
   }
 
   /** Puts the order's stock back; nothing when it holds none (released twice, never taken). */
   async giveBack(orderId: string): Promise<number> {
     const kv = this.ctx.storage.kv;
-    const next = giveStockBack(kv.get<Level>("level"), kv.get<number>(`order:${orderId}`), new Date());
+    const shelf = this.load();
+    const now = new Date();
+    const stored = kv.get<StoredHold>(holdKey(orderId));
+    const next = giveStockBack(shelf.level, stored === undefined ? undefined : holdOf(stored, now.toISOString()), orderId, now);
     if (next.level) {
-      kv.put<Level>("level", next.level);
-      kv.delete(`order:${orderId}`);
+      this.saveLevel(next.level);
+      kv.delete(holdKey(orderId));
+      shelf.recent.delete(holdKey(orderId));
     }
     return next.returned;
   }
 
   async set(sku: string, input: z.output<typeof StockInput>): Promise<StockLevel> {
-    const level: Level = { ...input, updatedAt: new Date().toISOString() };
-    this.ctx.storage.kv.put("level", level);
-    return { sku, ...level };
+    const shelf = this.load();
+    this.saveLevel(setStock(shelf.level, shelf.recent, input, new Date()));
+    return this.view(sku)!;
   }
 
   async level(sku: string): Promise<StockLevel | undefined> {
-    const level = this.ctx.storage.kv.get<Level>("level");
-    return level && { sku, ...level };
+    return this.view(sku);
+  }
+
+  private view(sku: string): StockLevel | undefined {
+    const { level, recent } = this.load();
+    return level && { sku, weightGrams: level.weightGrams, ...shelfOf(level, recent) };
+  }
+
+  /**
+   * The level, and the holds it does not count, read from storage once per life. A level stored
+   * before holds were folded counts all of them: it gets a `through` past every hold it has.
+   */
+  private load(): { level: Level | undefined; recent: RecentHolds } {
+    if (this.shelf) return this.shelf;
+    const kv = this.ctx.storage.kv;
+    const level = kv.get<Level>("level");
+    const recent: RecentHolds = new Map();
+    this.shelf = { level, recent };
+    if (!level) return this.shelf;
+    if (level.through === undefined) {
+      let through = holdKey(firstIdAt("ord", Date.now()));
+      for (const [key] of kv.list({ prefix: NO_HOLDS, startAfter: through })) through = key;
+      this.saveLevel({ ...level, through });
+      return this.shelf;
+    }
+    for (const [key, stored] of kv.list<StoredHold>({ prefix: NO_HOLDS, startAfter: level.through })) recent.set(key, holdOf(stored, level.updatedAt));
+    return this.shelf;
+  }
+
+  private saveLevel(level: Level): void {
+    this.ctx.storage.kv.put<Level>("level", level);
+    this.shelf!.level = level;
+  }
+
+  /** Folds a batch of old recent holds into the level, when there is one (one write for the batch). */
+  private fold(now: Date): void {
+    if (++this.takesSinceFoldCheck < FOLD_BATCH) return;
+    this.takesSinceFoldCheck = 0;
+    const shelf = this.shelf!;
+    const next = shelf.level && foldHolds(shelf.level, shelf.recent, now);
+    if (!next) return;
+    this.saveLevel(next.level);
+    for (const key of next.folded) shelf.recent.delete(key);
   }
 }
 
