@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { newOrderId } from "../../src/platform/ids";
 import worker from "./index";
@@ -74,18 +75,70 @@ describe("a SKU's stock in its object's storage", () => {
   it("folds a batch of old orders' holds into the level in one write, and counts a late order's hold in the level at once", async () => {
     await inventory().setStock("SHELF-2", { available: 100, weightGrams: 100 });
     const placedAgo = (ms: number) => newOrderId(Date.now() - ms);
-    for (let i = 0; i < FOLD_BATCH; i++) await item("SHELF-2").take(placedAgo(FOLD_AFTER_MS + 60_000 + i), 1);
+    // The object looks for a batch at its first take, then every FOLD_BATCH takes: the last of
+    // these takes finds FOLD_BATCH + 1 holds of orders placed over FOLD_AFTER_MS ago.
+    const old = FOLD_BATCH + 1;
+    for (let i = 0; i < old - 1; i++) await item("SHELF-2").take(placedAgo(FOLD_AFTER_MS + 60_000 + i), 1);
+    expect((await stored("SHELF-2")).level.available).toBe(100);
+    await item("SHELF-2").take(placedAgo(FOLD_AFTER_MS + 60_000 + old), 1);
     const folded = await stored("SHELF-2");
-    expect(folded.level.available).toBe(100 - FOLD_BATCH);
-    expect(Object.keys(folded.holds)).toHaveLength(FOLD_BATCH);
-    expect(folded.afterRestart).toBe(100 - FOLD_BATCH);
+    expect(folded.level.available).toBe(100 - old);
+    expect(Object.keys(folded.holds)).toHaveLength(old);
+    expect(folded.afterRestart).toBe(100 - old);
     // An order placed before the fold, paid only now: its hold and the level, both written.
     const late = placedAgo(FOLD_AFTER_MS + 120_000);
     expect(await item("SHELF-2").take(late, 2)).toMatchObject({ ok: true, quantity: 2, already: false });
     expect(await item("SHELF-2").take(late, 2)).toMatchObject({ ok: true, quantity: 2, already: true });
-    expect(await stored("SHELF-2")).toMatchObject({ level: { available: 100 - FOLD_BATCH - 2 }, afterRestart: 100 - FOLD_BATCH - 2 });
+    expect(await stored("SHELF-2")).toMatchObject({ level: { available: 100 - old - 2 }, afterRestart: 100 - old - 2 });
     expect(await inventory().release(late, ["SHELF-2"])).toEqual([{ sku: "SHELF-2", quantity: 2 }]);
-    expect((await stored("SHELF-2")).afterRestart).toBe(100 - FOLD_BATCH);
+    expect((await stored("SHELF-2")).afterRestart).toBe(100 - old);
+  });
+
+  it("keeps what is on the shelf right through takes, retries, give-backs, folds, late payments and restarts", async () => {
+    type Step = { kind: "take"; order: number; quantity: number } | { kind: "giveBack"; order: number } | { kind: "restart" } | { kind: "set"; available: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { weight: 12, arbitrary: fc.record({ kind: fc.constant("take" as const), order: fc.nat(79), quantity: fc.integer({ min: 1, max: 3 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant("giveBack" as const), order: fc.nat(79) }) },
+      { weight: 1, arbitrary: fc.constant({ kind: "restart" as const }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("set" as const), available: fc.integer({ min: 0, max: 200 }) }) },
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 100, maxLength: 300 }), async (steps) => {
+        const sku = `SHELF-P${run++}`;
+        // Eighty orders placed from an hour ago to now: many before the fold age, so batches fold and late payments come.
+        const orders = Array.from({ length: 80 }, (_, i) => newOrderId(Date.now() - (80 - i) * 45_000));
+        await runInDurableObject(item(sku), async (_instance, state) => {
+          let object = new StockItem(state, e);
+          let onShelf = 150;
+          const held = new Map<string, number>();
+          await object.set(sku, { available: onShelf, weightGrams: 100 });
+          for (const s of steps) {
+            if (s.kind === "take") {
+              const order = orders[s.order]!;
+              const taken = await object.take(order, s.quantity);
+              if (held.has(order)) expect(taken).toMatchObject({ ok: true, quantity: held.get(order), already: true });
+              else if (onShelf >= s.quantity) {
+                expect(taken).toMatchObject({ ok: true, quantity: s.quantity, already: false });
+                held.set(order, s.quantity);
+                onShelf -= s.quantity;
+              } else expect(taken).toEqual({ ok: false, available: onShelf });
+            } else if (s.kind === "giveBack") {
+              const order = orders[s.order]!;
+              expect(await object.giveBack(order)).toBe(held.get(order) ?? 0);
+              onShelf += held.get(order) ?? 0;
+              held.delete(order);
+            } else if (s.kind === "set") {
+              await object.set(sku, { available: s.available, weightGrams: 100 });
+              onShelf = s.available;
+            } else object = new StockItem(state, e);
+            expect((await object.level(sku))!.available).toBe(onShelf);
+          }
+          expect((await new StockItem(state, e).level(sku))!.available).toBe(onShelf);
+        });
+      }),
+      { numRuns: 25, seed: 20261129 },
+    );
   });
 
   it("reads a level stored before holds were folded as counting every hold it has", async () => {

@@ -30,8 +30,8 @@ export type Allocation =
 export class StockItem extends DurableObject<WarehouseEnv> {
   /** The stored level and the holds after its `through`: read once per life of the object. */
   private shelf: { level: Level | undefined; recent: RecentHolds } | undefined;
-  /** Takes since the recent holds were last looked over for a batch to fold (not at every take: they may be many). */
-  private takesSinceFoldCheck = 0;
+  /** Takes since the recent holds were last looked over for a batch to fold (not at every take: they may be many); a new life looks at its first. */
+  private takesSinceFoldCheck = FOLD_BATCH - 1;
 
   /** Takes `quantity` for the order, unless it already holds stock here; one row written (two for an order placed before the last fold). */
   async take(orderId: string, quantity: number): Promise<Taken> {
