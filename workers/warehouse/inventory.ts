@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { Sku } from "../../src/contracts/values";
 import { firstIdAt } from "../../src/platform/ids";
-import { FOLD_BATCH, foldHolds, giveStockBack, holdKey, holdOf, NO_HOLDS, setStock, shelfOf, takeStock, type Hold, type Level, type RecentHolds, type StoredHold, type Taken } from "./stock";
+import { FOLD_BATCH, foldHolds, giveStockBack, holdKey, holdOf, NO_HOLDS, setStock, shelfOf, takeStock, type Hold, type Level, RecentHolds, type StoredHold, type Taken } from "./stock";
 
 export const StockInput = z.strictObject({
   available: z.number().int().min(0).max(10_000_000),
@@ -38,8 +38,7 @@ export class StockItem extends DurableObject<WarehouseEnv> {
     const kv = this.ctx.storage.kv;
     const shelf = this.load();
     const now = new Date();
-    const stored = kv.get<StoredHold>(holdKey(orderId));
-    const next = takeStock(shelf.level, shelf.recent, stored === undefined ? undefined : holdOf(stored, now.toISOString()), orderId, quantity, now);
+    const next = takeStock(shelf.level, shelf.recent, this.heldBy(orderId, now), orderId, quantity, now);
     if (next.hold) {
       kv.put<Hold>(holdKey(orderId), next.hold);
       if (next.level) this.saveLevel(next.level);
@@ -54,8 +53,7 @@ export class StockItem extends DurableObject<WarehouseEnv> {
     const kv = this.ctx.storage.kv;
     const shelf = this.load();
     const now = new Date();
-    const stored = kv.get<StoredHold>(holdKey(orderId));
-    const next = giveStockBack(shelf.level, stored === undefined ? undefined : holdOf(stored, now.toISOString()), orderId, now);
+    const next = giveStockBack(shelf.level, this.heldBy(orderId, now), orderId, now);
     if (next.level) {
       this.saveLevel(next.level);
       kv.delete(holdKey(orderId));
@@ -87,7 +85,7 @@ export class StockItem extends DurableObject<WarehouseEnv> {
     if (this.shelf) return this.shelf;
     const kv = this.ctx.storage.kv;
     const level = kv.get<Level>("level");
-    const recent: RecentHolds = new Map();
+    const recent = new RecentHolds();
     this.shelf = { level, recent };
     if (!level) return this.shelf;
     if (level.through === undefined) {
@@ -98,6 +96,12 @@ export class StockItem extends DurableObject<WarehouseEnv> {
     }
     for (const [key, stored] of kv.list<StoredHold>({ prefix: NO_HOLDS, startAfter: level.through })) recent.set(key, holdOf(stored, level.updatedAt));
     return this.shelf;
+  }
+
+  /** What the order holds here, if anything (a hold stored as a bare quantity is dated `now`). */
+  private heldBy(orderId: string, now: Date): Hold | undefined {
+    const stored = this.ctx.storage.kv.get<StoredHold>(holdKey(orderId));
+    return stored === undefined ? undefined : holdOf(stored, now.toISOString());
   }
 
   private saveLevel(level: Level): void {

@@ -13,8 +13,37 @@ export type Level = { available: number; weightGrams: number; updatedAt: string;
 export type Hold = { quantity: number; at: string };
 export type StoredHold = Hold | number;
 
-/** The holds after `through`, as the StockItem keeps them in memory: by key, and their sum. */
-export type RecentHolds = Map<string, Hold>;
+/**
+ * The holds after a level's `through`, as the StockItem keeps them in memory: by key, with their
+ * sum kept as they come and go, since every take reads it (a hot SKU has minutes of orders here).
+ */
+export class RecentHolds {
+  private readonly holds = new Map<string, Hold>();
+  /** The sum of their quantities. */
+  quantity = 0;
+
+  constructor(entries: Iterable<readonly [string, Hold]> = []) {
+    for (const [key, hold] of entries) this.set(key, hold);
+  }
+
+  set(key: string, hold: Hold): void {
+    this.delete(key);
+    this.holds.set(key, hold);
+    this.quantity += hold.quantity;
+  }
+
+  delete(key: string): void {
+    const hold = this.holds.get(key);
+    if (!hold) return;
+    this.holds.delete(key);
+    this.quantity -= hold.quantity;
+  }
+
+  get = (key: string) => this.holds.get(key);
+  keys = () => this.holds.keys();
+  values = () => this.holds.values();
+  [Symbol.iterator] = () => this.holds.entries();
+}
 
 export type Taken = { ok: true; quantity: number; weightGrams: number; already: boolean } | { ok: false; available: number };
 
@@ -33,12 +62,6 @@ export const FOLD_BATCH = 32;
 
 export const holdOf = (stored: StoredHold, at: string): Hold => (typeof stored === "number" ? { quantity: stored, at } : stored);
 
-const sumOf = (recent: RecentHolds) => {
-  let sum = 0;
-  for (const hold of recent.values()) sum += hold.quantity;
-  return sum;
-};
-
 /** Whether a hold's key is counted in the stored level. */
 const counted = (level: Level, key: string) => level.through === undefined || key <= level.through;
 
@@ -46,7 +69,7 @@ const counted = (level: Level, key: string) => level.through === undefined || ke
 export function shelfOf(level: Level, recent: RecentHolds): { available: number; updatedAt: string } {
   let updatedAt = level.updatedAt;
   for (const hold of recent.values()) if (hold.at > updatedAt) updatedAt = hold.at;
-  return { available: level.available - sumOf(recent), updatedAt };
+  return { available: level.available - recent.quantity, updatedAt };
 }
 
 /**
@@ -64,7 +87,7 @@ export function takeStock(
   now: Date,
 ): { taken: Taken; hold?: Hold; level?: Level } {
   if (held !== undefined) return { taken: { ok: true, quantity: held.quantity, weightGrams: level?.weightGrams ?? 500, already: true } };
-  const available = level ? shelfOf(level, recent).available : 0;
+  const available = level ? level.available - recent.quantity : 0;
   if (!level || available < quantity) return { taken: { ok: false, available } };
   const hold: Hold = { quantity, at: now.toISOString() };
   const taken: Taken = { ok: true, quantity, weightGrams: level.weightGrams, already: false };
@@ -84,7 +107,7 @@ export function giveStockBack(level: Level | undefined, held: Hold | undefined, 
 
 /** An admin sets what is on the shelf: the stored level is that plus the recent holds it does not count. */
 export function setStock(level: Level | undefined, recent: RecentHolds, input: { available: number; weightGrams: number }, now: Date): Level {
-  return { ...input, available: input.available + sumOf(recent), updatedAt: now.toISOString(), through: level?.through ?? NO_HOLDS };
+  return { ...input, available: input.available + recent.quantity, updatedAt: now.toISOString(), through: level?.through ?? NO_HOLDS };
 }
 
 /**

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { firstIdAt, newOrderId } from "../../src/platform/ids";
-import { FOLD_AFTER_MS, FOLD_BATCH, foldHolds, giveStockBack, holdKey, NO_HOLDS, setStock, shelfOf, takeStock, type Hold, type Level, type RecentHolds } from "./stock";
+import { FOLD_AFTER_MS, FOLD_BATCH, foldHolds, giveStockBack, holdKey, NO_HOLDS, setStock, shelfOf, takeStock, type Hold, type Level, RecentHolds } from "./stock";
 
 const now = new Date("2026-11-29T10:00:00.000Z");
 const at = (ms: number) => new Date(now.getTime() + ms);
 /** A level that counts every hold of orders placed before 09:00 (its `through`), and none after. */
 const level: Level = { available: 5, weightGrams: 350, updatedAt: "2026-11-28T00:00:00.000Z", through: holdKey(firstIdAt("ord", at(-3_600_000).getTime())) };
-const none: RecentHolds = new Map();
+const none = new RecentHolds();
 const recentOrder = newOrderId(at(-1_000).getTime());
 const oldOrder = newOrderId(at(-7_200_000).getTime());
 const hold = (quantity: number, ms = 0): Hold => ({ quantity, at: at(ms).toISOString() });
@@ -28,7 +28,7 @@ describe("one SKU's stock", () => {
   });
 
   it("counts the recent holds the level does not: what is left is the level less them", () => {
-    const recent: RecentHolds = new Map([[holdKey(newOrderId(at(-500).getTime())), hold(4, -500)]]);
+    const recent = new RecentHolds([[holdKey(newOrderId(at(-500).getTime())), hold(4, -500)]]);
     expect(shelfOf(level, recent)).toEqual({ available: 1, updatedAt: at(-500).toISOString() });
     expect(takeStock(level, recent, undefined, recentOrder, 2, now)).toEqual({ taken: { ok: false, available: 1 } });
     expect(takeStock(level, recent, undefined, recentOrder, 1, now).taken).toMatchObject({ ok: true, quantity: 1 });
@@ -50,7 +50,7 @@ describe("one SKU's stock", () => {
   });
 
   it("sets what is on the shelf: the stored level is that plus the recent holds it does not count", () => {
-    const recent: RecentHolds = new Map([[holdKey(recentOrder), hold(3)]]);
+    const recent = new RecentHolds([[holdKey(recentOrder), hold(3)]]);
     const set = setStock(level, recent, { available: 10, weightGrams: 400 }, now);
     expect(set).toEqual({ available: 13, weightGrams: 400, updatedAt: now.toISOString(), through: level.through });
     expect(shelfOf(set, recent).available).toBe(10);
@@ -60,7 +60,7 @@ describe("one SKU's stock", () => {
 
 describe("folding old holds into the level", () => {
   const recentOf = (count: number, placedMsAgo: number): RecentHolds =>
-    new Map(Array.from({ length: count }, (_, i) => [holdKey(newOrderId(at(-placedMsAgo - i).getTime())), hold(1, -placedMsAgo)] as const));
+    new RecentHolds(Array.from({ length: count }, (_, i) => [holdKey(newOrderId(at(-placedMsAgo - i).getTime())), hold(1, -placedMsAgo)] as const));
   const fresh: Level = { ...level, available: 100, through: NO_HOLDS };
 
   it("waits for a batch of holds of orders placed before the fold age", () => {
@@ -71,7 +71,7 @@ describe("folding old holds into the level", () => {
   it("folds a batch in one level write, leaving what is on the shelf unchanged", () => {
     const old = recentOf(FOLD_BATCH, FOLD_AFTER_MS + 1_000);
     const young = recentOf(5, 1_000);
-    const recent: RecentHolds = new Map([...old, ...young]);
+    const recent = new RecentHolds([...old, ...young]);
     const before = shelfOf(fresh, recent).available;
     const next = foldHolds(fresh, recent, now)!;
     expect(next.folded.sort()).toEqual([...old.keys()].sort());
