@@ -58,8 +58,10 @@ export async function runAccept(
     freshKeys: system.freshKeys,
     ...("inIsolateLimits" in system ? { headers: { "x-bench-rate-limits": "in-isolate" } } : {}),
   });
-  // A short warm-up per system, so the first level does not pay for cold isolates and JIT.
-  for (const system of systems) await load(spec(system, 4, 1));
+  // A warm-up per system, so the first round does not pay for cold isolates, JIT and new SQLite
+  // files (with one second at 4 connections, choreo's first round at c=1 still ran 15–25 % below
+  // its next two, and it has more code to warm than the baselines).
+  for (const system of systems) await load(spec(system, 16, 3));
   for (const connections of options.levels) {
     const rounds = new Map<SystemKey, AcceptRow[]>(systems.map((system) => [system.key, []]));
     for (let round = 1; round <= options.rounds; round++) {

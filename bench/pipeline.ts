@@ -29,7 +29,7 @@ export type PipelineResult = {
   loadAverage: number;
   /** CPU time of the runtime process (all workers) per order: an upper bound of what is billed. */
   cpuMsPerOrder: number;
-  /** CPU per order of the stand-ins on the same cores: the provider sandbox, and the bench's Node process (which also carries the workers' outbound fetches). */
+  /** CPU per order of the stand-ins on the same cores: the provider sandbox, and the bench's Node process (the load, the meter's collector). */
   rigCpuMsPerOrder: { sandbox: number; bench: number };
   memory: { peakRssMiB: number; vmHwmMiB: number };
 };
@@ -202,6 +202,19 @@ function relaySystem(runtime: Runtime): System {
       return done.filter((trip) => wanted.has(trip.id));
     },
   };
+}
+
+/**
+ * Both systems once through `n` orders (messages) before anything is measured: the first run of
+ * a fresh runtime pays for cold isolates, JIT and new SQLite files (a first relay run was up to a
+ * third slower than the one after choreo's), and what is compared is a system in service.
+ */
+export async function warmUp(runtime: Runtime, meter: MeterCollector, options: { orders: number; concurrency: number; timeoutSeconds: number; flow: OrderFlow }): Promise<void> {
+  for (const system of [choreoSystem(runtime, meter, options.flow), relaySystem(runtime)]) {
+    await system.begin();
+    await placeConcurrently(system, options.orders, options.concurrency);
+    await system.drain(options.orders, options.timeoutSeconds);
+  }
 }
 
 export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: MeterCollector, options: { orders: number; concurrency: number; timeoutSeconds: number; flow: OrderFlow }) {

@@ -7,6 +7,7 @@ import { totalsOf, type Counts } from "./meter-collector.ts";
 import type { OutageResult } from "./outage.ts";
 import type { AloneResult, PipelineResult, RateResult, RelayResult } from "./pipeline.ts";
 import type { QueueSetting } from "./stacks.ts";
+import { mean } from "./stats.ts";
 
 
 /** What one flow's phases measured. */
@@ -17,6 +18,11 @@ export type FlowResults = {
     relay: RelayResult;
     /** The relay's capacity run before choreo's (`relay` is the one after). */
     relayBefore?: RelayResult;
+    /**
+     * Orders (messages) per second of every capacity run, in the order they ran: the two systems
+     * take turns (relay, choreo, relay, choreo, relay), and each one's capacity is the mean of its runs.
+     */
+    capacityRuns?: { choreo: number[]; relay: number[] };
     rate?: { choreo: RateResult; relay: RateResult };
     alone?: { choreo: AloneResult; relay: AloneResult };
     counts: Record<string, Counts>;
@@ -114,22 +120,28 @@ function accept(rows: AcceptRow[]): string {
   ].join("\n");
 }
 
+/** Each system's capacity, the mean of its runs (results from before the turns: one choreo run, the relay before and after it). */
+function capacitiesOf(results: NonNullable<FlowResults["pipeline"]>): { choreo: number; relay: number; choreoRuns: number[]; relayRuns: number[] } {
+  const choreoRuns = results.capacityRuns?.choreo ?? [results.choreo.throughput];
+  const relayRuns = results.capacityRuns?.relay ?? [...(results.relayBefore ? [results.relayBefore.throughput] : []), results.relay.throughput];
+  return { choreo: mean(choreoRuns), relay: mean(relayRuns), choreoRuns, relayRuns };
+}
+
 function pipeline(results: NonNullable<BenchResults["pipeline"]>, settings: BenchResults["batchSettings"], concurrency: number): string {
   const { choreo, relay, relayBefore, rate, alone } = results;
-  const relayCapacity = relayBefore ? (relayBefore.throughput + relay.throughput) / 2 : relay.throughput;
+  const capacity = capacitiesOf(results);
+  const runs = (values: number[]) => (values.length > 1 ? `: mean of ${values.map((value) => num(value)).join(", ")}` : "");
   const setting = (s: QueueSetting) => `\`${s.queue}\` ${s.max_batch_size}/${s.max_batch_timeout} s${s.max_concurrency ? `, concurrency ${s.max_concurrency}` : ""}`;
   const load = (n: number | undefined) => (n === undefined ? "–" : num(n, 2));
   const rows: (string | number)[][] = [
     [
       `**capacity**: orders/s sustained (${choreo.orders} placed ${concurrency} at a time, first placed → last done; goal ≥ 0.5× the relay)`,
-      `${num(choreo.throughput)} (${choreo.completed}/${choreo.orders})`,
-      relayBefore
-        ? `${num(relayCapacity)}: mean of ${num(relayBefore.throughput)} before choreo's run (${relayBefore.completed}/${relayBefore.messages}) and ${num(relay.throughput)} after (${relay.completed}/${relay.messages})`
-        : `${num(relay.throughput)} (${relay.completed}/${relay.messages})`,
-      `**${ratio(choreo.throughput, relayCapacity)}** (${choreo.throughput >= 0.5 * relayCapacity ? "goal met" : "goal not met"})`,
+      `${num(capacity.choreo)}${runs(capacity.choreoRuns)} (first run ${choreo.completed}/${choreo.orders})`,
+      `${num(capacity.relay)}${runs(capacity.relayRuns)} (last run ${relay.completed}/${relay.messages})`,
+      `**${ratio(capacity.choreo, capacity.relay)}** (${capacity.choreo >= 0.5 * capacity.relay ? "goal met" : "goal not met"})`,
     ],
-    ["  p50 / p95 ms in that run (queueing included; relay: after)", `${ms(choreo.latencyMs.p50)} / ${ms(choreo.latencyMs.p95)}`, `${ms(relay.latencyMs.p50)} / ${ms(relay.latencyMs.p95)}`, ""],
-    ["  runtime CPU ms per order (relay: after)", num(choreo.cpuMsPerOrder), num(relay.cpuMsPerMessage), ratio(choreo.cpuMsPerOrder, relay.cpuMsPerMessage)],
+    ["  p50 / p95 ms in the first run (queueing included; relay: the last)", `${ms(choreo.latencyMs.p50)} / ${ms(choreo.latencyMs.p95)}`, `${ms(relay.latencyMs.p50)} / ${ms(relay.latencyMs.p95)}`, ""],
+    ["  runtime CPU ms per order (choreo: first run; relay: the last)", num(choreo.cpuMsPerOrder), num(relay.cpuMsPerMessage), ratio(choreo.cpuMsPerOrder, relay.cpuMsPerMessage)],
     ["  load average at the start", load(choreo.loadAverage), relayBefore ? `${load(relayBefore.loadAverage)} / ${load(relay.loadAverage)}` : load(relay.loadAverage), ""],
   ];
   if (rate) {
@@ -157,7 +169,7 @@ function pipeline(results: NonNullable<BenchResults["pipeline"]>, settings: Benc
     `Runtime CPU is the workerd process running every worker (all of choreo, or the relay alone). Of choreo's ${num(choreo.cpuMsPerOrder)} ms per order, ` +
       `about ${num(4 * relay.cpuMsPerNewObject)} ms is this runtime creating the four Durable Objects each order gets (Order, Invoice, Shipment, Notifications; ` +
       `${num(relay.cpuMsPerNewObject)} ms for an empty one, measured here), which Cloudflare does not bill as CPU. The stand-ins share the same cores: ` +
-      `the provider sandbox used ${num(choreo.rigCpuMsPerOrder.sandbox)} ms and the bench process (which also carries the workers' outbound fetches in wrangler's test harness) ${num(choreo.rigCpuMsPerOrder.bench)} ms per order.`,
+      `the provider sandbox used ${num(choreo.rigCpuMsPerOrder.sandbox)} ms and the bench process (the load, the meter's collector) ${num(choreo.rigCpuMsPerOrder.bench)} ms per order.`,
     "",
     `In the capacity run Sales accepted ${num(choreo.acceptRate)} orders/s. ` +
       `Batch settings this run used (max_batch_size/max_batch_timeout from each wrangler.toml, dead-letter consumers not listed; the relay's hops take those of billing, warehouse and sales): choreo ${settings.choreo.map(setting).join(", ")}; relay ${settings.relay.map(setting).join(", ")}. ` +
@@ -264,7 +276,7 @@ function flowFigures(flow: FlowResults) {
     return row && minimal ? `${num(row.rps, 0)} req/s (${ratio(row.rps, minimal.rps)} minimal)` : "–";
   };
   const pipeline = flow.pipeline;
-  const relayCapacity = pipeline ? ((pipeline.relayBefore?.throughput ?? pipeline.relay.throughput) + pipeline.relay.throughput) / 2 : NaN;
+  const capacity = pipeline ? capacitiesOf(pipeline) : undefined;
   const usage = pipeline?.usage;
   const steady = pipeline && steadyCost(pipeline);
   const per = (item: PriceKey, digits = 2) => (usage ? num(usage[item], digits) : "–");
@@ -272,7 +284,7 @@ function flowFigures(flow: FlowResults) {
   return [
     ["accept, c=16, fresh Idempotency-Key", vsMinimal("choreo-keyed", 16)],
     ["accept, c=16, no key", vsMinimal("choreo", 16)],
-    ["capacity, orders/s to ready_to_ship", pipeline ? `${num(pipeline.choreo.throughput)} (${ratio(pipeline.choreo.throughput, relayCapacity)} relay)` : "–"],
+    ["capacity, orders/s to ready_to_ship", capacity ? `${num(capacity.choreo)} (${ratio(capacity.choreo, capacity.relay)} relay)` : "–"],
     ["p50 / p95 at half capacity, ms", pipeline?.rate ? `${ms(pipeline.rate.choreo.latencyMs.p50)} / ${ms(pipeline.rate.choreo.latencyMs.p95)} (${num(pipeline.rate.choreo.offeredPerSecond)}/s)` : "–"],
     ["one order alone, median ms", pipeline?.alone ? ms(pipeline.alone.choreo.medianMs) : "–"],
     ["$ per 1M orders, counted items (capacity run, with a backlog)", pipeline ? usd(pipeline.cost.counted.perMillionOrders) : "–"],

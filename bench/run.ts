@@ -6,6 +6,8 @@
 // S (15), --alone N orders placed one at a time on the idle system (3), --only
 // accept,pipeline,outage, --flows choreography,orchestration (both by default: each phase runs
 // once per flow), --out <name> (the results file name; default the date and time).
+// First: before wrangler loads Miniflare (see the file).
+import { deleteClosedRuntimes } from "./harness-adjustments.ts";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -18,9 +20,10 @@ import { runAccept } from "./accept.ts";
 import { costOf, usagePerOrder } from "./cost.ts";
 import { startMeterCollector } from "./meter-collector.ts";
 import { runOutage } from "./outage.ts";
-import { runLatency, runPipeline, runRelay } from "./pipeline.ts";
+import { runLatency, runPipeline, runRelay, warmUp } from "./pipeline.ts";
 import { memoryMiB } from "./processes.ts";
 import { renderMarkdown, type BenchResults, type FlowResults } from "./report.ts";
+import { mean } from "./stats.ts";
 import { batchSettings, startAcceptStack, startOutageStack, startPipelineStack, startSandbox, type Runtime } from "./stacks.ts";
 
 // As in `npm run dev` and the tests: wrangler's local trace collector, work Cloudflare does outside
@@ -47,6 +50,10 @@ const flows = args.flows.split(",").filter((flow): flow is OrderFlow => (ORDER_F
 const orders = Number(args.orders);
 const rateSeconds = Number(args["rate-seconds"]);
 const aloneOrders = Number(args.alone);
+/** Orders (relay messages) each system takes before the pipeline is measured (bench/pipeline.ts warmUp). */
+const WARM_UP_ORDERS = 100;
+/** Capacity runs of choreo, each followed by one of the relay (which also runs once before the first). */
+const CAPACITY_TURNS = 2;
 const rounds = Number(args.rounds);
 const began = Date.now();
 const say = (line: string) => console.log(line);
@@ -106,24 +113,36 @@ try {
       const meter = await startMeterCollector();
       const stack = await startPipelineStack(sandbox, meter, flow);
       open.push(stack);
-      // The relay runs before and after choreo, so a machine that gets busier or quieter meanwhile
-      // moves the baseline as much as choreo; choreo is compared with the mean of the two.
+      // The two systems take turns (relay, choreo, relay, choreo, relay), so a machine that gets
+      // busier or quieter meanwhile moves both alike; each one's capacity is the mean of its runs.
       const relayRun = async (when: string) => {
         const relay = await runRelay(stack, { messages: orders, concurrency: results.options.concurrency, timeoutSeconds: 120 });
         say(`  relay ${when}: ${relay.completed}/${orders} through 3 hops, ${relay.throughput.toFixed(1)} messages/s, p50 ${relay.latencyMs.p50} ms, p95 ${relay.latencyMs.p95} ms, load ${relay.loadAverage.toFixed(2)}`);
         return relay;
       };
+      await warmUp(stack, meter, { orders: WARM_UP_ORDERS, concurrency: results.options.concurrency, timeoutSeconds: 120, flow });
+      say(`  warmed up: ${WARM_UP_ORDERS} orders through each system, not measured`);
       const relayBefore = await relayRun("before");
-      const { result, counts, totals } = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240, flow });
-      say(`  choreo (${flow}): ${result.completed}/${orders} ready_to_ship, ${result.throughput.toFixed(1)} orders/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, load ${result.loadAverage.toFixed(2)}`);
-      const relay = await relayRun("after");
+      const relays = [relayBefore];
+      const choreoRuns: Awaited<ReturnType<typeof runPipeline>>[] = [];
+      for (let turn = 1; turn <= CAPACITY_TURNS; turn++) {
+        const run = await runPipeline(stack, sandbox, meter, { orders, concurrency: results.options.concurrency, timeoutSeconds: 240, flow });
+        say(`  choreo (${flow}): ${run.result.completed}/${orders} ready_to_ship, ${run.result.throughput.toFixed(1)} orders/s, p50 ${run.result.latencyMs.p50} ms, p95 ${run.result.latencyMs.p95} ms, load ${run.result.loadAverage.toFixed(2)}`);
+        choreoRuns.push(run);
+        relays.push(await relayRun(turn === CAPACITY_TURNS ? "after" : "between"));
+      }
+      // Counts and cost come from choreo's first run, as they did when it had one.
+      const { result, counts, totals } = choreoRuns[0]!;
+      const relay = relays.at(-1)!;
+      const capacityRuns = { choreo: choreoRuns.map((run) => run.result.throughput), relay: relays.map((run) => run.throughput) };
       const half = (capacity: number) => (capacity > 0 ? capacity / 2 : 1); // 1/s if the capacity run completed nothing
-      const relayCapacity = (relayBefore.throughput + relay.throughput) / 2;
-      const perSecond = results.options.rate ? { choreo: results.options.rate, relay: results.options.rate } : { choreo: half(result.throughput), relay: half(relayCapacity) };
+      const perSecond = results.options.rate
+        ? { choreo: results.options.rate, relay: results.options.rate }
+        : { choreo: half(mean(capacityRuns.choreo)), relay: half(mean(capacityRuns.relay)) };
       say(`\npipeline (${flow}): latency at an offered rate (${results.options.rate ? `${results.options.rate}/s` : "half of each one's capacity"}) for ${rateSeconds} s, then orders alone`);
       const latency = await runLatency(stack, meter, { perSecond, seconds: rateSeconds, alone: aloneOrders, timeoutSeconds: 120, say, flow });
       const usage = usagePerOrder(totals, orders, result.cpuMsPerOrder);
-      into.pipeline = { choreo: result, relay, relayBefore, ...latency, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
+      into.pipeline = { choreo: result, relay, relayBefore, capacityRuns, ...latency, counts, usage, cost: costOf(usage), sandboxMemoryMiB: memoryMiB(sandbox.pid).peak };
       await stack.close();
       open.pop();
       await meter.close();
@@ -144,6 +163,7 @@ try {
   }
 } finally {
   await Promise.allSettled(open.reverse().map((runtime) => runtime.close()));
+  await deleteClosedRuntimes();
 }
 
 results.seconds = (Date.now() - began) / 1000;

@@ -10,3 +10,5 @@ export function latencies(values: number[]): Latencies {
   const sorted = [...values].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
 }
+
+export const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
