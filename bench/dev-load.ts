@@ -3,6 +3,9 @@
 // order's placed → ready_to_ship time comes from its own timeline. Also the CPU time per order of
 // every process of the dev session (wrangler, workerd, the sandbox), read from /proc.
 // Options: --url (http://localhost:8787), --rate (orders/s, 20), --orders (300), --alone (5).
+// For a fresh session, move .wrangler/state aside rather than deleting it just before: on some
+// file systems (ext4 without a journal) creating files minutes after deleting thousands costs the
+// new session's objects far more CPU (docs/performance.md).
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
