@@ -72,7 +72,10 @@ export function workerProject(options: Options) {
       include: options.include,
       // Pure decisions run in Node (test/unit/vitest.config.ts), not here.
       exclude: ["**/*.unit.test.ts", "**/node_modules/**", ...(options.exclude ?? [])],
-      ...(usesSandbox ? { globalSetup: [path.join(ROOT, "test/sandbox-server.ts")] } : {}),
+      // One sandbox per project, whose fault switches (a Stripe error for the next call, Stripe
+      // forgetting its keys) are global: a file setting one must not have another file's call
+      // consume it, so the project's files run one at a time.
+      ...(usesSandbox ? { globalSetup: [path.join(ROOT, "test/sandbox-server.ts")], fileParallelism: false } : {}),
       ...(options.d1 ? { setupFiles: [path.join(ROOT, "test/apply-d1-migrations.ts")] } : {}),
     },
   });
