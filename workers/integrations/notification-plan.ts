@@ -26,8 +26,10 @@ export type NotificationLog = { recipient?: Recipient; lines: NotificationRecord
  * A provider call to make; sends of one channel go in order, one after another. `uncertain`: an
  * earlier attempt may have reached the provider without its answer reaching us (an attempt
  * counted and not settled, or a redelivered message), so the provider is asked first where it can be.
+ * `since`: no attempt of this notice is older (its line's first count, or the event in hand if
+ * earlier): where a lookup must reach back to, whichever event now calls for the notice.
  */
-export type Send = { channel: Channel; template: Template; to: string; uncertain: boolean };
+export type Send = { channel: Channel; template: Template; to: string; uncertain: boolean; since: string };
 
 /** What became of a send: the provider's answer, or `held` when an earlier send of its channel did not go out. */
 export type SendOutcome = SendResult | { kind: "held"; reason: string; afterSeconds?: number };
@@ -97,7 +99,9 @@ export function planNotifications(log: NotificationLog, event: NotifyingEvent, n
       }
       const attempts = (current?.attempts ?? 0) + 1;
       next = withLine(next, lineFor(next, channel, template, event.id, at, { status: "sending", attempts, to }));
-      sends.push({ channel, template, to, uncertain: redelivered || (current?.attempts ?? 0) > 0 });
+      // A ready_to_ship snapshot also calls for the confirmation its billed one may have tried.
+      const since = current && Date.parse(current.createdAt) < Date.parse(event.time) ? current.createdAt : event.time;
+      sends.push({ channel, template, to, uncertain: redelivered || (current?.attempts ?? 0) > 0, since });
     }
   }
   return { log: next, changed: next !== log, sends, outcomes };

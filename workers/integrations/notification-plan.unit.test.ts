@@ -14,8 +14,8 @@ describe("planNotifications", () => {
     expect(plan.changed).toBe(true);
     expect(plan.log.recipient).toMatchObject({ orderId: billed.subject, email: "ada@example.com", phone: "+14155550100" });
     expect(plan.sends).toEqual([
-      { channel: "email", template: "order_confirmation", to: "ada@example.com", uncertain: false },
-      { channel: "sms", template: "order_confirmation", to: "+14155550100", uncertain: false },
+      { channel: "email", template: "order_confirmation", to: "ada@example.com", uncertain: false, since: billed.time },
+      { channel: "sms", template: "order_confirmation", to: "+14155550100", uncertain: false, since: billed.time },
     ]);
     expect(plan.log.lines.map((l) => `${l.channel}:${l.status}:${l.attempts}`)).toEqual(["email:sending:1", "sms:sending:1"]);
     expect(plan.outcomes).toEqual([]);
@@ -36,7 +36,8 @@ describe("planNotifications", () => {
     );
     expect(settled.outcomes.map((o) => o.kind)).toEqual(["retry", "done"]);
     const again = planNotifications(settled.log, billed, now);
-    expect(again.sends).toEqual([{ channel: "email", template: "order_confirmation", to: "ada@example.com", uncertain: true }]);
+    // The line was first counted at `now`, before the event's time here: the lookup reaches back to it.
+    expect(again.sends).toEqual([{ channel: "email", template: "order_confirmation", to: "ada@example.com", uncertain: true, since: now.toISOString() }]);
     expect(again.outcomes).toEqual([{ kind: "done", note: "sms:order_confirmation already sent" }]);
     expect(again.log.lines.find((l) => l.channel === "email")).toMatchObject({ status: "sending", attempts: 2, lastError: { message: "SES answered 503" } });
     expect(again.log.lines.find((l) => l.channel === "sms")).toMatchObject({ status: "sent", attempts: 1, providerMessageId: "SM1" });
@@ -63,6 +64,22 @@ describe("planNotifications", () => {
     const lost = settleNotifications(first.log, first.sends.map((send) => ({ send, result: { kind: "retryable" as const, reason: "Twilio unreachable: timed out" } })), billed.id, now);
     const again = planNotifications(lost.log, billed, now);
     expect(again.sends.map((send) => [send.channel, send.uncertain])).toEqual([["email", true], ["sms", true]]);
+  });
+
+  it("looks a lost confirmation up from its first attempt when the ready_to_ship snapshot, published later, calls for it", () => {
+    const billed = paymentStatusEvent(placedEvent(), "billed");
+    const firstTry = new Date(Date.parse(billed.time) + 1_000);
+    const first = planNotifications(empty, billed, firstTry);
+    const lost = settleNotifications(first.log, first.sends.map((send) => ({ send, result: { kind: "retryable" as const, reason: "Twilio answered 504" } })), billed.id, firstTry);
+    // The shipment's snapshot comes a minute later, with the confirmation still unsettled: a lookup
+    // from its own time would miss the text the first attempt may have sent.
+    const ready = { ...billed, id: "evt-ready", time: new Date(Date.parse(billed.time) + 60_000).toISOString(), data: { previousStatus: "billed" as const, order: { ...billed.data.order, status: "ready_to_ship" as const, shipment: { shipmentId: "shp_1", carrier: "usps", service: "Priority", trackingNumber: "9400", labelUrl: "https://label" } } } };
+    const again = planNotifications(lost.log, ready, new Date(Date.parse(ready.time) + 1_000));
+    const sms = again.sends.filter((send) => send.channel === "sms");
+    expect(sms.map((send) => [send.template, send.uncertain, send.since])).toEqual([
+      ["order_confirmation", true, firstTry.toISOString()],
+      ["shipping_notice", false, ready.time],
+    ]);
   });
 
   it("treats a redelivered event with no line as possibly sent (a crash before the write)", () => {

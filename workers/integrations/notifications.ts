@@ -109,7 +109,7 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
     this.unwritten = log;
   }
 
-  private async send({ channel, template, to, uncertain }: Send, event: NotifyingEvent, recipient: Recipient): Promise<SendResult> {
+  private async send({ channel, template, to, uncertain, since }: Send, event: NotifyingEvent, recipient: Recipient): Promise<SendResult> {
     const shop = this.env.SHOP_NAME || "choreo";
     if (channel === "email") {
       const ses = sesConfig(this.env);
@@ -119,6 +119,6 @@ export class Notifications extends DurableObject<IntegrationsEnv> {
     const twilio = twilioConfig(this.env);
     if (!twilio.ok) return { kind: "retryable", reason: twilio.retry.reason, afterSeconds: twilio.retry.afterSeconds };
     const text = renderSms(template, event as Parameters<typeof renderSms>[1], shop);
-    return callOnce({ uncertain, lookUp: () => findSms(twilio.config, to, text, event.time), perform: () => sendSms(twilio.config, to, text) });
+    return callOnce({ uncertain, lookUp: () => findSms(twilio.config, to, text, since), perform: () => sendSms(twilio.config, to, text) });
   }
 }
