@@ -56,8 +56,13 @@ describe.each(ORDER_FLOWS)("integrations: email, SMS and webhooks for an order (
       "shipping_label.created.v1",
     ]);
     expect(hooks.map((r) => r.headers["webhook-id"])).toEqual(events.map((event) => event.id));
-    const log = (await stack.admin("GET", `/admin/webhooks/endpoints/${endpoint.id}/deliveries?limit=500`)).body.deliveries as any[];
-    expect(log.filter((d) => events.some((event) => event.id === d.webhookId)).map((d) => d.status)).toEqual(Array(6).fill("delivered"));
+    // The endpoint has each request before its delivery records the answer: wait for all six to settle.
+    const settled = await waitFor(async () => {
+      const log = (await stack.admin("GET", `/admin/webhooks/endpoints/${endpoint.id}/deliveries?limit=500`)).body.deliveries as any[];
+      const ours = log.filter((d) => events.some((event) => event.id === d.webhookId));
+      return ours.length === 6 && ours.every((d) => d.status !== "sending") ? ours : undefined;
+    });
+    expect(settled.map((d) => d.status)).toEqual(Array(6).fill("delivered"));
   });
 
   it("sends nothing again when an already-sent event is delivered again", async () => {
