@@ -72,17 +72,17 @@ export class EntityStore<S> {
   /**
    * Commits `state` as the outcome of `cause` with the events it publishes, in one write,
    * then sends them. True when every subscriber queue has them (nothing to send is true).
-   * `sendAfter`: the sends start once it settles, e.g. the write being on disk, so that a
+   * `sendAfter`: called once the record is written; the sends start when it settles, e.g. the write being on disk, so that a
    * request's answer does not wait for their work (they leave no sooner anyway: an object's
    * messages wait for its writes).
    */
-  async commit(cause: Cause, state: S, publish: readonly AnyEvent[] = [], options: { sendAfter?: Promise<unknown> } = {}): Promise<boolean> {
+  async commit(cause: Cause, state: S, publish: readonly AnyEvent[] = [], options: { sendAfter?: () => Promise<unknown> } = {}): Promise<boolean> {
     const kept = this.record.unsent.filter((publication) => !this.sent.has(publication.cause));
     const applied = cause.by === "event" ? [...this.record.applied, cause.id] : this.record.applied;
     const unsent = publish.length > 0 ? [...kept, { cause: cause.id, by: cause.by, events: [...publish] }] : kept;
     this.write({ state, applied, unsent });
     if (publish.length === 0) return true;
-    if (options.sendAfter) await options.sendAfter;
+    if (options.sendAfter) await options.sendAfter();
     return this.send(cause.id);
   }
 

@@ -81,7 +81,7 @@ export class Order extends DurableObject<SalesEnv> {
     const orchestrated = orderFlowOf(this.env.ORDER_FLOW) === "orchestration";
     const stored: StoredOrder = { ...state, ...(requestFingerprint ? { requestFingerprint } : {}), ...(orchestrated ? { orchestration: { steps: [] } } : {}) };
     // The events go out after the answer: their sends start once the record is on disk.
-    const sending = this.entity.commit({ id: publish[0].id, by: "request" }, stored, publish, { sendAfter: this.ctx.storage.sync() });
+    const sending = this.entity.commit({ id: publish[0].id, by: "request" }, stored, publish, { sendAfter: () => this.ctx.storage.sync() });
     // The one alarm an order that flows ever gets, at its first stage's deadline: it serves the
     // watchdog and resends what the placement could not send (a failed send arms it sooner).
     const watchAt = watchdogCheck(state.order, false, this.stageLimits, Date.now()).wakeAt;
