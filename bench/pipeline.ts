@@ -10,7 +10,7 @@ import os from "node:os";
 import { producerBindingOf, QUEUES, type OrderFlow } from "../src/contracts/topology.ts";
 import { totalsOf, type Counts, type MeterCollector } from "./meter-collector.ts";
 import { cpuMs, memoryMiB, sampleMemory } from "./processes.ts";
-import { call, ORDER, RELAY, type Runtime } from "./stacks.ts";
+import { call, ORDER, RELAY, RELAY_METER, type Runtime } from "./stacks.ts";
 import { latencies, percentile, type Latencies } from "./stats.ts";
 
 /** One order (or relay message) from its placement to the end of its pipeline, in ms since the epoch. */
@@ -160,6 +160,12 @@ async function placeOne(runtime: Runtime, host?: string): Promise<string> {
 const heardBack = (flow: OrderFlow, totals: Counts, n: number) =>
   flow === "choreography" ? (totals["queues.deletes@sales"] ?? 0) >= 2 * n : (totals["workflows.steps@OrderFlow"] ?? 0) >= 4 * n;
 
+/** Choreo's own counts per worker: the relay is metered beside it, under its own name. */
+function choreoCounts(meter: MeterCollector): Record<string, Counts> {
+  const { [RELAY_METER]: _relay, ...choreo } = meter.snapshot();
+  return choreo;
+}
+
 /** Choreo, followed by its meter: done when Sales has heard back twice per order, every queue is drained and nothing reported for a while. */
 function choreoSystem(runtime: Runtime, meter: MeterCollector, flow: OrderFlow): System {
   return {
@@ -170,7 +176,7 @@ function choreoSystem(runtime: Runtime, meter: MeterCollector, flow: OrderFlow):
     },
     drain: (n, timeoutSeconds) =>
       pollUntil("choreo not drained", timeoutSeconds, () => {
-        const totals = meter.totals();
+        const totals = totalsOf(Object.values(choreoCounts(meter)));
         return [heardBack(flow, totals, n) && drained(totals) && meter.quietForMs() > 1_500, 100];
       }),
     async trips(ids) {
@@ -179,7 +185,7 @@ function choreoSystem(runtime: Runtime, meter: MeterCollector, flow: OrderFlow):
       // order ready one hop later, which is when its snapshot was last updated.
       return views.filter((order) => order.status === "ready_to_ship").map((order) => ({ id: order.id, placedAt: Date.parse(order.timeline[0].at), doneAt: Date.parse(order.updatedAt) }));
     },
-    counts: () => meter.snapshot(),
+    counts: () => choreoCounts(meter),
   };
 }
 
@@ -236,7 +242,7 @@ export async function runPipeline(runtime: Runtime, sandbox: Runtime, meter: Met
   const rigCpuMsPerOrder = { sandbox: (cpuMs(sandbox.pid) - sandboxCpuBefore) / orders, bench: (benchCpu.user + benchCpu.system) / 1000 / orders };
   const peakRssMiB = memory.stop();
   // Per worker and added up, at the same moment: the cost and the per-worker table agree.
-  const counts = meter.snapshot();
+  const counts = choreoCounts(meter);
   const totals = totalsOf(Object.values(counts));
   const wallSeconds = (Date.now() - started) / 1000;
 

@@ -189,17 +189,23 @@ export function batchSettings(): { choreo: QueueSetting[]; relay: QueueSetting[]
   return { choreo, relay: ["billing", "warehouse", "sales"].map(hop) };
 }
 
-/** The durable relay (bench/workers/relay), configured here so that its hops batch as choreo's do. */
-function relayWorker(sandboxUrl: string): WorkerInput {
+/** The worker name the relay's meter reports under: its counts are not choreo's. */
+export const RELAY_METER = "relay";
+
+/**
+ * The durable relay (bench/workers/relay), configured here so that its hops batch as choreo's do,
+ * and metered as choreo's workers are (bench/metered/relay), so both pay the same instrumentation.
+ */
+function relayWorker(sandboxUrl: string, meterUrl: string): WorkerInput {
   const hops = batchSettings().relay;
   return {
     config: {
       name: "bench-relay",
-      main: path.join(ROOT, "bench/workers/relay/index.ts"),
+      main: path.join(ROOT, "bench/metered/relay/index.ts"),
       compatibility_date: "2026-08-01",
       routes: [`${RELAY}/*`],
       // Not SANDBOX_URL: an inline worker takes the root .dev.vars (which `npm run dev` writes) over its own vars.
-      vars: { PROVIDER_URL: sandboxUrl },
+      vars: { PROVIDER_URL: sandboxUrl, METER_URL: meterUrl },
       queues: { producers: hops.map(({ queue }, i) => ({ binding: `HOP_${i + 1}`, queue })), consumers: hops },
       durable_objects: {
         bindings: [
@@ -249,7 +255,7 @@ function rateLimitsOf(configPath: string): string {
 /** Every worker as in production (no sandbox hooks), metered, and the durable relay beside them. */
 export async function startPipelineStack(sandbox: Runtime, meter: MeterCollector, flow: OrderFlow = "choreography") {
   const workers = (await meteredBuilds(appWorkers(sandbox.url, { flow }))).map((input) => withVars(input, { SANDBOX_URL: "", METER_URL: meter.urlFor(workerName(input)) }));
-  const runtime = await startRuntime([...workers, relayWorker(sandbox.url)]);
+  const runtime = await startRuntime([...workers, relayWorker(sandbox.url, meter.urlFor(RELAY_METER))]);
   await runtime.harness.getWorker<ProjectionsEnv>("projections").applyD1Migrations("REPORTING");
   await seed(runtime, true);
   await noWebhookEndpoints(runtime);

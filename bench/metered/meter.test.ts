@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { DurableObject, env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
-import { metered, meteredClass, meteredObject, queueOperations, takeMeterCounts } from "./meter";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { metered, meteredClass, meteredObject, meterReporting, queueOperations, takeMeterCounts } from "./meter";
 
 // Runs in the bench project, against Sales' real bindings (queues, Durable Objects).
 const e = env as SalesEnv;
@@ -60,6 +60,30 @@ describe("metering (bench only)", () => {
       "queues.deletes@sales": 2,
       "queues.retries@sales": 1,
     });
+  });
+
+  it("never holds a batch open: a consumer's batch waits for its waitUntil promises before it is acknowledged", async () => {
+    const handler: ExportedHandler<SalesEnv> = metered({
+      async queue(_batch, env) {
+        await env.PROJECTIONS_QUEUE.send({ small: true });
+      },
+    } satisfies ExportedHandler<SalesEnv>);
+    const batch = createMessageBatch<unknown>("sales", [{ id: "m0", timestamp: new Date(), attempts: 1, body: {} }]);
+    // An earlier test's loop ends at its first report (to an unreachable collector).
+    await vi.waitFor(() => expect(meterReporting()).toBe(false), { timeout: 5_000 });
+    const ctx = createExecutionContext();
+    const held: Promise<unknown>[] = [];
+    const watched = Object.assign(Object.create(ctx) as ExecutionContext, {
+      waitUntil(promise: Promise<unknown>) {
+        held.push(promise);
+        ctx.waitUntil(promise);
+      },
+    });
+    await handler.queue!(batch as MessageBatch<unknown>, on, watched);
+    expect(held).toHaveLength(0);
+    expect(meterReporting()).toBe(false);
+    // Sent as the batch ended; the collector here is unreachable, so they are kept for the next report.
+    expect(takeMeterCounts()).toMatchObject({ "workers.requests@queue:sales": 1, "queues.writes@PROJECTIONS_QUEUE": 1 });
   });
 
   /** Runs `work` on a fresh object's metered state; returns what it counted (schema set-up left out). */

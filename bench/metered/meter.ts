@@ -42,10 +42,12 @@ function tallyFor(keepAlive: KeepAlive): Tally {
   };
 }
 
+/** True while this isolate's report loop runs (one older than REPORT_STALE_MS is taken as lost). */
+const loopAlive = () => reportingSince !== undefined && Date.now() - reportingSince < REPORT_STALE_MS;
+
 /** At most one report loop per isolate; it sends until nothing is left to send. */
 function report(keepAlive: KeepAlive): void {
-  if (!collector || counts.size === 0) return;
-  if (reportingSince !== undefined && Date.now() - reportingSince < REPORT_STALE_MS) return;
+  if (!collector || counts.size === 0 || loopAlive()) return;
   reportingSince = Date.now();
   const url = collector;
   keepAlive(
@@ -53,25 +55,45 @@ function report(keepAlive: KeepAlive): void {
       try {
         for (;;) {
           await new Promise((resolve) => setTimeout(resolve, REPORT_EVERY_MS));
-          if (counts.size === 0) return;
-          const sent = (inFlight = Object.fromEntries(counts));
-          counts.clear();
-          try {
-            const response = await (unmeteredFetch ?? fetch)(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(sent) });
-            await response.body?.cancel();
-          } catch (error) {
-            if (inFlight === sent) for (const [name, n] of Object.entries(sent)) add(name, n); // kept for the next report
-            log("warn", "meter collector unreachable", { error: errorMessage(error) });
-            return;
-          } finally {
-            if (inFlight === sent) inFlight = undefined;
-          }
+          if (counts.size === 0 || !(await sendCounts(url))) return;
         }
       } finally {
         reportingSince = undefined;
       }
     })(),
   );
+}
+
+/** Sends the counts gathered so far in one report; false when the collector could not be reached (they are kept). */
+async function sendCounts(url: string): Promise<boolean> {
+  const sent = (inFlight = Object.fromEntries(counts));
+  counts.clear();
+  try {
+    const response = await (unmeteredFetch ?? fetch)(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(sent) });
+    await response.body?.cancel();
+    return true;
+  } catch (error) {
+    if (inFlight === sent) for (const [name, n] of Object.entries(sent)) add(name, n); // kept for the next report
+    log("warn", "meter collector unreachable", { error: errorMessage(error) });
+    return false;
+  } finally {
+    if (inFlight === sent) inFlight = undefined;
+  }
+}
+
+/**
+ * A queue invocation's tally. It never starts the report loop: a consumer's batch is not
+ * acknowledged until its waitUntil promises settle, so a loop kept alive by it would hold the
+ * batch (and, locally, the queue's next one) for as long as the isolate stays busy. `flush`, at
+ * the end of the batch, sends its counts itself unless a loop (a request's or an object's) will.
+ */
+function queueTally(): { tally: Tally; flush: () => Promise<void> } {
+  return {
+    tally: (name, n = 1) => add(name, n),
+    async flush() {
+      if (collector && counts.size > 0 && !loopAlive()) await sendCounts(collector);
+    },
+  };
 }
 
 /** Outbound subrequests (providers, webhooks): the isolate's fetch, counted once metering is on. */
@@ -131,7 +153,7 @@ export function metered<H extends ExportedHandler<never>>(handler: H): H {
   if (onQueue) {
     wrapped.queue = async (batch, env, ctx) => {
       if (!meteringOn(env)) return onQueue(batch, env, ctx);
-      const tally = tallyFor((promise) => ctx.waitUntil(promise));
+      const { tally, flush } = queueTally();
       tally(`workers.requests@queue:${batch.queue}`);
       const { batch: counted, settleRest } = meteredBatch(batch, tally);
       try {
@@ -140,6 +162,8 @@ export function metered<H extends ExportedHandler<never>>(handler: H): H {
       } catch (error) {
         settleRest("retried");
         throw error;
+      } finally {
+        await flush();
       }
     };
   }
@@ -579,6 +603,9 @@ function meteredService(service: Fetcher, name: string, tally: Tally): Fetcher {
     },
   });
 }
+
+/** Tests only: whether this isolate's report loop is running. */
+export const meterReporting = (): boolean => loopAlive();
 
 /** Tests only: the counts not yet reported (a report still on its way included), emptied. */
 export function takeMeterCounts(): Record<string, number> {
