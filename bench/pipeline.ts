@@ -146,9 +146,13 @@ function drained(totals: Counts): boolean {
   return QUEUES.every((queue) => (totals[`queues.writes@${producerBindingOf(queue)}`] ?? 0) === (totals[`queues.deletes@${queue}`] ?? 0));
 }
 
-/** `POST /orders` (to the relay with its host), expecting a 202; returns the id. */
+/**
+ * `POST /orders` (to the relay with its host), expecting a 202; returns the id. Choreo's Sales
+ * counts the order's rate limits in the isolate, as Cloudflare does (bench/edge-limits), not
+ * through miniflare's stand-in, which writes a Durable Object row per count.
+ */
 async function placeOne(runtime: Runtime, host?: string): Promise<string> {
-  const response = await call(runtime.url, "POST", "/orders", { body: ORDER, ...(host ? { host } : {}) });
+  const response = await call(runtime.url, "POST", "/orders", { body: ORDER, ...(host ? { host } : { headers: { "x-bench-rate-limits": "in-isolate" } }) });
   if (response.status !== 202) throw new Error(`${host ?? "choreo"} refused an order: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.id as string;
 }
