@@ -96,6 +96,17 @@ describe("email through SES", () => {
     expect(email?.to).toEqual(["ada@example.com"]);
   });
 
+  it("signs each of several emails correctly (the day's signing key is kept between them)", async () => {
+    const first = billed();
+    const second = billed();
+    await notifications(first.subject).notify(first);
+    await notifications(second.subject).notify(second);
+    for (const event of [first, second]) {
+      const [request] = await sesFor(event.subject);
+      expect(/Signature=([0-9a-f]{64})/.exec(request!.headers["authorization"]!)![1]).toBe(await expectedSignature(request!, "unit-test-secret-key"));
+    }
+  });
+
   it("a signature made with another secret does not match", async () => {
     const event = billed();
     await notifications(event.subject).notify(event);

@@ -26,16 +26,26 @@ export const sesConfig = (env: SesEnv) =>
   });
 
 /**
+ * SigV4 signing keys already derived in this isolate (aws4fetch keys them by secret, day, region
+ * and service): each is four HMACs, the same for every email of a day, so they are derived once.
+ */
+const signingKeys = new Map<string, ArrayBuffer>();
+/** More than a few means secrets or days have gone by; the stale ones are dropped. */
+const SIGNING_KEYS_KEPT = 8;
+
+/**
  * SES v2 SendEmail, signed with SigV4 by aws4fetch. Its own retries are off (`retries: 0`):
  * the queue consumer owns retries, with backoff and the delivery log.
  */
 export async function sendEmail(config: SesConfig, to: string, email: Email, tags: Record<string, string>): Promise<SendResult> {
+  if (signingKeys.size > SIGNING_KEYS_KEPT) signingKeys.clear();
   const client = new AwsClient({
     accessKeyId: config.accessKeyId,
     secretAccessKey: config.secretAccessKey,
     service: "ses",
     region: config.region,
     retries: 0,
+    cache: signingKeys,
   });
   const body = JSON.stringify({
     FromEmailAddress: config.from,
