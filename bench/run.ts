@@ -51,7 +51,7 @@ const orders = Number(args.orders);
 const rateSeconds = Number(args["rate-seconds"]);
 const aloneOrders = Number(args.alone);
 /** Orders (relay messages) each system takes before the pipeline is measured (bench/pipeline.ts warmUp). */
-const WARM_UP_ORDERS = 100;
+const WARM_UP_ORDERS = 300;
 /** Capacity runs of choreo, each followed by one of the relay (which also runs once before the first). */
 const CAPACITY_TURNS = 2;
 const rounds = Number(args.rounds);
