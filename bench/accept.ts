@@ -41,6 +41,7 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
  * Each level runs in `rounds` rounds, the systems taking turns within each round, so a noisy
  * neighbour on the machine hits all of them alike and a burst of it lands in one round of each;
  * each system's row is its median round (runs of one round differed by ±20 % at 64 connections).
+ * The turns are shuffled anew each round (`turnOrder`).
  */
 export async function runAccept(
   runtime: Runtime,
@@ -65,7 +66,7 @@ export async function runAccept(
   for (const connections of options.levels) {
     const rounds = new Map<SystemKey, AcceptRow[]>(systems.map((system) => [system.key, []]));
     for (let round = 1; round <= options.rounds; round++) {
-      for (const system of systems) {
+      for (const system of turnOrder(systems, round, connections)) {
         const loadAverage = os.loadavg()[0]!;
         const cpuBefore = cpuMs(runtime.pid);
         const result = await load(spec(system, connections, options.seconds));
@@ -79,6 +80,35 @@ export async function runAccept(
     for (const system of systems) rows.push(medianRound(rounds.get(system.key)!));
   }
   return rows;
+}
+
+/**
+ * The order the systems take their turns in, in one round: a shuffle seeded by the round and the
+ * level, so every run takes the same turns. In a fixed order each system ran right after the same
+ * others every round, and paid for what they left behind: the runtime closes an object's SQLite
+ * files seconds after its last request (a checkpoint, two files deleted), so a system whose turn
+ * followed the systems that create objects absorbed their clean-up in every round.
+ */
+export function turnOrder<T>(systems: readonly T[], round: number, level: number): T[] {
+  const random = mulberry32(level * 1000 + round);
+  const order = [...systems];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** A small seeded generator (mulberry32): the same seed, the same numbers. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** The round with the median requests/s (the lower middle one of an even count), with every round's figure. */

@@ -318,7 +318,7 @@ export function renderMarkdown(results: BenchResults): string {
     `\`npm run bench\` at commit ${machine.commit}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, workerd ${machine.workerd} (wrangler ${machine.wrangler}), ` +
       `load average ${machine.loadAverage.join(" / ")} at the start. Every system runs locally in workerd through wrangler's test harness with real queues; each baseline runs in the same run, on the same machine.`,
   ];
-  if (results.accept) out.push("", "## Accept path: `POST /orders`", "", `Each row: ${results.options.seconds} s at a fixed number of connections (autocannon in its own process), straight to the runtime${results.options.rounds ? `; ${results.options.rounds} rounds per level, the systems taking turns in each, and each system's row is its median round (the ratios compare medians)` : ""}.`, "", accept(results.accept));
+  if (results.accept) out.push("", "## Accept path: `POST /orders`", "", `Each row: ${results.options.seconds} s at a fixed number of connections (autocannon in its own process), straight to the runtime${results.options.rounds ? `; ${results.options.rounds} rounds per level, the systems taking turns in each (in an order shuffled anew each round), and each system's row is its median round (the ratios compare medians)` : ""}.`, "", accept(results.accept));
   if (results.pipeline) {
     out.push("", "## Pipeline: placed → ready_to_ship", "", pipeline(results.pipeline, results.batchSettings, results.options.concurrency));
     out.push("", "## Cost per order", "", cost(results.pipeline));
