@@ -7,6 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import { cpuMs } from "./processes.ts";
+import { seededRandom } from "../test/fixtures/seeded-random.ts";
 import { BARE, MINIMAL, MINIMAL_LIMITED, ORDER, SYNC, type Runtime } from "./stacks.ts";
 
 const run = promisify(execFile);
@@ -90,25 +91,13 @@ export async function runAccept(
  * followed the systems that create objects absorbed their clean-up in every round.
  */
 export function turnOrder<T>(systems: readonly T[], round: number, level: number): T[] {
-  const random = mulberry32(level * 1000 + round);
+  const random = seededRandom(level * 1000 + round);
   const order = [...systems];
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   return order;
-}
-
-/** A small seeded generator (mulberry32): the same seed, the same numbers. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The round with the median requests/s (the lower middle one of an even count), with every round's figure. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ORDER_FLOWS, type OrderFlow } from "../src/contracts/topology";
 import { placeOrderBody } from "./fixtures/orders";
+import { seededRandom } from "./fixtures/seeded-random";
 import { placementQueue, startStack, waitFor, type Stack } from "./stack";
 
 // Hundreds of orders — normal, declined, unpayable (a payment method Stripe never saw), out of
@@ -24,18 +25,6 @@ const SCALE = Math.max(1, ORDERS / 300);
 type Story = "normal" | "declined" | "unpayable" | "out_of_stock" | "undeliverable" | "cancelled";
 type Placed = { id: string; clientSecret: string; story: Story; cancel?: number; items: { sku: string; quantity: number }[] };
 
-/** mulberry32: the whole scenario (stories, items, cancel timing, faults) follows the seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.each(FLOWS)("chaos (%s)", (flow: OrderFlow) => {
   // The poison goes where placements go first.
   const start = placementQueue(flow);
@@ -55,7 +44,8 @@ describe.each(FLOWS)("chaos (%s)", (flow: OrderFlow) => {
   afterAll(() => stack?.close());
 
   it(`keeps every promise under random faults (${ORDERS} orders)`, { timeout: 360_000 * SCALE }, async () => {
-    const rng = random(SEED);
+    // The whole scenario (stories, items, cancel timing, faults) follows the seed.
+    const rng = seededRandom(SEED);
     const started = Date.now();
     for (const queue of CONSUMERS) {
       await stack.setConsumer(queue, { mode: "chaos", seed: SEED, throwRate: 0.1, duplicateRate: 0.1, relayFailRate: 0.1 });
