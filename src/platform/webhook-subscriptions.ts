@@ -34,8 +34,12 @@ export function subscribedTypesOf(subscriptions: WebhookSubscriptions): Subscrib
   return subscriptions.all ? undefined : new Set(subscriptions.types);
 }
 
-/** What an isolate last read, and until when it trusts it. */
-export type SubscriptionsCache = { entry?: { value: SubscribedTypes; until: number } };
+/**
+ * What an isolate last read, and until when it trusts it. `refreshing`: one caller is reading
+ * KV again; the others keep the last set meanwhile (a promise cannot be shared between
+ * requests), so an expiry under load costs one read, not one per event in flight.
+ */
+export type SubscriptionsCache = { entry?: { value: SubscribedTypes; until: number }; refreshing?: boolean };
 
 // Per isolate: one KV read per TTL, whatever the number of events published meanwhile.
 const isolateCache: SubscriptionsCache = {};
@@ -50,9 +54,10 @@ export async function webhookSubscriptions(
   env: WebhookSubscriptionsEnv,
   { cache = isolateCache, now = Date.now() }: { cache?: SubscriptionsCache; now?: number } = {},
 ): Promise<SubscribedTypes> {
-  if (cache.entry && cache.entry.until > now) return cache.entry.value;
+  if (cache.entry && (cache.entry.until > now || cache.refreshing)) return cache.entry.value;
   const kv = env.WEBHOOK_SUBSCRIPTIONS;
   if (!kv) return undefined;
+  cache.refreshing = true;
   try {
     const stored = WebhookSubscriptions.safeParse(await kv.get(WEBHOOK_SUBSCRIPTIONS_KEY, "json"));
     // Not written yet (a fresh deployment): every type, and asked again within the same TTL, so
@@ -64,6 +69,8 @@ export async function webhookSubscriptions(
   } catch (error) {
     log("warn", "webhook subscriptions unreadable; sending every type to integrations", { error: errorMessage(error) });
     return undefined;
+  } finally {
+    cache.refreshing = false;
   }
 }
 
