@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { ORDER_FLOWS, type OrderFlow } from "../src/contracts/topology.ts";
 import { localRuntimeEnv } from "../scripts/local-runtime.mjs";
 import { ROOT } from "../test/stack.ts";
-import { runAccept } from "./accept.ts";
+import { runAccept, SYSTEMS, type SystemKey } from "./accept.ts";
 import { costOf, usagePerOrder } from "./cost.ts";
 import { startMeterCollector } from "./meter-collector.ts";
 import { runOutage } from "./outage.ts";
@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
     only: { type: "string", default: "accept,pipeline,outage" },
     flows: { type: "string", default: ORDER_FLOWS.join(",") },
     out: { type: "string" },
+    /** Accept rows of these systems only (keys of bench/accept.ts SYSTEMS), for a quick A/B. */
+    systems: { type: "string" },
   },
 });
 const phases = new Set(args.only.split(","));
@@ -55,6 +57,9 @@ const WARM_UP_ORDERS = 300;
 /** Capacity runs of choreo, each followed by one of the relay (which also runs once before the first). */
 const CAPACITY_TURNS = 2;
 const rounds = Number(args.rounds);
+const acceptSystems = args.systems?.split(",");
+const unknownSystems = acceptSystems?.filter((key) => !SYSTEMS.some((system) => system.key === key)) ?? [];
+if (unknownSystems.length) throw new Error(`--systems: no accept system ${unknownSystems.join(", ")} (known: ${SYSTEMS.map((system) => system.key).join(", ")})`);
 const began = Date.now();
 const say = (line: string) => console.log(line);
 
@@ -102,7 +107,11 @@ try {
       const stack = await startAcceptStack(sandbox, flow);
       open.push(stack);
       // The baselines do not change with the flow: orchestration's run repeats only the minimal one, for its ratios.
-      const systems = flow === "choreography" ? undefined : (["minimal", "choreo-keyed", "choreo", "choreo-keyed-edge", "choreo-edge"] as const);
+      const systems = acceptSystems
+        ? (acceptSystems as SystemKey[])
+        : flow === "choreography"
+          ? undefined
+          : (["minimal", "choreo-keyed", "choreo", "choreo-keyed-edge", "choreo-edge"] as const);
       into.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, rounds, say, ...(systems ? { systems } : {}) });
       await stack.close();
       open.pop();
