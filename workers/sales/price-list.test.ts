@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Catalog } from "./catalog";
 import { PriceList } from "./price-list";
 import { ADMIN, call } from "./test-helpers";
 
@@ -23,6 +24,37 @@ describe("the prices an isolate orders from", () => {
     expect((await prices.lookup(catalog(), ["PL-MUG-1"], 30_000))[0]).toMatchObject({ price: 1500 });
     now += 2_000;
     expect((await prices.lookup(catalog(), ["PL-MUG-1"], 30_000))[0]).toMatchObject({ price: 1800 });
+  });
+
+  it("reads the Catalog once when the window ends under load; orders meanwhile keep the last price", async () => {
+    let now = 3_000_000;
+    const prices = new PriceList(() => now);
+    let reads = 0;
+    const counted = {
+      lookup: (skus: string[]) => {
+        reads++;
+        return catalog().lookup(skus);
+      },
+      list: () => {
+        reads++;
+        return catalog().list();
+      },
+    } as unknown as DurableObjectStub<Catalog>;
+    await catalog().upsert("PL-HERD-1", mug);
+    await prices.lookup(counted, ["PL-HERD-1"], 30_000);
+    await prices.catalogue(counted, 30_000);
+    await catalog().upsert("PL-HERD-1", { ...mug, price: 1700 }); // as another isolate would
+    now += 31_000;
+    reads = 0;
+
+    const looked = await Promise.all([1, 2, 3].map(() => prices.lookup(counted, ["PL-HERD-1"], 30_000)));
+    const listed = await Promise.all([1, 2, 3].map(() => prices.catalogue(counted, 30_000)));
+    expect(reads).toBe(2); // one lookup, one list
+    expect(looked.map(([product]) => product!.price)).toEqual([1700, 1500, 1500]);
+    expect(listed.map((products) => products.find((p) => p.sku === "PL-HERD-1")!.price)).toEqual([1700, 1700, 1700]);
+    // The next order after the read has the new price, from the isolate's copy.
+    expect((await prices.lookup(counted, ["PL-HERD-1"], 30_000))[0]).toMatchObject({ price: 1700 });
+    expect(reads).toBe(2);
   });
 
   it("finds a product added elsewhere at once: unknown SKUs are always asked of the Catalog", async () => {
