@@ -57,8 +57,9 @@ const WARM_UP_ORDERS = 300;
 /** Capacity runs of choreo, each followed by one of the relay (which also runs once before the first). */
 const CAPACITY_TURNS = 2;
 const rounds = Number(args.rounds);
+const isSystemKey = (key: string): key is SystemKey => SYSTEMS.some((system) => system.key === key);
 const acceptSystems = args.systems?.split(",");
-const unknownSystems = acceptSystems?.filter((key) => !SYSTEMS.some((system) => system.key === key)) ?? [];
+const unknownSystems = acceptSystems?.filter((key) => !isSystemKey(key)) ?? [];
 if (unknownSystems.length) throw new Error(`--systems: no accept system ${unknownSystems.join(", ")} (known: ${SYSTEMS.map((system) => system.key).join(", ")})`);
 const began = Date.now();
 const say = (line: string) => console.log(line);
@@ -107,11 +108,7 @@ try {
       const stack = await startAcceptStack(sandbox, flow);
       open.push(stack);
       // The baselines do not change with the flow: orchestration's run repeats only the minimal one, for its ratios.
-      const systems = acceptSystems
-        ? (acceptSystems as SystemKey[])
-        : flow === "choreography"
-          ? undefined
-          : (["minimal", "choreo-keyed", "choreo", "choreo-keyed-edge", "choreo-edge"] as const);
+      const systems = acceptSystems?.filter(isSystemKey) ?? (flow === "choreography" ? undefined : (["minimal", "choreo-keyed", "choreo", "choreo-keyed-edge", "choreo-edge"] as const));
       into.accept = await runAccept(stack, { levels: results.options.levels, seconds: results.options.seconds, rounds, say, ...(systems ? { systems } : {}) });
       await stack.close();
       open.pop();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { eventCatalog, type EventType } from "../contracts/events";
 import { errorMessage, log } from "./log";
+import { OneRefresh } from "./one-refresh";
 
 /**
  * Which event types at least one enabled webhook endpoint takes. The WebhookRegistry writes it
@@ -34,12 +35,8 @@ export function subscribedTypesOf(subscriptions: WebhookSubscriptions): Subscrib
   return subscriptions.all ? undefined : new Set(subscriptions.types);
 }
 
-/**
- * What an isolate last read, and until when it trusts it. `refreshing`: one caller is reading
- * KV again; the others keep the last set meanwhile (a promise cannot be shared between
- * requests), so an expiry under load costs one read, not one per event in flight.
- */
-export type SubscriptionsCache = { entry?: { value: SubscribedTypes; until: number }; refreshing?: boolean };
+/** What an isolate last read, and until when it trusts it; while one caller reads KV again, the others keep it (`OneRefresh`). */
+export type SubscriptionsCache = { entry?: { value: SubscribedTypes; until: number }; refresh?: OneRefresh };
 
 // Per isolate: one KV read per TTL, whatever the number of events published meanwhile.
 const isolateCache: SubscriptionsCache = {};
@@ -54,10 +51,14 @@ export async function webhookSubscriptions(
   env: WebhookSubscriptionsEnv,
   { cache = isolateCache, now = Date.now() }: { cache?: SubscriptionsCache; now?: number } = {},
 ): Promise<SubscribedTypes> {
-  if (cache.entry && (cache.entry.until > now || cache.refreshing)) return cache.entry.value;
+  const refresh = (cache.refresh ??= new OneRefresh());
+  if (cache.entry && (cache.entry.until > now || refresh.underway(WEBHOOK_SUBSCRIPTIONS_KEY))) return cache.entry.value;
   const kv = env.WEBHOOK_SUBSCRIPTIONS;
   if (!kv) return undefined;
-  cache.refreshing = true;
+  return refresh.run([WEBHOOK_SUBSCRIPTIONS_KEY], () => readSubscriptions(env, kv, cache, now));
+}
+
+async function readSubscriptions(env: WebhookSubscriptionsEnv, kv: KVNamespace, cache: SubscriptionsCache, now: number): Promise<SubscribedTypes> {
   try {
     const stored = WebhookSubscriptions.safeParse(await kv.get(WEBHOOK_SUBSCRIPTIONS_KEY, "json"));
     // Not written yet (a fresh deployment): every type, and asked again within the same TTL, so
@@ -69,8 +70,6 @@ export async function webhookSubscriptions(
   } catch (error) {
     log("warn", "webhook subscriptions unreadable; sending every type to integrations", { error: errorMessage(error) });
     return undefined;
-  } finally {
-    cache.refreshing = false;
   }
 }
 

@@ -1,4 +1,8 @@
+import { OneRefresh } from "../../src/platform/one-refresh";
 import type { Catalog, Product } from "./catalog";
+
+/** The name the whole list is refreshed under (no SKU has a space). */
+const WHOLE = "whole catalogue";
 
 /**
  * The catalog's products as this isolate last read them. Every order needs its prices, and
@@ -13,44 +17,32 @@ export class PriceList {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  /**
-   * SKUs being read again by one caller. The others keep the last price meanwhile (a promise
-   * cannot be shared between requests), so an expiry under load costs the Catalog one read, not
-   * one per order in flight: a price changed elsewhere arrives within the window and that read.
-   */
-  private readonly refreshing = new Set<string>();
-  private wholeRefreshing = false;
+  /** While one order reads an expired price (or the whole list) again, the others keep the last one. */
+  private readonly refresh = new OneRefresh();
 
   /** The products among `skus` that exist; unknown SKUs are always asked of the Catalog. */
   async lookup(catalog: DurableObjectStub<Catalog>, skus: string[], freshForMs: number): Promise<Product[]> {
     const now = this.clock();
     const entries = skus.map((sku) => this.known.get(sku));
-    const usable = entries.every((entry, i) => entry !== undefined && (entry.until > now || this.refreshing.has(skus[i]!)));
+    const usable = entries.every((entry, i) => entry !== undefined && (entry.until > now || this.refresh.underway(skus[i]!)));
     if (usable) return entries.map((entry) => entry!.product);
-    const claimed = skus.filter((sku) => !this.refreshing.has(sku));
-    for (const sku of claimed) this.refreshing.add(sku);
-    try {
+    return this.refresh.run(skus, async () => {
       const products = await catalog.lookup(skus);
       for (const product of products) this.remember(product, freshForMs);
       return products;
-    } finally {
-      for (const sku of claimed) this.refreshing.delete(sku);
-    }
+    });
   }
 
   /** Every product, for `GET /products`: the Catalog is read once per window, not by every visitor. */
   async catalogue(catalog: DurableObjectStub<Catalog>, freshForMs: number): Promise<Product[]> {
     const now = this.clock();
-    if (this.whole && (this.whole.until > now || this.wholeRefreshing)) return this.whole.products;
-    this.wholeRefreshing = true;
-    try {
+    if (this.whole && (this.whole.until > now || this.refresh.underway(WHOLE))) return this.whole.products;
+    return this.refresh.run([WHOLE], async () => {
       const products = await catalog.list();
       for (const product of products) this.remember(product, freshForMs);
       this.whole = freshForMs > 0 ? { products, until: now + freshForMs } : undefined;
       return products;
-    } finally {
-      this.wholeRefreshing = false;
-    }
+    });
   }
 
   remember(product: Product, freshForMs: number): void {
